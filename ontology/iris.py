@@ -1,0 +1,144 @@
+"""The one place where cnrs-kg mints IRIs.
+
+Entity IRIs live under ``https://w3id.org/cnrs-kg/id/`` and are built from real identifiers
+where they exist (ROR id, ISO 3166-1 code, UN M49 code, DOI), otherwise from a stable slug that
+the curated source file gives. Source graphs live under ``https://w3id.org/cnrs-kg/graph/``.
+
+>>> ror_org("02feahw73").value
+'https://w3id.org/cnrs-kg/id/org/ror/02feahw73'
+>>> ror_org("https://ror.org/02feahw73").value
+'https://w3id.org/cnrs-kg/id/org/ror/02feahw73'
+>>> country("vn").value
+'https://w3id.org/cnrs-kg/id/country/VN'
+>>> m49_area("35").value
+'https://w3id.org/cnrs-kg/id/area/m49/035'
+>>> work_doi("https://doi.org/10.1000/ABC(1)").value
+'https://w3id.org/cnrs-kg/id/work/doi/10.1000/abc%281%29'
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+BASE = "https://w3id.org/cnrs-kg/"
+ID = BASE + "id/"
+GRAPH = BASE + "graph/"
+
+ROR_PATTERN = re.compile(r"^0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
+ALPHA2_PATTERN = re.compile(r"^[A-Z]{2}$")
+CNRS_ROR = "02feahw73"
+
+
+class InvalidIdentifier(ValueError):
+    """An identifier that cannot be minted into an IRI (wrong ROR id shape, bad slug...)."""
+
+
+def ror_id(value: str) -> str:
+    """Normalise a ROR id given bare or as ``https://ror.org/...``; raise if malformed."""
+    bare = value.strip().removeprefix("https://ror.org/").removeprefix("http://ror.org/").lower()
+    if not ROR_PATTERN.match(bare):
+        raise InvalidIdentifier(f"{value!r} is not a ROR id (expected 0 + 6 characters + 2 digits)")
+    return bare
+
+
+def ror_org(value: str) -> ox.NamedNode:
+    """The IRI of the organisation with this ROR id."""
+    return ox.NamedNode(f"{ID}org/ror/{ror_id(value)}")
+
+
+def ror_url(value: str) -> ox.NamedNode:
+    """The ROR registry IRI of this id (linked with ``schema:sameAs``)."""
+    return ox.NamedNode(f"https://ror.org/{ror_id(value)}")
+
+
+def slug(value: str) -> str:
+    """Check a curated slug: lower-case ASCII letters and digits joined by '-' or '.'."""
+    if not SLUG_PATTERN.match(value):
+        raise InvalidIdentifier(f"{value!r} is not a slug (lower-case letters, digits and '-')")
+    return value
+
+
+def local_org(key: str) -> ox.NamedNode:
+    """An organisation with no ROR id, named by a curated slug."""
+    return ox.NamedNode(f"{ID}org/{slug(key)}")
+
+
+def country(alpha2: str) -> ox.NamedNode:
+    code = alpha2.strip().upper()
+    if not ALPHA2_PATTERN.match(code):
+        raise InvalidIdentifier(f"{alpha2!r} is not an ISO 3166-1 alpha-2 code")
+    return ox.NamedNode(f"{ID}country/{code}")
+
+
+def m49_area(code: str) -> ox.NamedNode:
+    """A UN M49 area (world 001, region, sub-region or intermediate region)."""
+    digits = code.strip()
+    if not digits.isdigit() or len(digits) > 3:
+        raise InvalidIdentifier(f"{code!r} is not a UN M49 code")
+    return ox.NamedNode(f"{ID}area/m49/{digits.zfill(3)}")
+
+
+WORLD = "001"
+
+
+def country_group(key: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}group/{slug(key)}")
+
+
+def membership(group_key: str, alpha2: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}membership/{slug(group_key)}/{alpha2.strip().upper()}")
+
+
+def instrument(key: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}instrument/{slug(key)}")
+
+
+def party(instrument_key: str, party_key: str) -> ox.NamedNode:
+    """The membership node of one party in one instrument."""
+    return ox.NamedNode(f"{ID}instrument/{slug(instrument_key)}/party/{slug(party_key)}")
+
+
+def office(key: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}office/{slug(key)}")
+
+
+def change_event(key: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}change/{slug(key)}")
+
+
+def address(key: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}address/{slug(key)}")
+
+
+def dataset(key: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}dataset/{slug(key)}")
+
+
+def observation(dataset_key: str, key: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}dataset/{slug(dataset_key)}/obs/{slug(key)}")
+
+
+def work_doi(doi: str) -> ox.NamedNode:
+    """A publication by its DOI (case-insensitive, so lower-cased)."""
+    bare = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi.strip(), flags=re.IGNORECASE).lower()
+    if not bare.startswith("10."):
+        raise InvalidIdentifier(f"{doi!r} is not a DOI")
+    return ox.NamedNode(f"{ID}work/doi/{quote(bare, safe='/')}")
+
+
+def document(name: str) -> ox.NamedNode:
+    """A seed document, named by its file name."""
+    if not re.match(r"^[A-Za-z0-9_.-]+$", name):
+        raise InvalidIdentifier(f"{name!r} is not a document file name")
+    return ox.NamedNode(f"{ID}document/{name}")
+
+
+def source_graph(kind: str, name: str) -> ox.NamedNode:
+    """The named graph of one source (``kind`` is the loader, ``name`` the source's own name)."""
+    if not re.match(r"^[A-Za-z0-9_.-]+$", name):
+        raise InvalidIdentifier(f"{name!r} cannot name a source graph")
+    return ox.NamedNode(f"{GRAPH}{slug(kind)}/{name}")
