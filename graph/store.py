@@ -126,7 +126,7 @@ class OxigraphStore:
             return self._store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)  # type: ignore[arg-type]
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RuntimeError) as exc:
             raise QueryError(f"SPARQL evaluation error: {exc}") from exc
 
     def update(self, sparql: str) -> None:

@@ -1,0 +1,232 @@
+"""The ``cnrs-kg`` command: load, query, validate, stats, serve.
+
+Errors a user can cause print one line (``error: file:line:field: what; what to do``) and exit 1,
+with nothing written to the store.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import pyoxigraph as ox
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.formats import GRAPH_TYPES, SOLUTION_TYPES, by_name, serialize
+from graph import GraphError, OxigraphStore, default_store_path
+from graph.loading import write_sources
+from graph.stats import compute_stats
+from graph.validate import validate_store
+from loaders import LoaderError, SourceData, load_path
+from loaders.bundled import bundled_sources
+from ontology import PREFIXES
+
+app = typer.Typer(
+    name="cnrs-kg",
+    help="Knowledge graph of CNRS international research cooperation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option("--store", envvar="CNRS_KG_STORE", help="Store directory (default: in the user's data directory)."),
+]
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    xml = "xml"
+    turtle = "turtle"
+    ntriples = "ntriples"
+    jsonld = "jsonld"
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(1)
+
+
+@contextmanager
+def open_store(path: Path | None, *, read_only: bool = False) -> Iterator[OxigraphStore]:
+    try:
+        store = OxigraphStore(path or default_store_path(), read_only=read_only)
+    except GraphError as exc:
+        raise fail(str(exc)) from exc
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _short(graph: str) -> str:
+    return graph.removeprefix(PREFIXES["graph"])
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Source files to load.")] = None,
+    bundled: Annotated[bool, typer.Option("--bundled", help="Load the dataset shipped in data/.")] = False,
+    kind: Annotated[str | None, typer.Option("--kind", help="Source kind, when it cannot be detected.")] = None,
+    if_absent: Annotated[bool, typer.Option("--if-absent", help="Do nothing if the store already holds data.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Load source files (or the bundled dataset); each source replaces its own graph atomically."""
+    items: list[tuple[Path, str | None]] = [(p, kind) for p in paths or []]
+    try:
+        if bundled:
+            items += [(s.path, s.kind) for s in bundled_sources()]
+    except LoaderError as exc:
+        raise fail(str(exc)) from exc
+    if not items:
+        raise fail("nothing to load: give files or --bundled")
+    with open_store(store) as kg:
+        if if_absent and kg.graph_sizes():
+            console.print(f"store {kg.path} already holds data; nothing loaded")
+            return
+        sources: list[SourceData] = []
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=err, transient=True, disable=not err.is_terminal,
+        ) as progress:
+            task = progress.add_task("reading sources", total=len(items))
+            for path, item_kind in items:
+                progress.update(task, description=f"reading {path.name}")
+                try:
+                    sources.extend(load_path(path, item_kind))
+                except LoaderError as exc:
+                    raise fail(f"{exc} (nothing was loaded)") from exc
+                progress.advance(task)
+            progress.update(task, description="writing to the store")
+            try:
+                changes = write_sources(kg, sources)
+            except (LoaderError, GraphError, OSError) as exc:
+                raise fail(f"{exc} (nothing was loaded)") from exc
+        table = Table("graph", "before", "after", "added", "removed", title="Graphs written")
+        for change in changes:
+            table.add_row(_short(change.graph), str(change.before), str(change.after), f"+{change.added}", f"-{change.removed}")
+        console.print(table)
+        unchanged = sum(1 for c in changes if not c.changed)
+        console.print(f"{len(changes)} graphs written ({unchanged} unchanged) into {kg.path}")
+
+
+@app.command()
+def query(
+    sparql: Annotated[str | None, typer.Argument(help="SPARQL query text (or use --file).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from this file.")] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """Run a SPARQL query over the union of all graphs (prefixes kg:, org:, skos:... are predeclared)."""
+    if file is not None:
+        if not file.is_file():
+            raise fail(f"{file}: no such file")
+        sparql = file.read_text(encoding="utf-8")
+    if not sparql:
+        raise fail("no query: pass it as an argument or with --file")
+    text = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()) + sparql
+    with open_store(store, read_only=True) as kg:
+        try:
+            result = kg.query(text)
+        except GraphError as exc:
+            raise fail(str(exc)) from exc
+        if isinstance(result, ox.QueryTriples):
+            fmt = by_name(output.value, GRAPH_TYPES) or GRAPH_TYPES[0]
+            sys.stdout.write(serialize(result, fmt).decode())
+        elif output is OutputFormat.table:
+            _print_table(result)
+        else:
+            fmt = by_name(output.value, SOLUTION_TYPES) or SOLUTION_TYPES[0]
+            sys.stdout.write(serialize(result, fmt).decode())
+            sys.stdout.write("\n" if fmt.name in ("json", "xml") else "")
+
+
+def _term(term: object) -> str:
+    if isinstance(term, ox.NamedNode):
+        for prefix, iri in PREFIXES.items():
+            if term.value.startswith(iri):
+                return f"{prefix}:{term.value[len(iri):]}"
+        return term.value
+    if isinstance(term, ox.Literal):
+        return term.value
+    return "" if term is None else str(term)
+
+
+def _print_table(result: ox.QuerySolutions | ox.QueryBoolean) -> None:
+    if isinstance(result, ox.QueryBoolean):
+        console.print("true" if bool(result) else "false")
+        return
+    names = [v.value for v in result.variables]
+    table = Table(*names, show_lines=False)
+    count = 0
+    for row in result:
+        table.add_row(*(_term(row[name]) for name in names))
+        count += 1
+    console.print(table)
+    console.print(f"{count} rows")
+
+
+@app.command()
+def validate(store: StoreOption = None) -> None:
+    """Validate the store against the SHACL shapes; exit 1 on any violation."""
+    with open_store(store, read_only=True) as kg:
+        report = validate_store(kg)
+    for result in report.results[:50]:
+        colour = "red" if result.severity == "Violation" else "yellow"
+        console.print(f"[{colour}]{result.severity}[/{colour}] {result.focus} {result.path}: {result.message}", highlight=False)
+    if len(report.results) > 50:
+        console.print(f"... and {len(report.results) - 50} more")
+    console.print(f"{len(report.violations)} violations, {len(report.warnings)} warnings")
+    if not report.conforms:
+        raise typer.Exit(1)
+    console.print("conforms")
+
+
+@app.command()
+def stats(store: StoreOption = None) -> None:
+    """Statements per graph and entities per class."""
+    with open_store(store, read_only=True) as kg:
+        figures = compute_stats(kg)
+    graphs = Table("graph", "statements", title="Statements per graph")
+    for graph, count in figures.graphs.items():
+        graphs.add_row(_short(graph), str(count))
+    graphs.add_row("total", str(figures.total))
+    console.print(graphs)
+    classes = Table("class", "entities", title="Entities per class")
+    for cls, count in figures.classes.items():
+        classes.add_row(_term(ox.NamedNode(cls)), str(count))
+    console.print(classes)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    store: StoreOption = None,
+) -> None:
+    """Serve the SPARQL endpoint (read-only) and /health over HTTP."""
+    import uvicorn
+
+    from api.app import create_app
+
+    path = store or default_store_path()
+    if not path.exists():
+        raise fail(f"{path}: no store there; run 'cnrs-kg load --bundled' first")
+    uvicorn.run(create_app(path), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    app()

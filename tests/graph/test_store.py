@@ -1,0 +1,114 @@
+"""The store: atomic replacement, idempotent reloads, union queries, lock detection."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+import graph
+from graph import GraphContent, OxigraphStore, QueryError, StoreLockedError, StoreOpenError
+from graph.store import STAGING_PREFIX
+
+G1 = ox.NamedNode("https://w3id.org/cnrs-kg/graph/test/one")
+G2 = ox.NamedNode("https://w3id.org/cnrs-kg/graph/test/two")
+S = ox.NamedNode("https://w3id.org/cnrs-kg/id/org/ror/02feahw73")
+P = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+
+
+def triples(*labels: str) -> list[ox.Triple]:
+    return [ox.Triple(S, P, ox.Literal(label)) for label in labels]
+
+
+def test_replace_is_idempotent(tmp_path: Path) -> None:
+    with OxigraphStore(tmp_path / "s") as store:
+        first = store.replace_graphs([GraphContent(G1, triples("CNRS", "Centre national"))])
+        again = store.replace_graphs([GraphContent(G1, triples("CNRS", "Centre national"))])
+        assert (first[0].added, first[0].after) == (2, 2)
+        assert not again[0].changed
+        assert store.graph_sizes() == {G1.value: 2}
+
+
+def test_replace_reports_added_and_removed(tmp_path: Path) -> None:
+    with OxigraphStore(tmp_path / "s") as store:
+        store.replace_graphs([GraphContent(G1, triples("a", "b"))])
+        change = store.replace_graphs([GraphContent(G1, triples("b", "c", "d"))])[0]
+        assert (change.before, change.after, change.added, change.removed) == (2, 3, 2, 1)
+
+
+def test_failed_load_leaves_previous_graphs_intact(tmp_path: Path) -> None:
+    def broken() -> Iterator[ox.Triple]:
+        yield from triples("new")
+        raise ValueError("malformed record")
+
+    with OxigraphStore(tmp_path / "s") as store:
+        store.replace_graphs([GraphContent(G1, triples("old")), GraphContent(G2, triples("other"))])
+        before = store.graph_sizes()
+        with pytest.raises(ValueError, match="malformed record"):
+            store.replace_graphs([GraphContent(G2, triples("x", "y")), GraphContent(G1, broken())])
+        assert store.graph_sizes() == before
+        labels = {row["l"].value for row in store.query("SELECT ?l WHERE { ?s ?p ?l }")}  # type: ignore[union-attr]
+        assert labels == {"old", "other"}
+
+
+def test_queries_see_the_union_of_graphs(tmp_path: Path) -> None:
+    with OxigraphStore(tmp_path / "s") as store:
+        store.replace_graphs([GraphContent(G1, triples("1100")), GraphContent(G2, triples("1300"))])
+        result = store.query("SELECT ?l ?g WHERE { GRAPH ?g { ?s ?p ?l } } ORDER BY ?l")
+        assert [(r["l"].value, r["g"].value) for r in result] == [("1100", G1.value), ("1300", G2.value)]  # type: ignore[union-attr]
+        union = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?l }")
+        assert next(iter(union))["n"].value == "2"  # type: ignore[arg-type, index, union-attr]
+
+
+def test_substitutions_bind_user_values_without_string_formatting(tmp_path: Path) -> None:
+    with OxigraphStore(tmp_path / "s") as store:
+        store.replace_graphs([GraphContent(G1, triples("CNRS"))])
+        result = store.query("SELECT ?s ?label WHERE { ?s ?p ?label }", substitutions={"label": ox.Literal('CNRS" } #')})
+        assert list(result) == []  # type: ignore[arg-type]
+
+
+def test_syntax_error_is_a_query_error(tmp_path: Path) -> None:
+    with OxigraphStore(tmp_path / "s") as store, pytest.raises(QueryError, match="syntax"):
+        store.query("SELECT WHERE {")
+
+
+def test_stale_staging_graph_is_dropped_on_open(tmp_path: Path) -> None:
+    raw = ox.Store(str(tmp_path / "s"))
+    raw.add(ox.Quad(S, P, ox.Literal("half-written"), ox.NamedNode(STAGING_PREFIX + "dead")))
+    raw.flush()
+    del raw
+    with OxigraphStore(tmp_path / "s") as store:
+        assert store.graph_sizes() == {}
+
+
+def test_second_writer_gets_a_clear_lock_error(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    with OxigraphStore(path):
+        code = "from graph import OxigraphStore; OxigraphStore(%r)" % str(path)
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+        assert proc.returncode != 0
+        assert "StoreLockedError" in proc.stderr and "in use by another process" in proc.stderr
+        # a reader is still allowed while the writer holds the lock
+        with OxigraphStore(path, read_only=True) as reader:
+            assert reader.graph_sizes() == {}
+
+
+def test_lock_error_type_in_process(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    with OxigraphStore(path), pytest.raises(StoreLockedError):
+        OxigraphStore(path)
+
+
+def test_read_only_missing_store_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(StoreOpenError, match="load --bundled"):
+        OxigraphStore(tmp_path / "nothing", read_only=True)
+
+
+def test_public_names() -> None:
+    for name in graph.__all__:
+        assert hasattr(graph, name)
+    assert {"Backend", "OxigraphStore", "GraphContent"} <= set(graph.__all__)
