@@ -12,7 +12,7 @@ import rdflib
 from pyshacl import validate
 from rdflib.namespace import SH
 
-from graph.store import OxigraphStore
+from graph.store import Backend, OxigraphStore
 from ontology import ONTOLOGY_PATH, SHAPES_PATH
 
 
@@ -97,14 +97,18 @@ def _report(graph: rdflib.Graph) -> ValidationReport:
     return ValidationReport(results)
 
 
-def shape_target_counts(data: rdflib.Graph) -> dict[str, int]:
-    """How many focus nodes each node shape's ``sh:targetClass`` selects in ``data`` (subclasses included)."""
-    shapes = load_shapes()
-    ontology = load_ontology()
-    combined = data + ontology
+def shape_target_counts(store: Backend) -> dict[str, int]:
+    """How many focus nodes each node shape's ``sh:targetClass`` selects in ``store``.
+
+    Subclasses count (the ontology graph in the store gives the hierarchy), as in SHACL.
+    """
     counts: dict[str, int] = {}
-    for shape, target in shapes.subject_objects(SH.targetClass):
-        query = "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a/rdfs:subClassOf* ?c }"
-        rows = list(combined.query(query, initBindings={"c": target}))
-        counts[str(shape)] = int(rows[0][0])  # type: ignore[index]
+    for shape, target in load_shapes().subject_objects(SH.targetClass):
+        result = store.query(
+            "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { "
+            "?x a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?target }",
+            substitutions={"target": ox.NamedNode(str(target))},
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        counts[str(shape)] = next(int(row["n"].value) for row in result)  # type: ignore[union-attr]
     return counts
