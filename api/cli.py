@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -44,7 +44,7 @@ StoreOption = Annotated[
 ]
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -99,8 +99,13 @@ def load(
             return
         sources: list[SourceData] = []
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=err, transient=True, disable=not err.is_terminal,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
         ) as progress:
             task = progress.add_task("reading sources", total=len(items))
             for path, item_kind in items:
@@ -117,7 +122,9 @@ def load(
                 raise fail(f"{exc} (nothing was loaded)") from exc
         table = Table("graph", "before", "after", "added", "removed", title="Graphs written")
         for change in changes:
-            table.add_row(_short(change.graph), str(change.before), str(change.after), f"+{change.added}", f"-{change.removed}")
+            table.add_row(
+                _short(change.graph), str(change.before), str(change.after), f"+{change.added}", f"-{change.removed}"
+            )
         console.print(table)
         unchanged = sum(1 for c in changes if not c.changed)
         console.print(f"{len(changes)} graphs written ({unchanged} unchanged) into {kg.path}")
@@ -158,7 +165,7 @@ def _term(term: object) -> str:
     if isinstance(term, ox.NamedNode):
         for prefix, iri in PREFIXES.items():
             if term.value.startswith(iri):
-                return f"{prefix}:{term.value[len(iri):]}"
+                return f"{prefix}:{term.value[len(iri) :]}"
         return term.value
     if isinstance(term, ox.Literal):
         return term.value
@@ -186,7 +193,9 @@ def validate(store: StoreOption = None) -> None:
         report = validate_store(kg)
     for result in report.results[:50]:
         colour = "red" if result.severity == "Violation" else "yellow"
-        console.print(f"[{colour}]{result.severity}[/{colour}] {result.focus} {result.path}: {result.message}", highlight=False)
+        console.print(
+            f"[{colour}]{result.severity}[/{colour}] {result.focus} {result.path}: {result.message}", highlight=False
+        )
     if len(report.results) > 50:
         console.print(f"... and {len(report.results) - 50} more")
     console.print(f"{len(report.violations)} violations, {len(report.warnings)} warnings")

@@ -41,8 +41,11 @@ async def _read_query(request: Request) -> str | Response:
         elif content_type == "application/sparql-update":
             return _error(403, "updates are not accepted: this endpoint is read-only")
         else:
-            return _error(415, f"unsupported content type {content_type!r}: use application/sparql-query "
-                               "or application/x-www-form-urlencoded")
+            return _error(
+                415,
+                f"unsupported content type {content_type!r}: use application/sparql-query "
+                "or application/x-www-form-urlencoded",
+            )
     if len(values) != 1:
         return _error(400, "exactly one 'query' parameter is required")
     return values[0]

@@ -1,9 +1,9 @@
 """Errors of the graph layer.
 
-    GraphError
-    ├── StoreLockedError   the store is held by another process (a running server)
-    ├── StoreOpenError     the store directory cannot be opened
-    └── QueryError         a SPARQL query or update the store rejects (syntax, evaluation)
+GraphError
+├── StoreLockedError   the store is held by another process (a running server)
+├── StoreOpenError     the store directory cannot be opened
+└── QueryError         a SPARQL query or update the store rejects (syntax, evaluation)
 """
 
 from __future__ import annotations

@@ -67,7 +67,9 @@ class GraphContent:
 class Backend(Protocol):
     """What cnrs-kg needs from an RDF store."""
 
-    def query(self, sparql: str, *, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> QueryResult:
+    def query(
+        self, sparql: str, *, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None
+    ) -> QueryResult:
         """Run a SPARQL query over the union of graphs; raise ``QueryError`` on a bad query."""
         ...
 
@@ -117,11 +119,17 @@ class OxigraphStore:
             if isinstance(graph, ox.NamedNode) and graph.value.startswith(STAGING_PREFIX):
                 self._store.remove_graph(graph)
 
-    def query(self, sparql: str, *, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> QueryResult:
+    def query(
+        self, sparql: str, *, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None
+    ) -> QueryResult:
         subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
         try:
             if self._staging:
-                graphs = [g for g in self._store.named_graphs() if not (isinstance(g, ox.NamedNode) and g.value in self._staging)]
+                graphs = [
+                    g
+                    for g in self._store.named_graphs()
+                    if not (isinstance(g, ox.NamedNode) and g.value in self._staging)
+                ]
                 return self._store.query(sparql, default_graph=graphs, substitutions=subs or None)  # type: ignore[arg-type]
             return self._store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)  # type: ignore[arg-type]
         except SyntaxError as exc:

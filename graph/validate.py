@@ -110,5 +110,5 @@ def shape_target_counts(store: Backend) -> dict[str, int]:
             substitutions={"target": ox.NamedNode(str(target))},
         )
         assert isinstance(result, ox.QuerySolutions)
-        counts[str(shape)] = next(int(row["n"].value) for row in result)  # type: ignore[union-attr]
+        counts[str(shape)] = next(int(row["n"].value) for row in result)
     return counts

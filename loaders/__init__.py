@@ -13,7 +13,6 @@ Public names: ``LOADERS``, ``detect_kind``, ``load_path``, ``LoadError``, ``Load
 
 from __future__ import annotations
 
-
 from loaders.base import LoaderError, LoadError, SourceData, SourceInfo
 from loaders.registry import LOADERS, detect_kind, load_path
 

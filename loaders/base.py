@@ -30,7 +30,9 @@ class LoaderError(Exception):
 class LoadError(LoaderError):
     """Bad input. ``str()`` is one line: ``file:line:field: what; what to do``."""
 
-    def __init__(self, path: Path | str, line: int | str | None, field: str | None, message: str, hint: str = "") -> None:
+    def __init__(
+        self, path: Path | str, line: int | str | None, field: str | None, message: str, hint: str = ""
+    ) -> None:
         self.path = str(path)
         self.line = line
         self.field = field
@@ -139,7 +141,7 @@ def date_literal(value: str) -> ox.Literal:
         dt.date.fromisoformat(v)
         return ox.Literal(v, datatype=XSD.date)
     if _YEAR_MONTH.match(v):
-        year, month = v.split("-")
+        _year, month = v.split("-")
         if not 1 <= int(month) <= 12:
             raise ValueError(f"{value!r}: month out of range")
         return ox.Literal(v, datatype=XSD.gYearMonth)

@@ -28,7 +28,9 @@ def bundled_sources(root: Path | None = None) -> list[BundledSource]:
     root = root or data_dir()
     manifest = root / "bundle.toml"
     if not manifest.is_file():
-        raise LoadError(manifest, None, None, "bundled dataset manifest not found", f"set {DATA_ENV} to the data folder")
+        raise LoadError(
+            manifest, None, None, "bundled dataset manifest not found", f"set {DATA_ENV} to the data folder"
+        )
     entries = tomllib.loads(manifest.read_text(encoding="utf-8")).get("source", [])
     sources = []
     for index, entry in enumerate(entries, start=1):

@@ -68,11 +68,7 @@ def _kg_terms() -> frozenset[str]:
     """Local names of every subject defined by the ontology (``rdfs:isDefinedBy`` it)."""
     store = ox.Store()
     store.load(path=str(ONTOLOGY_PATH), format=ox.RdfFormat.TURTLE)
-    query = (
-        "SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#isDefinedBy> <"
-        + ONTOLOGY_IRI
-        + "> }"
-    )
+    query = "SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#isDefinedBy> <" + ONTOLOGY_IRI + "> }"
     base = KG.base
     names = set()
     for solution in store.query(query):  # type: ignore[union-attr]
@@ -104,47 +100,128 @@ SKOS = Vocabulary(
     "skos",
     "http://www.w3.org/2004/02/skos/core#",
     [
-        "Concept", "ConceptScheme", "prefLabel", "altLabel", "hiddenLabel", "notation",
-        "inScheme", "note", "scopeNote", "definition", "broader", "narrower", "exactMatch",
+        "Concept",
+        "ConceptScheme",
+        "prefLabel",
+        "altLabel",
+        "hiddenLabel",
+        "notation",
+        "inScheme",
+        "note",
+        "scopeNote",
+        "definition",
+        "broader",
+        "narrower",
+        "exactMatch",
     ],
 )
 DCTERMS = Vocabulary(
     "dcterms",
     "http://purl.org/dc/terms/",
     [
-        "title", "description", "source", "license", "rights", "rightsHolder", "created", "modified",
-        "issued", "date", "identifier", "type", "publisher", "creator", "isPartOf", "hasPart",
-        "replaces", "isReplacedBy", "bibliographicCitation", "dateAccepted", "format", "subject",
-        "spatial", "temporal", "conformsTo", "language",
+        "title",
+        "description",
+        "source",
+        "license",
+        "rights",
+        "rightsHolder",
+        "created",
+        "modified",
+        "issued",
+        "date",
+        "identifier",
+        "type",
+        "publisher",
+        "creator",
+        "isPartOf",
+        "hasPart",
+        "replaces",
+        "isReplacedBy",
+        "bibliographicCitation",
+        "dateAccepted",
+        "format",
+        "subject",
+        "spatial",
+        "temporal",
+        "conformsTo",
+        "language",
     ],
 )
 ORG = Vocabulary(
     "org",
     "http://www.w3.org/ns/org#",
     [
-        "Organization", "FormalOrganization", "OrganizationalUnit", "OrganizationalCollaboration",
-        "Membership", "Role", "ChangeEvent", "Site", "member", "organization", "role", "memberDuring",
-        "hasMembership", "hasMember", "memberOf", "subOrganizationOf", "hasSubOrganization", "unitOf",
-        "hasUnit", "linkedTo", "hasSite", "siteAddress", "hasPrimarySite", "classification",
-        "identifier", "purpose", "changedBy", "resultedFrom", "originalOrganization",
-        "resultingOrganization", "headOf",
+        "Organization",
+        "FormalOrganization",
+        "OrganizationalUnit",
+        "OrganizationalCollaboration",
+        "Membership",
+        "Role",
+        "ChangeEvent",
+        "Site",
+        "member",
+        "organization",
+        "role",
+        "memberDuring",
+        "hasMembership",
+        "hasMember",
+        "memberOf",
+        "subOrganizationOf",
+        "hasSubOrganization",
+        "unitOf",
+        "hasUnit",
+        "linkedTo",
+        "hasSite",
+        "siteAddress",
+        "hasPrimarySite",
+        "classification",
+        "identifier",
+        "purpose",
+        "changedBy",
+        "resultedFrom",
+        "originalOrganization",
+        "resultingOrganization",
+        "headOf",
     ],
 )
-FOAF = Vocabulary("foaf", "http://xmlns.com/foaf/0.1/", ["Organization", "Agent", "Document", "homepage", "page", "name", "based_near"])
+FOAF = Vocabulary(
+    "foaf",
+    "http://xmlns.com/foaf/0.1/",
+    ["Organization", "Agent", "Document", "homepage", "page", "name", "based_near"],
+)
 PROV = Vocabulary(
     "prov",
     "http://www.w3.org/ns/prov#",
     [
-        "Entity", "Activity", "Agent", "wasDerivedFrom", "wasGeneratedBy", "generatedAtTime",
-        "wasAttributedTo", "hadPrimarySource", "atTime", "value", "qualifiedDerivation",
+        "Entity",
+        "Activity",
+        "Agent",
+        "wasDerivedFrom",
+        "wasGeneratedBy",
+        "generatedAtTime",
+        "wasAttributedTo",
+        "hadPrimarySource",
+        "atTime",
+        "value",
+        "qualifiedDerivation",
     ],
 )
 QB = Vocabulary(
     "qb",
     "http://purl.org/linked-data/cube#",
     [
-        "DataSet", "Observation", "DataStructureDefinition", "DimensionProperty", "MeasureProperty",
-        "AttributeProperty", "dataSet", "structure", "component", "dimension", "measure", "attribute",
+        "DataSet",
+        "Observation",
+        "DataStructureDefinition",
+        "DimensionProperty",
+        "MeasureProperty",
+        "AttributeProperty",
+        "dataSet",
+        "structure",
+        "component",
+        "dimension",
+        "measure",
+        "attribute",
         "measureType",
     ],
 )
@@ -152,10 +229,29 @@ SCHEMA = Vocabulary(
     "schema",
     "https://schema.org/",
     [
-        "Country", "Place", "PostalAddress", "address", "streetAddress", "postalCode", "addressLocality",
-        "addressCountry", "startDate", "endDate", "foundingDate", "sameAs", "url", "name",
-        "alternateName", "telephone", "faxNumber", "latitude", "longitude", "location",
-        "containedInPlace", "identifier", "dissolutionDate",
+        "Country",
+        "Place",
+        "PostalAddress",
+        "address",
+        "streetAddress",
+        "postalCode",
+        "addressLocality",
+        "addressCountry",
+        "startDate",
+        "endDate",
+        "foundingDate",
+        "sameAs",
+        "url",
+        "name",
+        "alternateName",
+        "telephone",
+        "faxNumber",
+        "latitude",
+        "longitude",
+        "location",
+        "containedInPlace",
+        "identifier",
+        "dissolutionDate",
     ],
 )
 FABIO = Vocabulary(
@@ -164,7 +260,9 @@ FABIO = Vocabulary(
     ["Expression", "Work", "JournalArticle", "ConferencePaper", "hasPublicationYear", "hasDOI"],
 )
 BIBO = Vocabulary("bibo", "http://purl.org/ontology/bibo/", ["doi", "Document", "AcademicArticle"])
-TIME = Vocabulary("time", "http://www.w3.org/2006/time#", ["Interval", "Instant", "hasBeginning", "hasEnd", "inXSDDate"])
+TIME = Vocabulary(
+    "time", "http://www.w3.org/2006/time#", ["Interval", "Instant", "hasBeginning", "hasEnd", "inXSDDate"]
+)
 VANN = Vocabulary("vann", "http://purl.org/vocab/vann/", ["preferredNamespacePrefix", "preferredNamespaceUri"])
 
 PREFIXES: dict[str, str] = {

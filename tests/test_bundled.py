@@ -22,7 +22,7 @@ def rows(store: OxigraphStore, sparql: str) -> list[dict[str, str]]:
     names = [v.value for v in result.variables]
     out = []
     for solution in result:
-        out.append({n: solution[n].value for n in names if solution[n] is not None})  # type: ignore[union-attr]
+        out.append({n: solution[n].value for n in names if solution[n] is not None})
     return out
 
 
@@ -47,10 +47,13 @@ def test_four_irls_in_singapore_with_partners_start_dates_and_sources(bundled: O
     found = rows(bundled, (EXAMPLES / "irl_singapore.rq").read_text())
     names = {r["name"] for r in found}
     assert len({r["irl"] for r in found}) == 4
-    assert any("IPAL" in n for n in names) and any("CINTRA" in n for n in names)
-    assert any("MajuLab" in n for n in names) and any("BMC2" in n for n in names)
+    assert any("IPAL" in n for n in names)
+    assert any("CINTRA" in n for n in names)
+    assert any("MajuLab" in n for n in names)
+    assert any("BMC2" in n for n in names)
     for r in found:
-        assert r["since"][:4].isdigit() and r["source"]
+        assert r["since"][:4].isdigit()
+        assert r["source"]
     partners = " ".join(r["partners"] for r in found)
     assert "National University of Singapore" in partners or "NUS" in partners
     assert "Nanyang Technological University" in partners
@@ -91,7 +94,9 @@ def test_not_verified_agreement_stays_marked(bundled: OxigraphStore) -> None:
 
 
 def test_ror_records_loaded(bundled: OxigraphStore) -> None:
-    children = rows(bundled, "SELECT (COUNT(DISTINCT ?lab) AS ?n) WHERE { id:org/ror/02feahw73 org:hasSubOrganization ?lab }")
+    children = rows(
+        bundled, "SELECT (COUNT(DISTINCT ?lab) AS ?n) WHERE { id:org/ror/02feahw73 org:hasSubOrganization ?lab }"
+    )
     assert int(children[0]["n"]) >= 1019
     asean = rows(
         bundled,
@@ -105,7 +110,8 @@ def test_every_graph_describes_its_source(bundled: OxigraphStore) -> None:
     graphs = set(bundled.graph_sizes()) - {"https://w3id.org/cnrs-kg/graph/ontology"}
     described = rows(
         bundled,
-        "SELECT ?g WHERE { GRAPH ?g { ?g a kg:SourceGraph ; dcterms:license ?l ; prov:generatedAtTime ?t ; dcterms:source ?s } }",
+        """SELECT ?g WHERE { GRAPH ?g { ?g a kg:SourceGraph ; dcterms:license ?l ;
+                                        prov:generatedAtTime ?t ; dcterms:source ?s } }""",
     )
     assert graphs == {r["g"] for r in described}
     assert len(graphs) == 9

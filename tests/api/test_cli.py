@@ -35,14 +35,21 @@ def sizes(path: Path) -> dict[str, int]:
 def test_query_irls_in_singapore_table(bundled_store_path: Path) -> None:
     result = runner.invoke(app, ["query", "--store", str(bundled_store_path), "-f", str(EXAMPLES / "irl_singapore.rq")])
     assert result.exit_code == 0, result.output
-    assert "MajuLab" in result.output and "4 rows" in result.output
+    assert "MajuLab" in result.output
+    assert "4 rows" in result.output
 
 
 def test_query_json_is_sparql_results(bundled_store_path: Path) -> None:
     result = runner.invoke(
         app,
-        ["query", "--store", str(bundled_store_path), "--format", "json",
-         "SELECT ?n WHERE { id:country/VN kg:alpha3 ?n }"],
+        [
+            "query",
+            "--store",
+            str(bundled_store_path),
+            "--format",
+            "json",
+            "SELECT ?n WHERE { id:country/VN kg:alpha3 ?n }",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"] == "VNM"
@@ -50,7 +57,15 @@ def test_query_json_is_sparql_results(bundled_store_path: Path) -> None:
 
 def test_query_csv(bundled_store_path: Path) -> None:
     result = runner.invoke(
-        app, ["query", "--store", str(bundled_store_path), "--format", "csv", "SELECT ?c WHERE { id:country/SG kg:alpha2 ?c }"]
+        app,
+        [
+            "query",
+            "--store",
+            str(bundled_store_path),
+            "--format",
+            "csv",
+            "SELECT ?c WHERE { id:country/SG kg:alpha2 ?c }",
+        ],
     )
     assert result.stdout.splitlines() == ["c", "SG"]
 

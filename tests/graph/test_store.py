@@ -61,13 +61,15 @@ def test_queries_see_the_union_of_graphs(tmp_path: Path) -> None:
         result = store.query("SELECT ?l ?g WHERE { GRAPH ?g { ?s ?p ?l } } ORDER BY ?l")
         assert [(r["l"].value, r["g"].value) for r in result] == [("1100", G1.value), ("1300", G2.value)]  # type: ignore[union-attr]
         union = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?l }")
-        assert next(iter(union))["n"].value == "2"  # type: ignore[arg-type, index, union-attr]
+        assert next(iter(union))["n"].value == "2"  # type: ignore[arg-type]
 
 
 def test_substitutions_bind_user_values_without_string_formatting(tmp_path: Path) -> None:
     with OxigraphStore(tmp_path / "s") as store:
         store.replace_graphs([GraphContent(G1, triples("CNRS"))])
-        result = store.query("SELECT ?s ?label WHERE { ?s ?p ?label }", substitutions={"label": ox.Literal('CNRS" } #')})
+        result = store.query(
+            "SELECT ?s ?label WHERE { ?s ?p ?label }", substitutions={"label": ox.Literal('CNRS" } #')}
+        )
         assert list(result) == []  # type: ignore[arg-type]
 
 
@@ -88,10 +90,11 @@ def test_stale_staging_graph_is_dropped_on_open(tmp_path: Path) -> None:
 def test_second_writer_gets_a_clear_lock_error(tmp_path: Path) -> None:
     path = tmp_path / "s"
     with OxigraphStore(path):
-        code = "from graph import OxigraphStore; OxigraphStore(%r)" % str(path)
+        code = f"from graph import OxigraphStore; OxigraphStore({str(path)!r})"
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
         assert proc.returncode != 0
-        assert "StoreLockedError" in proc.stderr and "in use by another process" in proc.stderr
+        assert "StoreLockedError" in proc.stderr
+        assert "in use by another process" in proc.stderr
         # a reader is still allowed while the writer holds the lock
         with OxigraphStore(path, read_only=True) as reader:
             assert reader.graph_sizes() == {}

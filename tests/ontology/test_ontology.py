@@ -31,17 +31,15 @@ def test_header(onto: rdflib.Graph) -> None:
     assert (header, RDF.type, OWL.Ontology) in onto
     version_iri = onto.value(header, OWL.versionIRI)
     version = onto.value(header, OWL.versionInfo)
-    assert version_iri is not None and str(version_iri).endswith(str(version))
+    assert version_iri is not None
+    assert str(version_iri).endswith(str(version))
     assert onto.value(header, rdflib.URIRef("http://purl.org/dc/terms/license")) is not None
     assert str(onto.value(header, rdflib.URIRef("http://purl.org/vocab/vann/preferredNamespacePrefix"))) == "kg"
 
 
 def test_every_own_term_is_declared_labelled_and_commented(onto: rdflib.Graph) -> None:
     used = {
-        term
-        for triple in onto
-        for term in triple
-        if isinstance(term, rdflib.URIRef) and str(term).startswith(KG_NS)
+        term for triple in onto for term in triple if isinstance(term, rdflib.URIRef) and str(term).startswith(KG_NS)
     }
     problems = []
     for term in sorted(used):

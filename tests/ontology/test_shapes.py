@@ -27,7 +27,9 @@ def test_every_shape_selects_at_least_one_node_of_the_examples(bundled_store_pat
     merged = OxigraphStore(None)
     merged.replace_graphs(
         [
-            GraphContent(ox.NamedNode("https://w3id.org/cnrs-kg/graph/test/bundled"), (q.triple for q in bundled.quads())),
+            GraphContent(
+                ox.NamedNode("https://w3id.org/cnrs-kg/graph/test/bundled"), (q.triple for q in bundled.quads())
+            ),
             GraphContent(EXAMPLE_GRAPH, example_triples()),
         ]
     )
