@@ -8,12 +8,22 @@ import pyoxigraph as ox
 
 from graph.store import Backend, GraphChange, GraphContent
 from loaders.base import SourceData
-from ontology import ONTOLOGY_GRAPH, ONTOLOGY_PATH
+from ontology import ONTOLOGY_GRAPH, ONTOLOGY_IRI, ONTOLOGY_PATH
+
+SKOLEM_BASE = ONTOLOGY_IRI + "/.well-known/genid/"
 
 
 def ontology_triples() -> Iterator[ox.Triple]:
+    """The ontology, its blank nodes skolemised by order of appearance, so reloading changes nothing."""
+    names: dict[str, ox.NamedNode] = {}
+
+    def skolem(term: ox.BlankNode) -> ox.NamedNode:
+        return names.setdefault(term.value, ox.NamedNode(f"{SKOLEM_BASE}{len(names) + 1}"))
+
     for quad in ox.parse(path=str(ONTOLOGY_PATH), format=ox.RdfFormat.TURTLE):
-        yield quad.triple
+        subject = skolem(quad.subject) if isinstance(quad.subject, ox.BlankNode) else quad.subject
+        obj = skolem(quad.object) if isinstance(quad.object, ox.BlankNode) else quad.object
+        yield ox.Triple(subject, quad.predicate, obj)
 
 
 def write_sources(store: Backend, sources: Sequence[SourceData], *, with_ontology: bool = True) -> list[GraphChange]:

@@ -269,5 +269,16 @@ PREFIXES: dict[str, str] = {
     v.prefix: v.base
     for v in (KG, RDF, RDFS, OWL, XSD, SKOS, DCTERMS, ORG, FOAF, PROV, QB, SCHEMA, FABIO, BIBO, TIME, VANN)
 }
-PREFIXES["id"] = "https://w3id.org/cnrs-kg/id/"
-PREFIXES["graph"] = "https://w3id.org/cnrs-kg/graph/"
+# Data prefixes for queries; SPARQL local names cannot hold "/", hence one prefix per kind of entity.
+PREFIXES.update(
+    {
+        "id": "https://w3id.org/cnrs-kg/id/",
+        "graph": "https://w3id.org/cnrs-kg/graph/",
+        "ror": "https://w3id.org/cnrs-kg/id/org/ror/",
+        "country": "https://w3id.org/cnrs-kg/id/country/",
+        "area": "https://w3id.org/cnrs-kg/id/area/m49/",
+        "group": "https://w3id.org/cnrs-kg/id/group/",
+        "instrument": "https://w3id.org/cnrs-kg/id/instrument/",
+        "office": "https://w3id.org/cnrs-kg/id/office/",
+    }
+)

@@ -21,16 +21,12 @@ def to_nquads(sources: list[SourceData]) -> str:
 
 
 def _graphs(nquads: str) -> dict[str, rdflib.Graph]:
-    ds = rdflib.Dataset()
-    ds.parse(data=nquads, format="nquads")
-    graphs: dict[str, rdflib.Graph] = {}
-    for ctx in ds.graphs():
-        if len(ctx):
-            g = rdflib.Graph()
-            for triple in ctx:
-                g.add(triple)
-            graphs[str(ctx.identifier)] = g
-    return graphs
+    """Split N-Quads into one rdflib graph per graph name (parsed by pyoxigraph, compared by rdflib)."""
+    lines: dict[str, list[str]] = {}
+    for quad in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+        name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+        lines.setdefault(name, []).append(f"{quad.subject} {quad.predicate} {quad.object} .\n")
+    return {name: rdflib.Graph().parse(data="".join(text), format="nt") for name, text in lines.items()}
 
 
 def assert_golden(sources: list[SourceData], expected_path: Path) -> None:

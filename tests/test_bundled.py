@@ -29,7 +29,7 @@ def rows(store: OxigraphStore, sparql: str) -> list[dict[str, str]]:
 def test_phd_students_from_vietnam_2004_with_seed_source(bundled: OxigraphStore) -> None:
     found = rows(
         bundled,
-        """SELECT ?n ?g WHERE { GRAPH ?g { ?o kg:phdStudentCount ?n ; kg:refArea id:country/VN ;
+        """SELECT ?n ?g WHERE { GRAPH ?g { ?o kg:phdStudentCount ?n ; kg:refArea country:VN ;
                                             kg:refPeriod "2004"^^xsd:gYear } }""",
     )
     assert found == [{"n": "161", "g": SEED_003}]
@@ -62,8 +62,8 @@ def test_four_irls_in_singapore_with_partners_start_dates_and_sources(bundled: O
 def test_singapore_office_manages_the_four_singapore_irls(bundled: OxigraphStore) -> None:
     found = rows(
         bundled,
-        f"""SELECT DISTINCT ?irl WHERE {{ GRAPH <{SEED_000}> {{ id:office/singapore kg:manages ?irl }}
-                                        ?irl kg:country id:country/SG ; kg:instrumentKind kg:IRL }}""",
+        f"""SELECT DISTINCT ?irl WHERE {{ GRAPH <{SEED_000}> {{ office:singapore kg:manages ?irl }}
+                                        ?irl kg:country country:SG ; kg:instrumentKind kg:IRL }}""",
     )
     assert len(found) == 4
 
@@ -77,7 +77,7 @@ def test_disagreeing_laboratory_counts_both_kept_with_their_sources(bundled: Oxi
 
 
 def test_hanoi_office_dates_from_two_sources(bundled: OxigraphStore) -> None:
-    found = rows(bundled, "SELECT ?d ?g WHERE { GRAPH ?g { id:office/hanoi schema:startDate ?d } }")
+    found = rows(bundled, "SELECT ?d ?g WHERE { GRAPH ?g { office:hanoi schema:startDate ?d } }")
     assert {(r["d"], r["g"]) for r in found} >= {("2006", SEED_003)}
     assert any(r["d"].startswith("2007") for r in found)
 
@@ -89,19 +89,19 @@ def test_asean_membership_is_dated(bundled: OxigraphStore, as_of: str, members: 
 
 
 def test_not_verified_agreement_stays_marked(bundled: OxigraphStore) -> None:
-    found = rows(bundled, "SELECT ?i WHERE { ?i kg:verificationStatus kg:NotVerified ; kg:instrumentKind ?k }")
+    found = rows(bundled, "SELECT DISTINCT ?i WHERE { ?i kg:verificationStatus kg:NotVerified ; kg:instrumentKind ?k }")
     assert [r["i"] for r in found] == ["https://w3id.org/cnrs-kg/id/instrument/agreement-trf"]
 
 
 def test_ror_records_loaded(bundled: OxigraphStore) -> None:
     children = rows(
-        bundled, "SELECT (COUNT(DISTINCT ?lab) AS ?n) WHERE { id:org/ror/02feahw73 org:hasSubOrganization ?lab }"
+        bundled, "SELECT (COUNT(DISTINCT ?lab) AS ?n) WHERE { ror:02feahw73 org:hasSubOrganization ?lab }"
     )
     assert int(children[0]["n"]) >= 1019
     asean = rows(
         bundled,
         """SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o kg:rorId ?id ; kg:country ?c .
-             ?m org:organization id:group/asean ; org:member ?c }""",
+             ?m org:organization group:asean ; org:member ?c }""",
     )
     assert int(asean[0]["n"]) >= 1686
 

@@ -48,7 +48,7 @@ def test_query_json_is_sparql_results(bundled_store_path: Path) -> None:
             str(bundled_store_path),
             "--format",
             "json",
-            "SELECT ?n WHERE { id:country/VN kg:alpha3 ?n }",
+            "SELECT ?n WHERE { country:VN kg:alpha3 ?n }",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -64,7 +64,7 @@ def test_query_csv(bundled_store_path: Path) -> None:
             str(bundled_store_path),
             "--format",
             "csv",
-            "SELECT ?c WHERE { id:country/SG kg:alpha2 ?c }",
+            "SELECT ?c WHERE { country:SG kg:alpha2 ?c }",
         ],
     )
     assert result.stdout.splitlines() == ["c", "SG"]
