@@ -94,9 +94,7 @@ def test_not_verified_agreement_stays_marked(bundled: OxigraphStore) -> None:
 
 
 def test_ror_records_loaded(bundled: OxigraphStore) -> None:
-    children = rows(
-        bundled, "SELECT (COUNT(DISTINCT ?lab) AS ?n) WHERE { ror:02feahw73 org:hasSubOrganization ?lab }"
-    )
+    children = rows(bundled, "SELECT (COUNT(DISTINCT ?lab) AS ?n) WHERE { ror:02feahw73 org:hasSubOrganization ?lab }")
     assert int(children[0]["n"]) >= 1019
     asean = rows(
         bundled,
