@@ -6,10 +6,15 @@ implementation on disk. A remote SPARQL endpoint can implement the same protocol
 Every query runs with the union of the named graphs as its default graph, so facts are found
 whatever their source; ``GRAPH ?g`` still tells which source says what.
 
-Replacing a source's graph is atomic: the new quads are written to a staging graph, then a single
-SPARQL update (one transaction) moves it over the old graph. A failure before the move drops the
-staging graph and leaves the old graph as it was; a staging graph left by a crash is dropped the
-next time the store is opened for writing.
+Replacing sources' graphs is atomic and writes only the difference: the new content is read in
+full first (a bad record raises before anything is written), compared with each graph's current
+content, and the quads to remove and to add are applied in a single SPARQL update, which Oxigraph
+runs as one transaction. Reloading an unchanged source writes nothing.
+
+Sources too large to diff in memory (over ``inline_limit`` quads in one call) go through staging
+graphs instead: bulk-written, then folded into the live graphs by one DELETE/INSERT update. A
+failure before that update drops the staging graphs and leaves the live ones as they were; a
+staging graph left by a crash is dropped the next time the store is opened for writing.
 """
 
 from __future__ import annotations
@@ -87,9 +92,12 @@ class Backend(Protocol):
 class OxigraphStore:
     """An embedded Oxigraph store on disk (or in memory when ``path`` is None)."""
 
-    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path | str | None = None, *, read_only: bool = False, inline_limit: int = 2_000_000
+    ) -> None:
         self.path = None if path is None else Path(path)
         self.read_only = read_only
+        self.inline_limit = inline_limit
         self._staging: set[str] = set()
         try:
             if self.path is None:
@@ -144,20 +152,40 @@ class OxigraphStore:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
 
     def replace_graphs(self, contents: Sequence[GraphContent]) -> list[GraphChange]:
+        materialised = [(content.graph, list(dict.fromkeys(content.triples))) for content in contents]
+        if sum(len(triples) for _, triples in materialised) > self.inline_limit:
+            return self._replace_via_staging(materialised)
+        changes: list[GraphChange] = []
+        operations: list[str] = []
+        for graph, triples in materialised:
+            current = {quad.triple for quad in self._store.quads_for_pattern(None, None, None, graph)}
+            wanted = set(triples)
+            added = [t for t in triples if t not in current]
+            removed = [t for t in current if t not in wanted]
+            changes.append(GraphChange(graph.value, len(current), len(wanted), len(added), len(removed)))
+            if removed:
+                operations.append(f"DELETE DATA {{ GRAPH {graph} {{ {_ntriples(removed)} }} }}")
+            if added:
+                operations.append(f"INSERT DATA {{ GRAPH {graph} {{ {_ntriples(added)} }} }}")
+            if not wanted and self._store.contains_named_graph(graph):
+                operations.append(f"DROP SILENT GRAPH {graph}")
+        if operations:
+            self._store.update(" ;\n".join(operations))
+        return changes
+
+    def _replace_via_staging(self, materialised: list[tuple[ox.NamedNode, list[ox.Triple]]]) -> list[GraphChange]:
         staged: list[tuple[ox.NamedNode, ox.NamedNode]] = []
         try:
-            for content in contents:
+            for graph, triples in materialised:
                 staging = ox.NamedNode(f"{STAGING_PREFIX}{uuid.uuid4().hex}")
                 self._staging.add(staging.value)
-                staged.append((content.graph, staging))
+                staged.append((graph, staging))
                 self._store.add_graph(staging)
-                self._store.bulk_extend(_in_graph(content.triples, staging))
+                self._store.bulk_extend(_in_graph(triples, staging))
             changes = [self._diff(graph, staging) for graph, staging in staged]
-            moves = " ; ".join(f"MOVE SILENT GRAPH <{s.value}> TO GRAPH <{g.value}>" for g, s in staged)
-            if moves:
-                self._store.update(moves)
-            for graph, _ in staged:
-                if not any(True for _ in self._store.quads_for_pattern(None, None, None, graph)):
+            self._store.update(" ;\n".join(_FOLD.format(graph=g, staging=s) for g, s in staged))
+            for (graph, triples), change in zip(materialised, changes, strict=True):
+                if not triples and change.before:
                     self._store.remove_graph(graph)
             return changes
         finally:
@@ -167,16 +195,15 @@ class OxigraphStore:
                 self._staging.discard(staging.value)
 
     def _count(self, graph: ox.NamedNode) -> int:
-        result = self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
-        return _int(result)
+        return _int(self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"))
 
     def _diff(self, graph: ox.NamedNode, staging: ox.NamedNode) -> GraphChange:
         before = self._count(graph)
         after = self._count(staging)
         added = _int(
             self._store.query(
-                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{staging.value}> {{ ?s ?p ?o }}"
-                f" FILTER NOT EXISTS {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }} }}"
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {staging} {{ ?s ?p ?o }}"
+                f" FILTER NOT EXISTS {{ GRAPH {graph} {{ ?s ?p ?o }} }} }}"
             )
         )
         return GraphChange(graph.value, before, after, added, before - (after - added))
@@ -207,6 +234,18 @@ class OxigraphStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# Folds a staging graph into its live graph: removes what the staging graph lacks, adds what it has new.
+_FOLD = """DELETE {{ GRAPH {graph} {{ ?ds ?dp ?do }} }} INSERT {{ GRAPH {graph} {{ ?is ?ip ?io }} }} WHERE {{
+  {{ GRAPH {graph} {{ ?ds ?dp ?do }} FILTER NOT EXISTS {{ GRAPH {staging} {{ ?ds ?dp ?do }} }} }}
+  UNION {{ GRAPH {staging} {{ ?is ?ip ?io }} FILTER NOT EXISTS {{ GRAPH {graph} {{ ?is ?ip ?io }} }} }}
+}}"""
+
+
+def _ntriples(triples: Iterable[ox.Triple]) -> str:
+    """Triples as N-Triples statements, which are valid SPARQL ``DATA`` blocks (terms are escaped by pyoxigraph)."""
+    return " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
 
 
 def _in_graph(triples: Iterable[ox.Triple], graph: ox.NamedNode) -> Iterator[ox.Quad]:

@@ -20,12 +20,19 @@ S = ox.NamedNode("https://w3id.org/cnrs-kg/id/org/ror/02feahw73")
 P = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 
 
+@pytest.fixture(params=[2_000_000, 0], ids=["inline-diff", "staging"])
+def inline_limit(request: pytest.FixtureRequest) -> int:
+    """Both write paths: the in-memory diff, and staging graphs for sources too large to diff."""
+    value: int = request.param
+    return value
+
+
 def triples(*labels: str) -> list[ox.Triple]:
     return [ox.Triple(S, P, ox.Literal(label)) for label in labels]
 
 
-def test_replace_is_idempotent(tmp_path: Path) -> None:
-    with OxigraphStore(tmp_path / "s") as store:
+def test_replace_is_idempotent(tmp_path: Path, inline_limit: int) -> None:
+    with OxigraphStore(tmp_path / "s", inline_limit=inline_limit) as store:
         first = store.replace_graphs([GraphContent(G1, triples("CNRS", "Centre national"))])
         again = store.replace_graphs([GraphContent(G1, triples("CNRS", "Centre national"))])
         assert (first[0].added, first[0].after) == (2, 2)
@@ -33,19 +40,19 @@ def test_replace_is_idempotent(tmp_path: Path) -> None:
         assert store.graph_sizes() == {G1.value: 2}
 
 
-def test_replace_reports_added_and_removed(tmp_path: Path) -> None:
-    with OxigraphStore(tmp_path / "s") as store:
+def test_replace_reports_added_and_removed(tmp_path: Path, inline_limit: int) -> None:
+    with OxigraphStore(tmp_path / "s", inline_limit=inline_limit) as store:
         store.replace_graphs([GraphContent(G1, triples("a", "b"))])
         change = store.replace_graphs([GraphContent(G1, triples("b", "c", "d"))])[0]
         assert (change.before, change.after, change.added, change.removed) == (2, 3, 2, 1)
 
 
-def test_failed_load_leaves_previous_graphs_intact(tmp_path: Path) -> None:
+def test_failed_load_leaves_previous_graphs_intact(tmp_path: Path, inline_limit: int) -> None:
     def broken() -> Iterator[ox.Triple]:
         yield from triples("new")
         raise ValueError("malformed record")
 
-    with OxigraphStore(tmp_path / "s") as store:
+    with OxigraphStore(tmp_path / "s", inline_limit=inline_limit) as store:
         store.replace_graphs([GraphContent(G1, triples("old")), GraphContent(G2, triples("other"))])
         before = store.graph_sizes()
         with pytest.raises(ValueError, match="malformed record"):
@@ -55,8 +62,8 @@ def test_failed_load_leaves_previous_graphs_intact(tmp_path: Path) -> None:
         assert labels == {"old", "other"}
 
 
-def test_queries_see_the_union_of_graphs(tmp_path: Path) -> None:
-    with OxigraphStore(tmp_path / "s") as store:
+def test_queries_see_the_union_of_graphs(tmp_path: Path, inline_limit: int) -> None:
+    with OxigraphStore(tmp_path / "s", inline_limit=inline_limit) as store:
         store.replace_graphs([GraphContent(G1, triples("1100")), GraphContent(G2, triples("1300"))])
         result = store.query("SELECT ?l ?g WHERE { GRAPH ?g { ?s ?p ?l } } ORDER BY ?l")
         assert [(r["l"].value, r["g"].value) for r in result] == [("1100", G1.value), ("1300", G2.value)]  # type: ignore[union-attr]
@@ -109,6 +116,22 @@ def test_lock_error_type_in_process(tmp_path: Path) -> None:
 def test_read_only_missing_store_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(StoreOpenError, match="load --bundled"):
         OxigraphStore(tmp_path / "nothing", read_only=True)
+
+
+def test_emptied_source_drops_its_graph(tmp_path: Path, inline_limit: int) -> None:
+    with OxigraphStore(tmp_path / "s", inline_limit=inline_limit) as store:
+        store.replace_graphs([GraphContent(G1, triples("a")), GraphContent(G2, triples("b"))])
+        change = store.replace_graphs([GraphContent(G1, [])])[0]
+        assert (change.before, change.after, change.removed) == (1, 0, 1)
+        assert store.graph_sizes() == {G2.value: 1}
+
+
+def test_literals_with_quotes_and_newlines_round_trip(tmp_path: Path, inline_limit: int) -> None:
+    tricky = ['say "hi"', "line\nbreak", "back\\slash } .", "Nguyễn"]
+    with OxigraphStore(tmp_path / "s", inline_limit=inline_limit) as store:
+        store.replace_graphs([GraphContent(G1, triples(*tricky))])
+        labels = {row["l"].value for row in store.query("SELECT ?l WHERE { ?s ?p ?l }")}  # type: ignore[union-attr]
+        assert labels == set(tricky)
 
 
 def test_public_names() -> None:
