@@ -8,7 +8,7 @@ from csv import reader, writer
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from api.cli import app
 from graph import OxigraphStore
@@ -27,63 +27,48 @@ def store_copy(bundled_store_path: Path, tmp_path: Path) -> Path:
     return target
 
 
+def cnrs_kg(store: Path, *args: str) -> Result:
+    """Run ``cnrs-kg ARGS --store STORE`` as a user would."""
+    return runner.invoke(app, [*args, "--store", str(store)])
+
+
 def sizes(path: Path) -> dict[str, int]:
     with OxigraphStore(path, read_only=True) as store:
         return store.graph_sizes()
 
 
 def test_query_irls_in_singapore_table(bundled_store_path: Path) -> None:
-    result = runner.invoke(app, ["query", "--store", str(bundled_store_path), "-f", str(EXAMPLES / "irl_singapore.rq")])
+    result = cnrs_kg(bundled_store_path, "query", "-f", str(EXAMPLES / "irl_singapore.rq"))
     assert result.exit_code == 0, result.output
     assert "MajuLab" in result.output
     assert "4 rows" in result.output
 
 
 def test_query_json_is_sparql_results(bundled_store_path: Path) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "query",
-            "--store",
-            str(bundled_store_path),
-            "--format",
-            "json",
-            "SELECT ?n WHERE { country:VN kg:alpha3 ?n }",
-        ],
-    )
+    result = cnrs_kg(bundled_store_path, "query", "--format", "json", "SELECT ?n WHERE { country:VN kg:alpha3 ?n }")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"] == "VNM"
 
 
 def test_query_csv(bundled_store_path: Path) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "query",
-            "--store",
-            str(bundled_store_path),
-            "--format",
-            "csv",
-            "SELECT ?c WHERE { country:SG kg:alpha2 ?c }",
-        ],
-    )
+    result = cnrs_kg(bundled_store_path, "query", "--format", "csv", "SELECT ?c WHERE { country:SG kg:alpha2 ?c }")
     assert result.stdout.splitlines() == ["c", "SG"]
 
 
 def test_query_syntax_error_is_one_line_and_exit_1(bundled_store_path: Path) -> None:
-    result = runner.invoke(app, ["query", "--store", str(bundled_store_path), "SELECT WHERE {"])
+    result = cnrs_kg(bundled_store_path, "query", "SELECT WHERE {")
     assert result.exit_code == 1
     assert "syntax" in result.output.lower()
 
 
 def test_validate_conforms_on_bundled_store(bundled_store_path: Path) -> None:
-    result = runner.invoke(app, ["validate", "--store", str(bundled_store_path)])
+    result = cnrs_kg(bundled_store_path, "validate")
     assert result.exit_code == 0, result.output
     assert "conforms" in result.output
 
 
 def test_stats_lists_graphs_and_classes(bundled_store_path: Path) -> None:
-    result = runner.invoke(app, ["stats", "--store", str(bundled_store_path)])
+    result = cnrs_kg(bundled_store_path, "stats")
     assert result.exit_code == 0, result.output
     assert "ror/ror_cnrs_children_schema_v2.json" in result.output
     assert "kg:CooperationInstrument" in result.output
@@ -91,7 +76,7 @@ def test_stats_lists_graphs_and_classes(bundled_store_path: Path) -> None:
 
 def test_loading_bundled_twice_changes_nothing(store_copy: Path) -> None:
     before = sizes(store_copy)
-    result = runner.invoke(app, ["load", "--bundled", "--store", str(store_copy)])
+    result = cnrs_kg(store_copy, "load", "--bundled")
     assert result.exit_code == 0, result.output
     assert sizes(store_copy) == before
     assert "10 graphs written (10 unchanged)" in result.output
@@ -107,26 +92,26 @@ def test_malformed_csv_row_changes_nothing(store_copy: Path, tmp_path: Path) -> 
     with csv.open("w", encoding="utf-8", newline="") as handle:
         writer(handle, lineterminator="\n").writerows(table)
     before = sizes(store_copy)
-    result = runner.invoke(app, ["load", str(csv), "--store", str(store_copy)])
+    result = cnrs_kg(store_copy, "load", str(csv))
     assert result.exit_code == 1
     assert "instruments.csv:4:country" in result.output
     assert sizes(store_copy) == before
 
 
 def test_missing_file_is_reported(store_copy: Path) -> None:
-    result = runner.invoke(app, ["load", "no/such/file.json", "--store", str(store_copy)])
+    result = cnrs_kg(store_copy, "load", "no/such/file.json")
     assert result.exit_code == 1
     assert "no/such/file.json: no such file" in result.output
 
 
 def test_load_refused_while_store_is_held(store_copy: Path) -> None:
     with OxigraphStore(store_copy):
-        result = runner.invoke(app, ["load", "--bundled", "--store", str(store_copy)])
+        result = cnrs_kg(store_copy, "load", "--bundled")
     assert result.exit_code == 1
     assert "in use by another process" in result.output
 
 
 def test_if_absent_skips_a_built_store(store_copy: Path) -> None:
-    result = runner.invoke(app, ["load", "--bundled", "--if-absent", "--store", str(store_copy)])
+    result = cnrs_kg(store_copy, "load", "--bundled", "--if-absent")
     assert result.exit_code == 0
     assert "nothing loaded" in result.output
