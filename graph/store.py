@@ -6,21 +6,22 @@ implementation on disk. A remote SPARQL endpoint can implement the same protocol
 Every query runs with the union of the named graphs as its default graph, so facts are found
 whatever their source; ``GRAPH ?g`` still tells which source says what.
 
-Replacing sources' graphs is atomic and writes only the difference: the new content is read in
-full first (a bad record raises before anything is written), compared with each graph's current
-content, and the quads to remove and to add are applied in a single SPARQL update, which Oxigraph
-runs as one transaction. Reloading an unchanged source writes nothing.
+Replacing sources' graphs is all-or-nothing and writes only the difference. The new content is
+read in full first, so a bad record raises before anything is written. Then:
 
-Sources too large to diff in memory (over ``inline_limit`` quads in one call) go through staging
-graphs instead: bulk-written, then folded into the live graphs by one DELETE/INSERT update. A
-failure before that update drops the staging graphs and leaves the live ones as they were; a
-staging graph left by a crash is dropped the next time the store is opened for writing.
+- a graph that is empty (a first load) is bulk-written directly, under an entry in a journal graph;
+- every other graph is compared with its current content in memory, and the quads to remove and
+  to add are applied by one SPARQL update, which Oxigraph runs as one transaction; that same
+  update clears the journal.
+
+Until that update commits, the bulk-written graphs are hidden from queries in this process, and a
+store opened after a crash drops every graph still in the journal (they were empty before), so a
+killed writer leaves the store as it was. Reloading an unchanged source writes nothing.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,8 @@ from graph.errors import QueryError, StoreLockedError, StoreOpenError
 from ontology.iris import GRAPH
 
 STORE_ENV = "CNRS_KG_STORE"
-STAGING_PREFIX = GRAPH + "_staging/"
+JOURNAL = ox.NamedNode(GRAPH + "_journal")
+PENDING = ox.NamedNode(GRAPH + "_journal#pending")
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -92,13 +94,10 @@ class Backend(Protocol):
 class OxigraphStore:
     """An embedded Oxigraph store on disk (or in memory when ``path`` is None)."""
 
-    def __init__(
-        self, path: Path | str | None = None, *, read_only: bool = False, inline_limit: int = 2_000_000
-    ) -> None:
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
         self.path = None if path is None else Path(path)
         self.read_only = read_only
-        self.inline_limit = inline_limit
-        self._staging: set[str] = set()
+        self._pending: set[ox.NamedNode] = set()
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -115,29 +114,36 @@ class OxigraphStore:
                 raise StoreLockedError(str(self.path)) from exc
             raise StoreOpenError(str(self.path), message) from exc
         if not read_only:
-            self._drop_stale_staging()
+            self._recover()
+        elif self._store.contains_named_graph(JOURNAL):
+            # A writer crashed, or is writing now: its half-written graphs stay out of sight.
+            self._pending = self._journaled()
 
     @property
     def raw(self) -> ox.Store:
         """The pyoxigraph store, for benchmarks and bulk tools."""
         return self._store
 
-    def _drop_stale_staging(self) -> None:
-        for graph in list(self._store.named_graphs()):
-            if isinstance(graph, ox.NamedNode) and graph.value.startswith(STAGING_PREFIX):
-                self._store.remove_graph(graph)
+    def _recover(self) -> None:
+        """Drop the graphs a crashed load was writing (they were empty before it started)."""
+        if not self._store.contains_named_graph(JOURNAL):
+            return
+        for graph in self._journaled():
+            self._store.remove_graph(graph)
+        self._store.remove_graph(JOURNAL)
+
+    def _journaled(self) -> set[ox.NamedNode]:
+        quads = self._store.quads_for_pattern(None, PENDING, None, JOURNAL)
+        return {q.subject for q in quads if isinstance(q.subject, ox.NamedNode)}
 
     def query(
         self, sparql: str, *, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None
     ) -> QueryResult:
         subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
         try:
-            if self._staging:
-                graphs = [
-                    g
-                    for g in self._store.named_graphs()
-                    if not (isinstance(g, ox.NamedNode) and g.value in self._staging)
-                ]
+            if self._pending:
+                hidden = self._pending | {JOURNAL}
+                graphs = [g for g in self._store.named_graphs() if g not in hidden]
                 return self._store.query(sparql, default_graph=graphs, substitutions=subs or None)  # type: ignore[arg-type]
             return self._store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)  # type: ignore[arg-type]
         except SyntaxError as exc:
@@ -153,12 +159,18 @@ class OxigraphStore:
 
     def replace_graphs(self, contents: Sequence[GraphContent]) -> list[GraphChange]:
         materialised = [(content.graph, list(dict.fromkeys(content.triples))) for content in contents]
-        if sum(len(triples) for _, triples in materialised) > self.inline_limit:
-            return self._replace_via_staging(materialised)
+        names = [graph for graph, _ in materialised]
+        if len(set(names)) != len(names):
+            raise ValueError("a graph appears twice in one replacement")
         changes: list[GraphChange] = []
         operations: list[str] = []
+        fresh: list[tuple[ox.NamedNode, list[ox.Triple]]] = []
         for graph, triples in materialised:
             current = {quad.triple for quad in self._store.quads_for_pattern(None, None, None, graph)}
+            if not current and triples:
+                fresh.append((graph, triples))
+                changes.append(GraphChange(graph.value, 0, len(triples), len(triples), 0))
+                continue
             wanted = set(triples)
             added = [t for t in triples if t not in current]
             removed = [t for t in current if t not in wanted]
@@ -169,44 +181,24 @@ class OxigraphStore:
                 operations.append(f"INSERT DATA {{ GRAPH {graph} {{ {_ntriples(added)} }} }}")
             if not wanted and self._store.contains_named_graph(graph):
                 operations.append(f"DROP SILENT GRAPH {graph}")
-        if operations:
-            self._store.update(" ;\n".join(operations))
+        try:
+            if fresh:
+                self._write_fresh(fresh)
+                operations.append(f"DROP SILENT GRAPH {JOURNAL}")
+            if operations:
+                self._store.update(" ;\n".join(operations))
+        except BaseException:
+            self._recover()
+            raise
+        finally:
+            self._pending = set()
         return changes
 
-    def _replace_via_staging(self, materialised: list[tuple[ox.NamedNode, list[ox.Triple]]]) -> list[GraphChange]:
-        staged: list[tuple[ox.NamedNode, ox.NamedNode]] = []
-        try:
-            for graph, triples in materialised:
-                staging = ox.NamedNode(f"{STAGING_PREFIX}{uuid.uuid4().hex}")
-                self._staging.add(staging.value)
-                staged.append((graph, staging))
-                self._store.add_graph(staging)
-                self._store.bulk_extend(_in_graph(triples, staging))
-            changes = [self._diff(graph, staging) for graph, staging in staged]
-            self._store.update(" ;\n".join(_FOLD.format(graph=g, staging=s) for g, s in staged))
-            for (graph, triples), change in zip(materialised, changes, strict=True):
-                if not triples and change.before:
-                    self._store.remove_graph(graph)
-            return changes
-        finally:
-            for _, staging in staged:
-                if self._store.contains_named_graph(staging):
-                    self._store.remove_graph(staging)
-                self._staging.discard(staging.value)
-
-    def _count(self, graph: ox.NamedNode) -> int:
-        return _int(self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"))
-
-    def _diff(self, graph: ox.NamedNode, staging: ox.NamedNode) -> GraphChange:
-        before = self._count(graph)
-        after = self._count(staging)
-        added = _int(
-            self._store.query(
-                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {staging} {{ ?s ?p ?o }}"
-                f" FILTER NOT EXISTS {{ GRAPH {graph} {{ ?s ?p ?o }} }} }}"
-            )
-        )
-        return GraphChange(graph.value, before, after, added, before - (after - added))
+    def _write_fresh(self, fresh: list[tuple[ox.NamedNode, list[ox.Triple]]]) -> None:
+        """Bulk-write graphs that were empty, journaled so that a crash before the commit undoes them."""
+        self._pending.update(graph for graph, _ in fresh)
+        self._store.extend([ox.Quad(graph, PENDING, ox.Literal("loading"), JOURNAL) for graph, _ in fresh])
+        self._store.bulk_extend(quad for graph, triples in fresh for quad in _in_graph(triples, graph))
 
     def graph_sizes(self) -> dict[str, int]:
         sizes: dict[str, int] = {}
@@ -214,7 +206,7 @@ class OxigraphStore:
         assert isinstance(result, ox.QuerySolutions)
         for row in result:
             g, n = row["g"], row["n"]
-            if isinstance(g, ox.NamedNode) and not g.value.startswith(STAGING_PREFIX) and isinstance(n, ox.Literal):
+            if isinstance(g, ox.NamedNode) and g != JOURNAL and isinstance(n, ox.Literal):
                 sizes[g.value] = int(n.value)
         return dict(sorted(sizes.items()))
 
@@ -236,13 +228,6 @@ class OxigraphStore:
         self.close()
 
 
-# Folds a staging graph into its live graph: removes what the staging graph lacks, adds what it has new.
-_FOLD = """DELETE {{ GRAPH {graph} {{ ?ds ?dp ?do }} }} INSERT {{ GRAPH {graph} {{ ?is ?ip ?io }} }} WHERE {{
-  {{ GRAPH {graph} {{ ?ds ?dp ?do }} FILTER NOT EXISTS {{ GRAPH {staging} {{ ?ds ?dp ?do }} }} }}
-  UNION {{ GRAPH {staging} {{ ?is ?ip ?io }} FILTER NOT EXISTS {{ GRAPH {graph} {{ ?is ?ip ?io }} }} }}
-}}"""
-
-
 def _ntriples(triples: Iterable[ox.Triple]) -> str:
     """Triples as N-Triples statements, which are valid SPARQL ``DATA`` blocks (terms are escaped by pyoxigraph)."""
     return " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
@@ -251,11 +236,3 @@ def _ntriples(triples: Iterable[ox.Triple]) -> str:
 def _in_graph(triples: Iterable[ox.Triple], graph: ox.NamedNode) -> Iterator[ox.Quad]:
     for t in triples:
         yield ox.Quad(t.subject, t.predicate, t.object, graph)
-
-
-def _int(result: QueryResult) -> int:
-    assert isinstance(result, ox.QuerySolutions)
-    for row in result:
-        value = row[0]
-        return int(value.value) if isinstance(value, ox.Literal) else 0
-    return 0
