@@ -24,7 +24,7 @@ from graph import GraphError, OxigraphStore, default_store_path
 from graph.loading import write_sources
 from graph.stats import compute_stats
 from graph.validate import validate_store
-from loaders import LoaderError, SourceData, load_path
+from loaders import LOADERS, LoaderError, SourceData, load_path
 from loaders.bundled import bundled_sources
 from ontology import PREFIXES
 
@@ -80,7 +80,9 @@ def _short(graph: str) -> str:
 def load(
     paths: Annotated[list[Path] | None, typer.Argument(help="Source files to load.")] = None,
     bundled: Annotated[bool, typer.Option("--bundled", help="Load the dataset shipped in data/.")] = False,
-    kind: Annotated[str | None, typer.Option("--kind", help="Source kind, when it cannot be detected.")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help=f"Source kind if not detected: {', '.join(LOADERS)}.")
+    ] = None,
     if_absent: Annotated[bool, typer.Option("--if-absent", help="Do nothing if the store already holds data.")] = False,
     store: StoreOption = None,
 ) -> None:
