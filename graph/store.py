@@ -6,13 +6,13 @@ implementation on disk. A remote SPARQL endpoint can implement the same protocol
 Every query runs with the union of the named graphs as its default graph, so facts are found
 whatever their source; ``GRAPH ?g`` still tells which source says what.
 
-Replacing sources' graphs is all-or-nothing and writes only the difference. The new content is
-read in full first, so a bad record raises before anything is written. Then:
+Replacing sources' graphs is all-or-nothing and writes only the difference:
 
-- a graph that is empty (a first load) is bulk-written directly, under an entry in a journal graph;
-- every other graph is compared with its current content in memory, and the quads to remove and
-  to add are applied by one SPARQL update, which Oxigraph runs as one transaction; that same
-  update clears the journal.
+- a graph that holds data is compared with its new content in memory (read in full first, so a
+  bad record raises before anything is written), and the quads to remove and to add are applied
+  by one SPARQL update, which Oxigraph runs as one transaction; that update also clears the journal;
+- a graph that is empty (a first load) is streamed straight into the store under an entry in a
+  journal graph, never held in memory whole; a failure while streaming undoes it.
 
 Until that update commits, the bulk-written graphs are hidden from queries in this process, and a
 store opened after a crash drops every graph still in the journal (they were empty before), so a
@@ -158,28 +158,28 @@ class OxigraphStore:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
 
     def replace_graphs(self, contents: Sequence[GraphContent]) -> list[GraphChange]:
-        materialised = [(content.graph, list(dict.fromkeys(content.triples))) for content in contents]
-        names = [graph for graph, _ in materialised]
+        names = [content.graph for content in contents]
         if len(set(names)) != len(names):
             raise ValueError("a graph appears twice in one replacement")
-        changes: list[GraphChange] = []
+        changes: dict[ox.NamedNode, GraphChange] = {}
         operations: list[str] = []
-        fresh: list[tuple[ox.NamedNode, list[ox.Triple]]] = []
-        for graph, triples in materialised:
+        fresh: list[GraphContent] = []
+        for content in contents:
+            graph = content.graph
             current = {quad.triple for quad in self._store.quads_for_pattern(None, None, None, graph)}
-            if not current and triples:
-                fresh.append((graph, triples))
-                changes.append(GraphChange(graph.value, 0, len(triples), len(triples), 0))
+            if not current:
+                fresh.append(content)  # streamed, never held in memory whole
                 continue
+            triples = list(dict.fromkeys(content.triples))
             wanted = set(triples)
             added = [t for t in triples if t not in current]
             removed = [t for t in current if t not in wanted]
-            changes.append(GraphChange(graph.value, len(current), len(wanted), len(added), len(removed)))
+            changes[graph] = GraphChange(graph.value, len(current), len(wanted), len(added), len(removed))
             if removed:
                 operations.append(f"DELETE DATA {{ GRAPH {graph} {{ {_ntriples(removed)} }} }}")
             if added:
                 operations.append(f"INSERT DATA {{ GRAPH {graph} {{ {_ntriples(added)} }} }}")
-            if not wanted and self._store.contains_named_graph(graph):
+            if not wanted:
                 operations.append(f"DROP SILENT GRAPH {graph}")
         try:
             if fresh:
@@ -192,13 +192,23 @@ class OxigraphStore:
             raise
         finally:
             self._pending = set()
-        return changes
+        for content in fresh:
+            after = self._count(content.graph)
+            changes[content.graph] = GraphChange(content.graph.value, 0, after, after, 0)
+            if not after and self._store.contains_named_graph(content.graph):
+                self._store.remove_graph(content.graph)
+        return [changes[graph] for graph in names]
 
-    def _write_fresh(self, fresh: list[tuple[ox.NamedNode, list[ox.Triple]]]) -> None:
-        """Bulk-write graphs that were empty, journaled so that a crash before the commit undoes them."""
-        self._pending.update(graph for graph, _ in fresh)
-        self._store.extend([ox.Quad(graph, PENDING, ox.Literal("loading"), JOURNAL) for graph, _ in fresh])
-        self._store.bulk_extend(quad for graph, triples in fresh for quad in _in_graph(triples, graph))
+    def _write_fresh(self, fresh: list[GraphContent]) -> None:
+        """Bulk-write graphs that were empty, journaled so that a failure before the commit undoes them."""
+        self._pending.update(content.graph for content in fresh)
+        self._store.extend([ox.Quad(c.graph, PENDING, ox.Literal("loading"), JOURNAL) for c in fresh])
+        self._store.bulk_extend(quad for content in fresh for quad in _in_graph(content.triples, content.graph))
+
+    def _count(self, graph: ox.NamedNode) -> int:
+        result = self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        assert isinstance(result, ox.QuerySolutions)
+        return next(int(row["n"].value) for row in result)
 
     def graph_sizes(self) -> dict[str, int]:
         sizes: dict[str, int] = {}

@@ -5,6 +5,11 @@ each record into triples with a pure function, and returns ``SourceData``: the d
 source and the full content of its named graph. Writing to the store is not the loader's job
 (see ``graph.loading``).
 
+Loaders of curated files stop at the first bad record. Loaders of harvested records (OpenAlex,
+HAL) take ``strict``: when True they stop at the first bad record too; when False they skip it,
+append its ``LoadError`` to ``SourceData.problems`` and go on, and the content may be a lazy
+iterator that fills ``problems`` as it is consumed.
+
     LoaderError
     └── LoadError        bad input: carries file, line (or record id) and field
 """
@@ -63,16 +68,18 @@ class SourceInfo:
 
 @dataclass
 class SourceData:
-    """A source and the complete content of its graph."""
+    """A source and the complete content of its graph (a list, or an iterator read once)."""
 
     info: SourceInfo
-    triples: list[ox.Triple] = field(default_factory=list)
+    triples: Iterable[ox.Triple] = field(default_factory=list)
+    problems: list[LoadError] = field(default_factory=list)
 
     @property
     def graph(self) -> ox.NamedNode:
         return self.info.graph
 
     def add(self, subject: ox.NamedNode, predicate: ox.NamedNode, obj: ox.NamedNode | ox.Literal) -> None:
+        assert isinstance(self.triples, list), "add() builds a list; a lazy content is given whole"
         self.triples.append(ox.Triple(subject, predicate, obj))
 
     def all_triples(self) -> Iterator[ox.Triple]:

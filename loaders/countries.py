@@ -118,23 +118,20 @@ def load(path: Path) -> list[SourceData]:
     header = _header(path)
     if _is_m49(header):
         records = read_countries(path)
-        source = SourceData(source_info(path, "ISO 3166-1 countries with UN M49 regional codes"))
-        source.triples.extend(world_triples())
         areas = {area.code: area for record in records for _, area in record.areas}
+        triples = list(world_triples())
         for code in sorted(areas):
-            source.triples.extend(area_triples(areas[code]))
+            triples.extend(area_triples(areas[code]))
         for record in records:
-            source.triples.extend(country_triples(record))
-        return [source]
+            triples.extend(country_triples(record))
+        return [SourceData(source_info(path, "ISO 3166-1 countries with UN M49 regional codes"), triples)]
     if header == MEMBERSHIP_COLUMNS:
         groups = read_groups(path)
         memberships = read_memberships(path, groups)
-        source = SourceData(source_info(path, "Country group membership"))
-        for key in sorted({m.group for m in memberships}):
-            source.triples.extend(group_triples(groups[key]))
+        triples = [t for key in sorted({m.group for m in memberships}) for t in group_triples(groups[key])]
         for membership in memberships:
-            source.triples.extend(membership_triples(membership, groups[membership.group]))
-        return [source]
+            triples.extend(membership_triples(membership, groups[membership.group]))
+        return [SourceData(source_info(path, "Country group membership"), triples)]
     raise LoadError(
         path,
         1,

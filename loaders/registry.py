@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from pathlib import Path
 from types import ModuleType
 
 from loaders.base import LoadError, SourceData
 
 # Order matters for detection: the most specific formats first.
-_MODULES = ("loaders.ror", "loaders.countries", "loaders.cnrs", "loaders.seeds")
+_MODULES = ("loaders.ror", "loaders.countries", "loaders.cnrs", "loaders.seeds", "loaders.openalex", "loaders.hal")
 
 
 def _modules() -> dict[str, ModuleType]:
@@ -39,13 +40,21 @@ def detect_kind(path: Path) -> str:
     raise LoadError(path, None, None, "cannot tell what kind of source this is", f"pass --kind ({kinds})")
 
 
-def load_path(path: Path, kind: str | None = None) -> list[SourceData]:
-    """Parse ``path`` with the loader of ``kind`` (detected when None)."""
+def load_path(path: Path, kind: str | None = None, *, strict: bool = True) -> list[SourceData]:
+    """Parse ``path`` with the loader of ``kind`` (detected when None).
+
+    ``strict=False`` lets the loaders of harvested records skip bad records (see ``loaders.base``);
+    the loaders of curated files are always strict.
+    """
     if kind is None:
         kind = detect_kind(path)
     if kind not in LOADERS:
         raise LoadError(path, None, None, f"unknown source kind {kind!r}", f"use one of {', '.join(LOADERS)}")
     if not path.exists():
         raise LoadError(path, None, None, "no such file", "check the path")
-    result: list[SourceData] = LOADERS[kind].load(path)
+    module = LOADERS[kind]
+    if "strict" in inspect.signature(module.load).parameters:
+        result: list[SourceData] = module.load(path, strict=strict)
+    else:
+        result = module.load(path)
     return result

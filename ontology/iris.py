@@ -18,6 +18,7 @@ the curated source file gives. Source graphs live under ``https://w3id.org/cnrs-
 
 from __future__ import annotations
 
+import hashlib
 import re
 from urllib.parse import quote
 
@@ -128,6 +129,62 @@ def work_doi(doi: str) -> ox.NamedNode:
     if not bare.startswith("10."):
         raise InvalidIdentifier(f"{doi!r} is not a DOI")
     return ox.NamedNode(f"{ID}work/doi/{quote(bare, safe='/')}")
+
+
+OPENALEX_WORK = re.compile(r"^W\d+$")
+OPENALEX_INSTITUTION = re.compile(r"^I\d+$")
+HAL_DOCUMENT = re.compile(r"^[a-z][a-z0-9-]*-\d{8}$")
+
+
+def openalex_id(value: str, pattern: re.Pattern[str] = OPENALEX_INSTITUTION) -> str:
+    """Normalise an OpenAlex id given bare or as ``https://openalex.org/...``.
+
+    >>> openalex_id("https://openalex.org/I1294671590")
+    'I1294671590'
+    """
+    bare = value.strip().removeprefix("https://openalex.org/").removeprefix("http://openalex.org/")
+    bare = bare[:1].upper() + bare[1:]
+    if not pattern.match(bare):
+        raise InvalidIdentifier(f"{value!r} is not an OpenAlex id of the expected kind")
+    return bare
+
+
+def work_openalex(value: str) -> ox.NamedNode:
+    """A publication known only by its OpenAlex id (one with a DOI is minted by ``work_doi``)."""
+    return ox.NamedNode(f"{ID}work/openalex/{openalex_id(value, OPENALEX_WORK)}")
+
+
+def work_hal(hal_id: str) -> ox.NamedNode:
+    """A publication known only by its HAL id, such as ``hal-01213935``."""
+    bare = hal_id.strip().lower()
+    if not HAL_DOCUMENT.match(bare):
+        raise InvalidIdentifier(f"{hal_id!r} is not a HAL document id (like hal-01213935)")
+    return ox.NamedNode(f"{ID}work/hal/{bare}")
+
+
+def authorship(work: ox.NamedNode, source: str, position: int) -> ox.NamedNode:
+    """One author's place on a work, as one source states it (sources may disagree on affiliations)."""
+    return ox.NamedNode(f"{work.value}/authorship/{slug(source)}/{position}")
+
+
+def openalex_org(value: str) -> ox.NamedNode:
+    """An institution known only by its OpenAlex id (one with a ROR id is minted by ``ror_org``)."""
+    return ox.NamedNode(f"{ID}org/openalex/{openalex_id(value)}")
+
+
+def hal_org(struct_id: str | int) -> ox.NamedNode:
+    """A HAL (AuréHAL) structure with no ROR id, such as 441569."""
+    bare = str(struct_id).strip().removeprefix("struct-")
+    if not bare.isdigit():
+        raise InvalidIdentifier(f"{struct_id!r} is not a HAL structure id")
+    return ox.NamedNode(f"{ID}org/hal/{int(bare)}")
+
+
+def link(kind: str, year: int | None, a: ox.NamedNode, b: ox.NamedNode) -> ox.NamedNode:
+    """A collaboration link between two nodes for one year (None: all years), the same either way round."""
+    first, second = sorted((a.value, b.value))
+    digest = hashlib.blake2b(f"{first} {second}".encode(), digest_size=10).hexdigest()
+    return ox.NamedNode(f"{ID}link/{slug(kind)}/{'all' if year is None else year}/{digest}")
 
 
 def document(name: str) -> ox.NamedNode:

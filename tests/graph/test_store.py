@@ -186,6 +186,27 @@ def test_literals_with_quotes_and_newlines_round_trip(tmp_path: Path, preloaded:
         assert labels == set(tricky)
 
 
+def test_a_fresh_graph_failing_mid_stream_is_undone(tmp_path: Path) -> None:
+    """A first load is streamed, not held in memory: a bad record half-way through undoes it all."""
+
+    def broken() -> Iterator[ox.Triple]:
+        yield from triples("one", "two")
+        raise ValueError("malformed record 3")
+
+    with OxigraphStore(tmp_path / "s") as store:
+        store.replace_graphs([GraphContent(G1, triples("old"))])
+        with pytest.raises(ValueError, match="record 3"):
+            store.replace_graphs([GraphContent(G1, triples("new")), GraphContent(G2, broken())])
+        assert store.graph_sizes() == {G1.value: 1}
+        assert {r["l"].value for r in store.query("SELECT ?l WHERE { ?s ?p ?l }")} == {"old"}  # type: ignore[union-attr]
+
+
+def test_fresh_graph_counts_distinct_statements(tmp_path: Path) -> None:
+    with OxigraphStore(tmp_path / "s") as store:
+        change = store.replace_graphs([GraphContent(G1, iter(triples("a", "a", "b")))])[0]
+        assert (change.before, change.after, change.added) == (0, 2, 2)
+
+
 def test_public_names() -> None:
     for name in graph.__all__:
         assert hasattr(graph, name)
