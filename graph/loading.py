@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 
 import pyoxigraph as ox
 
+from graph.network import PUBLICATION_KINDS, publication_years, refresh_network
 from graph.store import Backend, GraphChange, GraphContent
 from loaders.base import SourceData
 from ontology import ONTOLOGY_GRAPH, ONTOLOGY_IRI, ONTOLOGY_PATH
@@ -29,9 +30,18 @@ def ontology_triples() -> Iterator[ox.Triple]:
 def write_sources(store: Backend, sources: Sequence[SourceData], *, with_ontology: bool = True) -> list[GraphChange]:
     """Replace the graph of every source (and the ontology graph) in one transaction.
 
-    Raises before anything is written if a source fails while its triples are produced.
+    Raises before anything is written if a source fails while its triples are produced. After a
+    publication source, the collaboration network of the years it touched is recomputed.
     """
     contents = [GraphContent(source.graph, source.all_triples()) for source in sources]
     if with_ontology:
         contents.insert(0, GraphContent(ONTOLOGY_GRAPH, ontology_triples()))
-    return store.replace_graphs(contents)
+    publications = [source.graph for source in sources if source.info.kind in PUBLICATION_KINDS]
+    touched = publication_years(store, publications)
+    changes = store.replace_graphs(contents)
+    if publications:
+        # The network is derived: a crash between the two writes leaves it stale, and the next
+        # refresh (any publication load, or `cnrs-kg network --refresh`) brings it up to date.
+        touched |= publication_years(store, publications)
+        changes += refresh_network(store, touched)
+    return changes

@@ -1,0 +1,342 @@
+"""The materialised collaboration network, derived from the publications in the store.
+
+Network questions (top partners, country matrices) read these links instead of scanning
+publications. Links live in derived graphs: one per publication year
+(``graph/network/<year>``) and one over all years (``graph/network/all``, with first and last year).
+After a publication load only the years it touched are recomputed; the all-years graph is rebuilt
+from the recomputed years and the stored links of the others.
+
+How a work counts, for the year it was published:
+
+- its affiliated institutions S are expanded with their ancestors (``org:subOrganizationOf``, of
+  which ``kg:supervisingBody`` is a sub-property) valid that year, giving E; each organisation of
+  E counts once per work, whatever the number of its labs on the byline (once per level);
+- two organisations x, y of E are linked when they are reached from *different* affiliations of
+  S: a paper by one lab alone does not link the lab to its own CNRS, but a lab with its own
+  university on the byline does, and such a link (one end an ancestor of the other) is
+  ``kg:internal`` true: a mixed unit with its supervising body, not a partnership;
+- an institution is linked to every country of the work other than its own;
+- countries are linked pairwise;
+- full counting adds 1 per work; fractional counting adds 1/(n-1), with n the number of distinct
+  affiliations of the work (institution links), of its countries (country links), or of its
+  countries other than the institution's (institution-country links).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import pyoxigraph as ox
+
+from graph.store import Backend, GraphChange, GraphContent
+from loaders.base import SourceInfo, describe_source, year
+from ontology import KG, RDF, XSD, iris
+
+PUBLICATION_KINDS = frozenset({"openalex", "hal"})
+NETWORK_KIND = "network"
+ALL_YEARS = "all"
+INST, INST_COUNTRY, COUNTRY = "institution-institution", "institution-country", "country-country"
+_KIND_TERMS = {INST: "InstitutionInstitution", INST_COUNTRY: "InstitutionCountry", COUNTRY: "CountryCountry"}
+
+WORKS_OF_YEARS = """
+SELECT DISTINCT ?work ?year ?inst WHERE {
+  VALUES ?year { %s }
+  ?work <http://purl.org/spar/fabio/hasPublicationYear> ?year ;
+        <https://w3id.org/cnrs-kg/ontology#affiliatedInstitution> ?inst .
+}"""
+COUNTRIES_OF_YEARS = """
+SELECT DISTINCT ?work ?year ?country WHERE {
+  VALUES ?year { %s }
+  ?work <http://purl.org/spar/fabio/hasPublicationYear> ?year ;
+        <https://w3id.org/cnrs-kg/ontology#affiliatedCountry> ?country .
+}"""
+HIERARCHY = """
+SELECT DISTINCT ?child ?parent ?start ?end WHERE {
+  { ?child <http://www.w3.org/ns/org#subOrganizationOf> ?parent }
+  UNION { ?child <https://w3id.org/cnrs-kg/ontology#supervisingBody> ?parent }
+  OPTIONAL { ?child <https://schema.org/startDate> ?start }
+  OPTIONAL { ?child <https://schema.org/endDate> ?end }
+}"""
+INSTITUTION_COUNTRIES = """
+SELECT DISTINCT ?inst ?country WHERE {
+  ?work <https://w3id.org/cnrs-kg/ontology#affiliatedInstitution> ?inst .
+  ?inst <https://w3id.org/cnrs-kg/ontology#country> ?country .
+}"""
+PUBLICATION_YEARS = """
+SELECT DISTINCT ?year WHERE { GRAPH ?g { ?work <http://purl.org/spar/fabio/hasPublicationYear> ?year } }"""
+
+
+@dataclass
+class Tally:
+    full: int = 0
+    fractional: float = 0.0
+    internal: bool = False
+    first: int = 0
+    last: int = 0
+
+
+Key = tuple[str, str, str]  # kind, source IRI, target IRI
+
+
+@dataclass
+class Hierarchy:
+    """Parents of each organisation, with the years each edge holds (from the child's dates)."""
+
+    parents: dict[str, list[tuple[str, int | None, int | None]]] = field(default_factory=dict)
+    _cache: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict)
+
+    def ancestors(self, org: str, when: int) -> frozenset[str]:
+        key = (org, when)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        found: set[str] = set()
+        stack = [org]
+        while stack:
+            node = stack.pop()
+            for parent, start, end in self.parents.get(node, ()):
+                if (start is None or start <= when) and (end is None or when <= end) and parent not in found:
+                    found.add(parent)
+                    stack.append(parent)
+        found.discard(org)
+        result = self._cache[key] = frozenset(found)
+        return result
+
+
+def _year_of(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> int | None:
+    if isinstance(term, ox.Literal) and term.value[:4].isdigit():
+        return int(term.value[:4])
+    return None
+
+
+def read_hierarchy(store: Backend) -> Hierarchy:
+    hierarchy = Hierarchy()
+    result = store.query(HIERARCHY)
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        child, parent = row["child"], row["parent"]
+        if isinstance(child, ox.NamedNode) and isinstance(parent, ox.NamedNode) and child != parent:
+            edge = (parent.value, _year_of(row["start"]), _year_of(row["end"]))
+            edges = hierarchy.parents.setdefault(child.value, [])
+            if edge not in edges:
+                edges.append(edge)
+    return hierarchy
+
+
+def _values(years: Iterable[int]) -> str:
+    return " ".join(f'"{y:04d}"^^<{XSD.gYear.value}>' for y in sorted(years))
+
+
+def count_links(store: Backend, years: set[int]) -> dict[int, dict[Key, Tally]]:
+    """Links of the given years, computed from the publications in the store."""
+    if not years:
+        return {}
+    affiliations: dict[str, set[str]] = defaultdict(set)
+    work_year: dict[str, int] = {}
+    result = store.query(WORKS_OF_YEARS % _values(years))
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        work, inst, when = row["work"], row["inst"], _year_of(row["year"])
+        if isinstance(work, ox.NamedNode) and isinstance(inst, ox.NamedNode) and when is not None:
+            affiliations[work.value].add(inst.value)
+            work_year[work.value] = when
+    countries: dict[str, set[str]] = defaultdict(set)
+    result = store.query(COUNTRIES_OF_YEARS % _values(years))
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        work, country, when = row["work"], row["country"], _year_of(row["year"])
+        if isinstance(work, ox.NamedNode) and isinstance(country, ox.NamedNode) and when is not None:
+            countries[work.value].add(country.value)
+            work_year[work.value] = when
+    home: dict[str, set[str]] = defaultdict(set)
+    result = store.query(INSTITUTION_COUNTRIES)
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        inst, country = row["inst"], row["country"]
+        if isinstance(inst, ox.NamedNode) and isinstance(country, ox.NamedNode):
+            home[inst.value].add(country.value)
+    hierarchy = read_hierarchy(store)
+    links: dict[int, dict[Key, Tally]] = {y: {} for y in years}
+    for work, when in work_year.items():
+        count_work(links[when], when, affiliations.get(work, set()), countries.get(work, set()), home, hierarchy)
+    return links
+
+
+def _add(table: dict[Key, Tally], key: Key, weight: float, internal: bool = False) -> None:
+    tally = table.get(key)
+    if tally is None:
+        tally = table[key] = Tally()
+    tally.full += 1
+    tally.fractional += weight
+    tally.internal = tally.internal or internal
+
+
+def count_work(
+    table: dict[Key, Tally],
+    when: int,
+    affiliations: set[str],
+    countries: set[str],
+    home: dict[str, set[str]],
+    hierarchy: Hierarchy,
+) -> None:
+    """Add one work's links of one year to ``table`` (see the module docstring for the rules)."""
+    reach: dict[str, set[str]] = defaultdict(set)  # organisation -> affiliations it is reached from
+    ancestors: dict[str, frozenset[str]] = {}
+    for inst in affiliations:
+        ancestors[inst] = hierarchy.ancestors(inst, when)
+        reach[inst].add(inst)
+        for parent in ancestors[inst]:
+            reach[parent].add(inst)
+    if len(affiliations) >= 2:
+        weight = 1.0 / (len(affiliations) - 1)
+        for a, b in combinations(sorted(reach), 2):
+            ra, rb = reach[a], reach[b]
+            if len(ra | rb) < 2 or (len(ra) == 1 and ra == rb):
+                continue  # both ends reached from one single affiliation: not a co-publication
+            internal = b in hierarchy.ancestors(a, when) or a in hierarchy.ancestors(b, when)
+            _add(table, (INST, a, b), weight, internal)
+    for inst in reach:
+        own = home.get(inst, set())
+        others = countries - own
+        for country in others:
+            _add(table, (INST_COUNTRY, inst, country), 1.0 / len(others))
+    if len(countries) >= 2:
+        weight = 1.0 / (len(countries) - 1)
+        for a, b in combinations(sorted(countries), 2):
+            _add(table, (COUNTRY, a, b), weight)
+
+
+def _link_triples(kind: str, source: str, target: str, tally: Tally, when: int | None) -> Iterator[ox.Triple]:
+    a, b = ox.NamedNode(source), ox.NamedNode(target)
+    node = iris.link(kind, when, a, b)
+    yield ox.Triple(node, RDF.type, KG.CollaborationLink)
+    yield ox.Triple(node, KG.linkKind, KG.term(_KIND_TERMS[kind]))
+    yield ox.Triple(node, KG.linkSource, a)
+    yield ox.Triple(node, KG.linkTarget, b)
+    yield ox.Triple(node, KG.fullCount, ox.Literal(str(tally.full), datatype=XSD.integer))
+    yield ox.Triple(node, KG.fractionalCount, ox.Literal(f"{tally.fractional:.6f}", datatype=XSD.decimal))
+    if kind == INST:
+        yield ox.Triple(node, KG.internal, ox.Literal("true" if tally.internal else "false", datatype=XSD.boolean))
+    if when is None:
+        yield ox.Triple(node, KG.firstYear, year(tally.first))
+        yield ox.Triple(node, KG.lastYear, year(tally.last))
+    else:
+        yield ox.Triple(node, KG.year, year(when))
+
+
+def network_graph(name: str) -> ox.NamedNode:
+    return iris.source_graph(NETWORK_KIND, name)
+
+
+def _info(name: str, sources: Sequence[str], retrieved: str) -> SourceInfo:
+    title = "Collaboration network over all years" if name == ALL_YEARS else f"Collaboration network of {name}"
+    return SourceInfo(
+        kind=NETWORK_KIND,
+        name=name,
+        title=f"{title} (derived from the publications)",
+        origin="derived by cnrs-kg from the publication graphs (graph.network)",
+        retrieved=retrieved,
+        license="https://creativecommons.org/licenses/by/4.0/",
+        description="Co-publication links between institutions (rolled up their hierarchy), institutions and "
+        "countries, and countries, with full and fractional counts; see graph/network.py for the rules.",
+        cited=tuple(sources),
+    )
+
+
+def _content(name: str, triples: list[ox.Triple], sources: Sequence[str], retrieved: str) -> GraphContent:
+    info = _info(name, sources, retrieved)
+    head = list(describe_source(info))
+    return GraphContent(info.graph, head + triples)
+
+
+def _stored_links(store: Backend, when: int) -> dict[Key, Tally]:
+    """The links of one year as the store holds them."""
+    graph = network_graph(str(when))
+    query = f"""SELECT ?kind ?s ?t ?full ?frac ?internal WHERE {{ GRAPH {graph} {{
+      ?l <{KG.linkKind.value}> ?kind ; <{KG.linkSource.value}> ?s ; <{KG.linkTarget.value}> ?t ;
+         <{KG.fullCount.value}> ?full ; <{KG.fractionalCount.value}> ?frac .
+      OPTIONAL {{ ?l <{KG.internal.value}> ?internal }} }} }}"""
+    names = {KG.term(term).value: kind for kind, term in _KIND_TERMS.items()}
+    table: dict[Key, Tally] = {}
+    result = store.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        kind, s, t = row["kind"], row["s"], row["t"]
+        full, frac, internal = row["full"], row["frac"], row["internal"]
+        if isinstance(kind, ox.NamedNode) and isinstance(s, ox.NamedNode) and isinstance(t, ox.NamedNode):
+            assert isinstance(full, ox.Literal)
+            assert isinstance(frac, ox.Literal)
+            flag = isinstance(internal, ox.Literal) and internal.value == "true"
+            table[(names[kind.value], s.value, t.value)] = Tally(int(full.value), float(frac.value), flag)
+    return table
+
+
+def publication_years(store: Backend, graphs: Iterable[ox.NamedNode]) -> set[int]:
+    """Years of the works in the given graphs (to know what a load touches)."""
+    names = " ".join(str(g) for g in graphs)
+    if not names:
+        return set()
+    result = store.query(PUBLICATION_YEARS.replace("GRAPH ?g {", f"VALUES ?g {{ {names} }} GRAPH ?g {{"))
+    assert isinstance(result, ox.QuerySolutions)
+    return {y for row in result if (y := _year_of(row["year"])) is not None}
+
+
+def refresh_network(store: Backend, years: set[int] | None = None) -> list[GraphChange]:
+    """Recompute the links of ``years`` (all years with publications when None) and the all-years graph."""
+    sizes = store.graph_sizes()
+    publication_graphs = sorted(g for g in sizes if g.split("/graph/", 1)[-1].split("/", 1)[0] in PUBLICATION_KINDS)
+    present = publication_years(store, [ox.NamedNode(g) for g in publication_graphs])
+    stored = {int(name) for g in sizes if (name := g.rsplit("/", 1)[-1]).isdigit() and g == network_graph(name).value}
+    touched = (present | stored) if years is None else set(years)
+    retrieved = _retrieved(store, publication_graphs)
+    fresh = count_links(store, touched & present)
+    contents: list[GraphContent] = []
+    totals: dict[Key, Tally] = {}
+    for when in sorted(present | stored):
+        if when in fresh:
+            table = fresh[when]
+        elif when in present:
+            table = _stored_links(store, when)
+        else:
+            table = {}  # no publication of that year is left
+        if when in touched:
+            triples = [t for key, tally in sorted(table.items()) for t in _link_triples(*key, tally, when)]
+            contents.append(
+                _content(str(when), triples, publication_graphs, retrieved)
+                if triples
+                else GraphContent(network_graph(str(when)), [])
+            )
+        for key, tally in table.items():
+            fractional = round(tally.fractional, 6)  # as stored, so totals do not depend on which years were fresh
+            total = totals.get(key)
+            if total is None:
+                totals[key] = Tally(tally.full, fractional, tally.internal, when, when)
+            else:
+                total.full += tally.full
+                total.fractional += fractional
+                total.internal = total.internal or tally.internal
+                total.first, total.last = min(total.first, when), max(total.last, when)
+    all_triples = [t for key, tally in sorted(totals.items()) for t in _link_triples(*key, tally, None)]
+    if all_triples:
+        contents.append(_content(ALL_YEARS, all_triples, publication_graphs, retrieved))
+    elif network_graph(ALL_YEARS).value in sizes:
+        contents.append(GraphContent(network_graph(ALL_YEARS), []))
+    return store.replace_graphs(contents) if contents else []
+
+
+def _retrieved(store: Backend, graphs: Sequence[str]) -> str:
+    """The newest retrieval date of the sources: deterministic, so an unchanged network is not rewritten."""
+    values = " ".join(f"<{g}>" for g in graphs)
+    result = store.query(
+        f"SELECT (MAX(STR(?d)) AS ?latest) WHERE {{ VALUES ?g {{ {values} }} "
+        f"GRAPH ?g {{ ?g <http://www.w3.org/ns/prov#generatedAtTime> ?d }} }}"
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        latest = row["latest"]
+        if isinstance(latest, ox.Literal) and latest.value:
+            return latest.value[:10]
+    return "1970-01-01"
