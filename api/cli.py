@@ -22,6 +22,7 @@ from rich.table import Table
 from api.formats import GRAPH_TYPES, SOLUTION_TYPES, by_name, serialize
 from graph import GraphError, OxigraphStore, default_store_path
 from graph.loading import write_sources
+from graph.network import refresh_network
 from graph.stats import compute_stats
 from graph.validate import validate_store
 from loaders import LOADERS, LoaderError, SourceData, load_path
@@ -84,9 +85,17 @@ def load(
         str | None, typer.Option("--kind", help=f"Source kind if not detected: {', '.join(LOADERS)}.")
     ] = None,
     if_absent: Annotated[bool, typer.Option("--if-absent", help="Do nothing if the store already holds data.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Load nothing from a file with a bad record (default: skip it, report it).")
+    ] = False,
     store: StoreOption = None,
 ) -> None:
-    """Load source files (or the bundled dataset); each source replaces its own graph atomically."""
+    """Load source files (or the bundled dataset); each source replaces its own graph atomically.
+
+    Curated sources (ROR, countries, CNRS tables, seeds) are always loaded whole or not at all.
+    Publication sources (OpenAlex, HAL) skip a bad record and report it, or with --strict load
+    nothing; the exit status is 2 when records were skipped.
+    """
     items: list[tuple[Path, str | None]] = [(p, kind) for p in paths or []]
     try:
         if bundled:
@@ -113,7 +122,7 @@ def load(
             for path, item_kind in items:
                 progress.update(task, description=f"reading {path.name}")
                 try:
-                    sources.extend(load_path(path, item_kind))
+                    sources.extend(load_path(path, item_kind, strict=strict))
                 except LoaderError as exc:
                     raise fail(f"{exc} (nothing was loaded)") from exc
                 progress.advance(task)
@@ -130,6 +139,32 @@ def load(
         console.print(table)
         unchanged = sum(1 for c in changes if not c.changed)
         console.print(f"{len(changes)} graphs written ({unchanged} unchanged) into {kg.path}")
+        problems = [problem for source in sources for problem in source.problems]
+        if problems:
+            for problem in problems[:20]:
+                err.print(f"[yellow]skipped:[/yellow] {problem}", highlight=False, soft_wrap=True)
+            more = f" ({len(problems) - 20} more not shown)" if len(problems) > 20 else ""
+            err.print(f"{len(problems)} bad records skipped{more}; use --strict to load nothing from such a file")
+            raise typer.Exit(2)
+
+
+@app.command()
+def network(
+    refresh: Annotated[bool, typer.Option("--refresh", help="Recompute every year from the publications.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Show the materialised collaboration network per year, or recompute it with --refresh."""
+    if refresh:
+        with open_store(store) as kg:
+            changes = refresh_network(kg)
+        console.print(f"{len(changes)} network graphs written ({sum(1 for c in changes if not c.changed)} unchanged)")
+        return
+    with open_store(store, read_only=True) as kg:
+        sizes = {_short(g): n for g, n in kg.graph_sizes().items() if _short(g).startswith("network/")}
+    table = Table("graph", "statements", title="Collaboration network")
+    for graph, count in sizes.items():
+        table.add_row(graph, str(count))
+    console.print(table)
 
 
 @app.command()
