@@ -7,7 +7,7 @@ with nothing written to the store.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -27,6 +27,7 @@ from graph.stats import compute_stats
 from graph.validate import validate_store
 from loaders import LOADERS, LoaderError, SourceData, load_path
 from loaders.bundled import bundled_sources
+from loaders.harvest import HalQuery, HarvestError, HarvestResult, OpenAlexQuery, harvest_hal, harvest_openalex
 from ontology import PREFIXES
 
 app = typer.Typer(
@@ -146,6 +147,94 @@ def load(
             more = f" ({len(problems) - 20} more not shown)" if len(problems) > 20 else ""
             err.print(f"{len(problems)} bad records skipped{more}; use --strict to load nothing from such a file")
             raise typer.Exit(2)
+
+
+harvest_app = typer.Typer(help="Harvest publications from OpenAlex or HAL into a resumable JSON Lines cache.")
+app.add_typer(harvest_app, name="harvest")
+
+CountryOption = Annotated[
+    list[str] | None, typer.Option("--country", help="Partner country (ISO alpha-2); repeat for several.")
+]
+FromOption = Annotated[int | None, typer.Option("--from", help="First publication year.")]
+ToOption = Annotated[int | None, typer.Option("--to", help="Last publication year.")]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Folder of the cache and its checkpoint.")]
+LoadOption = Annotated[bool, typer.Option("--load", help="Load the cache into the store when the harvest ends.")]
+
+
+def _run_harvest(run: Callable[[Callable[[int, int | None], None]], HarvestResult]) -> HarvestResult:
+    with Progress(
+        TextColumn("harvesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task("harvest", total=None)
+        try:
+            result = run(lambda done, total: progress.update(task, completed=done, total=total))
+        except HarvestError as exc:
+            raise fail(str(exc)) from exc
+    state = "complete" if result.complete else "stopped early; run the same command again to resume"
+    resumed = ", resumed" if result.resumed else ""
+    console.print(f"{result.records} records in {result.pages} pages{resumed}: {state}; cache {result.cache}")
+    return result
+
+
+@harvest_app.command("openalex")
+def harvest_openalex_command(
+    out: OutOption,
+    institution: Annotated[
+        list[str] | None, typer.Option("--institution", help="OpenAlex institution id (default: the CNRS).")
+    ] = None,
+    country: CountryOption = None,
+    from_year: FromOption = None,
+    to_year: ToOption = None,
+    max_pages: Annotated[int | None, typer.Option("--max-pages", help="Stop after this many pages.")] = None,
+    load_after: LoadOption = False,
+    store: StoreOption = None,
+) -> None:
+    """Harvest OpenAlex works (contact e-mail from CNRS_KG_MAILTO, key from OPENALEX_API_KEY)."""
+    try:
+        query = OpenAlexQuery(
+            institutions=tuple(institution or ("I1294671590",)),
+            countries=tuple(country or ()),
+            from_year=from_year,
+            to_year=to_year,
+        )
+    except HarvestError as exc:
+        raise fail(str(exc)) from exc
+    result = _run_harvest(lambda progress: harvest_openalex(query, out, progress=progress, max_pages=max_pages))
+    if load_after and result.complete:
+        load(paths=[result.cache], store=store)
+
+
+@harvest_app.command("hal")
+def harvest_hal_command(
+    out: OutOption,
+    structure: Annotated[
+        list[int] | None, typer.Option("--structure", help="HAL structure id (default: CNRS).")
+    ] = None,
+    country: CountryOption = None,
+    from_year: FromOption = None,
+    to_year: ToOption = None,
+    max_pages: Annotated[int | None, typer.Option("--max-pages", help="Stop after this many pages.")] = None,
+    load_after: LoadOption = False,
+    store: StoreOption = None,
+) -> None:
+    """Harvest HAL documents with their TEI (structures, affiliations and countries)."""
+    try:
+        query = HalQuery(
+            structures=tuple(structure or (441569,)),
+            countries=tuple(country or ()),
+            from_year=from_year,
+            to_year=to_year,
+        )
+    except HarvestError as exc:
+        raise fail(str(exc)) from exc
+    result = _run_harvest(lambda progress: harvest_hal(query, out, progress=progress, max_pages=max_pages))
+    if load_after and result.complete:
+        load(paths=[result.cache], store=store)
 
 
 @app.command()
