@@ -32,7 +32,7 @@ from itertools import combinations
 import pyoxigraph as ox
 
 from graph.store import Backend, GraphChange, GraphContent
-from loaders.base import SourceInfo, describe_source, year
+from loaders.base import SourceInfo, decimal, describe_source, year
 from ontology import KG, RDF, XSD, iris
 
 PUBLICATION_KINDS = frozenset({"openalex", "hal"})
@@ -217,7 +217,7 @@ def _link_triples(kind: str, source: str, target: str, tally: Tally, when: int |
     yield ox.Triple(node, KG.linkSource, a)
     yield ox.Triple(node, KG.linkTarget, b)
     yield ox.Triple(node, KG.fullCount, ox.Literal(str(tally.full), datatype=XSD.integer))
-    yield ox.Triple(node, KG.fractionalCount, ox.Literal(f"{tally.fractional:.6f}", datatype=XSD.decimal))
+    yield ox.Triple(node, KG.fractionalCount, decimal(tally.fractional))
     if kind == INST:
         yield ox.Triple(node, KG.internal, ox.Literal("true" if tally.internal else "false", datatype=XSD.boolean))
     if when is None:

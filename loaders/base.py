@@ -165,8 +165,14 @@ def integer(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=XSD.integer)
 
 
-def decimal(value: str) -> ox.Literal:
-    return ox.Literal(value, datatype=XSD.decimal)
+def decimal(value: str | float, places: int = 6) -> ox.Literal:
+    """An ``xsd:decimal`` in the canonical form Oxigraph stores, so that rereading it compares equal.
+
+    >>> decimal(0.5).value, decimal(1.0).value, decimal("0.060").value, decimal(1 / 3).value
+    ('0.5', '1', '0.06', '0.333333')
+    """
+    text = f"{float(value):.{places}f}".rstrip("0").rstrip(".")
+    return ox.Literal("0" if text in ("", "-0") else text, datatype=XSD.decimal)
 
 
 def year(value: int) -> ox.Literal:

@@ -1,0 +1,80 @@
+"""The network materialised in a store from the real HAL samples, refreshed as sources change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from graph import GraphContent, OxigraphStore
+from graph.loading import write_sources
+from graph.network import refresh_network
+from loaders import load_path
+from ontology import PREFIXES, iris
+
+HAL = Path(__file__).resolve().parents[1] / "fixtures" / "hal"
+PREAMBLE = "".join(f"PREFIX {p}: <{i}>\n" for p, i in PREFIXES.items())
+CNRS = iris.ror_org("02feahw73")
+LE2I, COLOURLAB, LIX = iris.hal_org(22594), iris.hal_org(439007), iris.hal_org(2071)
+
+
+@pytest.fixture
+def store() -> OxigraphStore:
+    kg = OxigraphStore(None)
+    write_sources(kg, [d for path in sorted(HAL.glob("*.xml")) for d in load_path(path, "hal")])
+    return kg
+
+
+def link(kg: OxigraphStore, kind: str, a: ox.NamedNode, b: ox.NamedNode, year: str = "2014") -> dict[str, str]:
+    source, target = sorted((a, b), key=lambda n: n.value) if kind != "InstitutionCountry" else (a, b)
+    result = kg.query(
+        PREAMBLE
+        + f"""SELECT ?full ?frac ?internal WHERE {{ ?l kg:linkKind kg:{kind} ; kg:linkSource {source} ;
+              kg:linkTarget {target} ; kg:year "{year}"^^xsd:gYear ; kg:fullCount ?full ;
+              kg:fractionalCount ?frac . OPTIONAL {{ ?l kg:internal ?internal }} }}"""
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    rows = [{k: row[k].value for k in ("full", "frac", "internal") if row[k] is not None} for row in result]  # type: ignore[union-attr]
+    return rows[0] if rows else {}
+
+
+def test_links_roll_up_and_skip_a_lab_with_its_own_cnrs(store: OxigraphStore) -> None:
+    assert link(store, "InstitutionInstitution", LE2I, COLOURLAB) == {"full": "1", "frac": "1", "internal": "false"}
+    assert link(store, "InstitutionInstitution", CNRS, COLOURLAB)["full"] == "1"  # Le2i rolled up to the CNRS
+    assert link(store, "InstitutionInstitution", LE2I, CNRS) == {}  # one lab alone: no co-publication
+    assert link(store, "InstitutionInstitution", LIX, CNRS)["internal"] == "true"  # via IRCCyN, a tutelle of LIX
+    assert link(store, "InstitutionCountry", CNRS, iris.country("NO"))["full"] == "1"
+
+
+def test_all_years_graph_has_first_and_last_year(store: OxigraphStore) -> None:
+    result = store.query(
+        PREAMBLE
+        + """SELECT ?n ?first ?last WHERE { GRAPH graph:network\\/all { ?l kg:linkKind kg:CountryCountry ;
+             kg:linkSource country:FR ; kg:linkTarget country:NO ; kg:fullCount ?n ;
+             kg:firstYear ?first ; kg:lastYear ?last } }"""
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    assert [(r["n"].value, r["first"].value, r["last"].value) for r in result] == [("1", "2014", "2014")]  # type: ignore[union-attr]
+
+
+def test_network_graphs_are_described_as_derived(store: OxigraphStore) -> None:
+    sizes = store.graph_sizes()
+    assert {g.rsplit("/", 1)[1] for g in sizes if "/graph/network/" in g} == {"2014", "2015", "all"}
+    result = store.query(
+        PREAMBLE + "ASK { GRAPH graph:network\\/2014 { graph:network\\/2014 a kg:SourceGraph ; dcterms:source ?s } }"
+    )
+    assert bool(result)
+
+
+def test_reloading_the_same_publications_rewrites_nothing(store: OxigraphStore) -> None:
+    again = write_sources(store, [d for path in sorted(HAL.glob("*.xml")) for d in load_path(path, "hal")])
+    assert not any(change.changed for change in again)
+
+
+def test_removing_a_source_recomputes_its_years(store: OxigraphStore) -> None:
+    graph = iris.source_graph("hal", "hal-01213935.xml")
+    store.replace_graphs([GraphContent(graph, [])])
+    refresh_network(store, {2014})
+    assert link(store, "InstitutionInstitution", LE2I, COLOURLAB) == {}
+    assert link(store, "InstitutionInstitution", LIX, CNRS)["internal"] == "true"  # other works stay
