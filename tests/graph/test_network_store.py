@@ -35,7 +35,7 @@ def link(kg: OxigraphStore, kind: str, a: ox.NamedNode, b: ox.NamedNode, year: s
               kg:fractionalCount ?frac . OPTIONAL {{ ?l kg:internal ?internal }} }}"""
     )
     assert isinstance(result, ox.QuerySolutions)
-    rows = [{k: row[k].value for k in ("full", "frac", "internal") if row[k] is not None} for row in result]  # type: ignore[union-attr]
+    rows = [{k: row[k].value for k in ("full", "frac", "internal") if row[k] is not None} for row in result]
     return rows[0] if rows else {}
 
 
@@ -55,7 +55,7 @@ def test_all_years_graph_has_first_and_last_year(store: OxigraphStore) -> None:
              kg:firstYear ?first ; kg:lastYear ?last } }"""
     )
     assert isinstance(result, ox.QuerySolutions)
-    assert [(r["n"].value, r["first"].value, r["last"].value) for r in result] == [("1", "2014", "2014")]  # type: ignore[union-attr]
+    assert [(r["n"].value, r["first"].value, r["last"].value) for r in result] == [("1", "2014", "2014")]
 
 
 def test_network_graphs_are_described_as_derived(store: OxigraphStore) -> None:
