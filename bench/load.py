@@ -100,13 +100,15 @@ def main() -> None:
     load = t2 - t1
     print(f"works (synthetic)       {args.works:,} (generated in {generated:.1f} s)")
     print(f"statements              {statements:,} in the works graph, {network:,} in the network graphs")
-    print(f"load + network          {load:.1f} s  ({args.works / load * 60:,.0f} works/min, {statements / load:,.0f} statements/s)")
+    rate = f"{args.works / load * 60:,.0f} works/min, {statements / load:,.0f} statements/s"
+    print(f"load + network          {load:.1f} s  ({rate})")
     print(f"network refresh (all)   {t4 - t3:.1f} s")
     print(f"raw bulk_load           {t6 - t5:.1f} s  (works graph only)")
     print(f"ratio ours/raw          {load / (t6 - t5):.1f}x")
     print(f"peak memory             {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
     for name, ((ours, rows), (raw, raw_rows)) in answers.items():
-        print(f"{name:40s} links {ours * 1000:8.1f} ms ({rows} rows)   raw publications {raw * 1000:9.1f} ms ({raw_rows} rows)   {raw / ours:6.1f}x")
+        links = f"links {ours * 1000:8.1f} ms ({rows} rows)"
+        print(f"{name:40s} {links}   raw publications {raw * 1000:9.1f} ms ({raw_rows} rows)   {raw / ours:6.1f}x")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ How a work counts, for the year it was published:
   ``kg:internal`` true: a mixed unit with its supervising body, not a partnership;
 - an institution is linked to every country of the work other than its own;
 - countries are linked pairwise;
+- a work whose sources give different years (online and print) counts once, in the earliest;
 - full counting adds 1 per work; fractional counting adds 1/(n-1), with n the number of distinct
   affiliations of the work (institution links), of its countries (country links), or of its
   countries other than the institution's (institution-country links).
@@ -41,16 +42,17 @@ ALL_YEARS = "all"
 INST, INST_COUNTRY, COUNTRY = "institution-institution", "institution-country", "country-country"
 _KIND_TERMS = {INST: "InstitutionInstitution", INST_COUNTRY: "InstitutionCountry", COUNTRY: "CountryCountry"}
 
+# Works with a year among the given ones, with every year any source gives them.
 WORKS_OF_YEARS = """
 SELECT DISTINCT ?work ?year ?inst WHERE {
-  VALUES ?year { %s }
-  ?work <http://purl.org/spar/fabio/hasPublicationYear> ?year ;
+  VALUES ?some { %s }
+  ?work <http://purl.org/spar/fabio/hasPublicationYear> ?some , ?year ;
         <https://w3id.org/cnrs-kg/ontology#affiliatedInstitution> ?inst .
 }"""
 COUNTRIES_OF_YEARS = """
 SELECT DISTINCT ?work ?year ?country WHERE {
-  VALUES ?year { %s }
-  ?work <http://purl.org/spar/fabio/hasPublicationYear> ?year ;
+  VALUES ?some { %s }
+  ?work <http://purl.org/spar/fabio/hasPublicationYear> ?some , ?year ;
         <https://w3id.org/cnrs-kg/ontology#affiliatedCountry> ?country .
 }"""
 HIERARCHY = """
@@ -65,8 +67,12 @@ SELECT DISTINCT ?inst ?country WHERE {
   ?work <https://w3id.org/cnrs-kg/ontology#affiliatedInstitution> ?inst .
   ?inst <https://w3id.org/cnrs-kg/ontology#country> ?country .
 }"""
+# Every year of the works in the given graphs, whichever source gives it (a work counts in its earliest).
 PUBLICATION_YEARS = """
-SELECT DISTINCT ?year WHERE { GRAPH ?g { ?work <http://purl.org/spar/fabio/hasPublicationYear> ?year } }"""
+SELECT DISTINCT ?year WHERE {
+  GRAPH ?g { ?work <http://purl.org/spar/fabio/hasPublicationYear> ?any }
+  ?work <http://purl.org/spar/fabio/hasPublicationYear> ?year .
+}"""
 
 
 @dataclass
@@ -142,7 +148,7 @@ def count_links(store: Backend, years: set[int]) -> dict[int, dict[Key, Tally]]:
         work, inst, when = row["work"], row["inst"], _year_of(row["year"])
         if isinstance(work, ox.NamedNode) and isinstance(inst, ox.NamedNode) and when is not None:
             affiliations[work.value].add(inst.value)
-            work_year[work.value] = when
+            work_year[work.value] = min(when, work_year.get(work.value, when))
     countries: dict[str, set[str]] = defaultdict(set)
     result = store.query(COUNTRIES_OF_YEARS % _values(years))
     assert isinstance(result, ox.QuerySolutions)
@@ -150,7 +156,7 @@ def count_links(store: Backend, years: set[int]) -> dict[int, dict[Key, Tally]]:
         work, country, when = row["work"], row["country"], _year_of(row["year"])
         if isinstance(work, ox.NamedNode) and isinstance(country, ox.NamedNode) and when is not None:
             countries[work.value].add(country.value)
-            work_year[work.value] = when
+            work_year[work.value] = min(when, work_year.get(work.value, when))
     home: dict[str, set[str]] = defaultdict(set)
     result = store.query(INSTITUTION_COUNTRIES)
     assert isinstance(result, ox.QuerySolutions)
@@ -161,6 +167,8 @@ def count_links(store: Backend, years: set[int]) -> dict[int, dict[Key, Tally]]:
     hierarchy = read_hierarchy(store)
     links: dict[int, dict[Key, Tally]] = {y: {} for y in years}
     for work, when in work_year.items():
+        if when not in links:
+            continue  # its earliest year is another one, recomputed when that year is touched
         count_work(links[when], when, affiliations.get(work, set()), countries.get(work, set()), home, hierarchy)
     return links
 
