@@ -1,10 +1,13 @@
 """The materialised collaboration network, derived from the publications in the store.
 
 Network questions (top partners, country matrices) read these links instead of scanning
-publications. Links live in derived graphs: one per publication year
-(``graph/network/<year>``) and one over all years (``graph/network/all``, with first and last year).
-After a publication load only the years it touched are recomputed; the all-years graph is rebuilt
-from the recomputed years and the stored links of the others.
+publications. Links live in derived graphs, like the nodes of a segment tree over time: one per
+publication year (``graph/network/2017``), one per five-year period aligned on multiples of five
+(``graph/network/2015-2019``) and one over all years (``graph/network/all``); period and all-years
+links carry their first and last year. A window such as 2015-2024 is answered from two period
+graphs instead of ten year graphs, and any window from at most two partial periods of single years
+plus whole periods. After a publication load only the years it touched, and their periods, are
+recomputed; the all-years graph is rebuilt from the recomputed years and the stored links of the others.
 
 How a work counts, for the year it was published:
 
@@ -25,6 +28,7 @@ How a work counts, for the year it was published:
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +43,8 @@ from ontology import KG, RDF, XSD, iris
 PUBLICATION_KINDS = frozenset({"openalex", "hal"})
 NETWORK_KIND = "network"
 ALL_YEARS = "all"
+PERIOD = 5
+PERIOD_NAME = re.compile(r"^\d{4}-\d{4}$")
 INST, INST_COUNTRY, COUNTRY = "institution-institution", "institution-country", "country-country"
 _KIND_TERMS = {INST: "InstitutionInstitution", INST_COUNTRY: "InstitutionCountry", COUNTRY: "CountryCountry"}
 
@@ -217,7 +223,8 @@ def count_work(
             _add(table, (COUNTRY, a, b), weight)
 
 
-def _link_triples(kind: str, source: str, target: str, tally: Tally, when: int | None) -> Iterator[ox.Triple]:
+def _link_triples(kind: str, source: str, target: str, tally: Tally, when: int | str | None) -> Iterator[ox.Triple]:
+    """A link of one year (int), one period ("2015-2019") or all years (None)."""
     a, b = ox.NamedNode(source), ox.NamedNode(target)
     node = iris.link(kind, when, a, b)
     yield ox.Triple(node, RDF.type, KG.CollaborationLink)
@@ -228,11 +235,11 @@ def _link_triples(kind: str, source: str, target: str, tally: Tally, when: int |
     yield ox.Triple(node, KG.fractionalCount, decimal(tally.fractional))
     if kind == INST:
         yield ox.Triple(node, KG.internal, ox.Literal("true" if tally.internal else "false", datatype=XSD.boolean))
-    if when is None:
+    if isinstance(when, int):
+        yield ox.Triple(node, KG.year, year(when))
+    else:
         yield ox.Triple(node, KG.firstYear, year(tally.first))
         yield ox.Triple(node, KG.lastYear, year(tally.last))
-    else:
-        yield ox.Triple(node, KG.year, year(when))
 
 
 def network_graph(name: str) -> ox.NamedNode:
@@ -241,6 +248,8 @@ def network_graph(name: str) -> ox.NamedNode:
 
 def _info(name: str, sources: Sequence[str], retrieved: str) -> SourceInfo:
     title = "Collaboration network over all years" if name == ALL_YEARS else f"Collaboration network of {name}"
+    if PERIOD_NAME.match(name):
+        title = f"Collaboration network of the period {name}"
     return SourceInfo(
         kind=NETWORK_KIND,
         name=name,
@@ -292,17 +301,53 @@ def publication_years(store: Backend, graphs: Iterable[ox.NamedNode]) -> set[int
     return {y for row in result if (y := _year_of(row["year"])) is not None}
 
 
+def period_of(year: int) -> str:
+    """The five-year period a year belongs to, aligned on multiples of five.
+
+    >>> period_of(2015), period_of(2024)
+    ('2015-2019', '2020-2024')
+    """
+    start = year - year % PERIOD
+    return f"{start}-{start + PERIOD - 1}"
+
+
+def _accumulate(target: dict[Key, Tally], table: dict[Key, Tally], when: int) -> None:
+    for key, tally in table.items():
+        fractional = round(tally.fractional, 6)  # as stored, so sums do not depend on which years were fresh
+        total = target.get(key)
+        if total is None:
+            target[key] = Tally(tally.full, fractional, tally.internal, when, when)
+        else:
+            total.full += tally.full
+            total.fractional += fractional
+            total.internal = total.internal or tally.internal
+            total.first, total.last = min(total.first, when), max(total.last, when)
+
+
 def refresh_network(store: Backend, years: set[int] | None = None) -> list[GraphChange]:
-    """Recompute the links of ``years`` (all years with publications when None) and the all-years graph."""
+    """Recompute the links of ``years`` (all years with publications when None), their periods and all years."""
     sizes = store.graph_sizes()
     publication_graphs = sorted(g for g in sizes if g.split("/graph/", 1)[-1].split("/", 1)[0] in PUBLICATION_KINDS)
     present = publication_years(store, [ox.NamedNode(g) for g in publication_graphs])
-    stored = {int(name) for g in sizes if (name := g.rsplit("/", 1)[-1]).isdigit() and g == network_graph(name).value}
+    prefix = network_graph(ALL_YEARS).value.removesuffix(ALL_YEARS)
+    names = [g.removeprefix(prefix) for g in sizes if g.startswith(prefix)]
+    stored = {int(name) for name in names if name.isdigit()}
+    stored_periods = {name for name in names if PERIOD_NAME.match(name)}
     touched = (present | stored) if years is None else set(years)
+    touched_periods = {period_of(y) for y in touched} | (stored_periods if years is None else set())
     retrieved = _retrieved(store, publication_graphs)
     fresh = count_links(store, touched & present)
     contents: list[GraphContent] = []
+    periods: dict[str, dict[Key, Tally]] = {name: {} for name in touched_periods}
     totals: dict[Key, Tally] = {}
+
+    def write(name: str, table: dict[Key, Tally], period: int | str | None) -> None:
+        triples = [t for key, tally in sorted(table.items()) for t in _link_triples(*key, tally, period)]
+        if triples:
+            contents.append(_content(name, triples, publication_graphs, retrieved))
+        elif network_graph(name).value in sizes:
+            contents.append(GraphContent(network_graph(name), []))
+
     for when in sorted(present | stored):
         if when in fresh:
             table = fresh[when]
@@ -311,27 +356,13 @@ def refresh_network(store: Backend, years: set[int] | None = None) -> list[Graph
         else:
             table = {}  # no publication of that year is left
         if when in touched:
-            triples = [t for key, tally in sorted(table.items()) for t in _link_triples(*key, tally, when)]
-            contents.append(
-                _content(str(when), triples, publication_graphs, retrieved)
-                if triples
-                else GraphContent(network_graph(str(when)), [])
-            )
-        for key, tally in table.items():
-            fractional = round(tally.fractional, 6)  # as stored, so totals do not depend on which years were fresh
-            total = totals.get(key)
-            if total is None:
-                totals[key] = Tally(tally.full, fractional, tally.internal, when, when)
-            else:
-                total.full += tally.full
-                total.fractional += fractional
-                total.internal = total.internal or tally.internal
-                total.first, total.last = min(total.first, when), max(total.last, when)
-    all_triples = [t for key, tally in sorted(totals.items()) for t in _link_triples(*key, tally, None)]
-    if all_triples:
-        contents.append(_content(ALL_YEARS, all_triples, publication_graphs, retrieved))
-    elif network_graph(ALL_YEARS).value in sizes:
-        contents.append(GraphContent(network_graph(ALL_YEARS), []))
+            write(str(when), table, when)
+        if period_of(when) in periods:
+            _accumulate(periods[period_of(when)], table, when)
+        _accumulate(totals, table, when)
+    for name in sorted(periods):
+        write(name, periods[name], name)
+    write(ALL_YEARS, totals, None)
     return store.replace_graphs(contents) if contents else []
 
 

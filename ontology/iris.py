@@ -180,11 +180,14 @@ def hal_org(struct_id: str | int) -> ox.NamedNode:
     return ox.NamedNode(f"{ID}org/hal/{int(bare)}")
 
 
-def link(kind: str, year: int | None, a: ox.NamedNode, b: ox.NamedNode) -> ox.NamedNode:
-    """A collaboration link between two nodes for one year (None: all years), the same either way round."""
+def link(kind: str, period: int | str | None, a: ox.NamedNode, b: ox.NamedNode) -> ox.NamedNode:
+    """A collaboration link between two nodes for a year, a period ("2015-2019") or all years (None).
+
+    The same whichever way round the two nodes are given.
+    """
     first, second = sorted((a.value, b.value))
     digest = hashlib.blake2b(f"{first} {second}".encode(), digest_size=10).hexdigest()
-    return ox.NamedNode(f"{ID}link/{slug(kind)}/{'all' if year is None else year}/{digest}")
+    return ox.NamedNode(f"{ID}link/{slug(kind)}/{'all' if period is None else period}/{digest}")
 
 
 def document(name: str) -> ox.NamedNode:

@@ -60,7 +60,13 @@ def test_all_years_graph_has_first_and_last_year(store: OxigraphStore) -> None:
 
 def test_network_graphs_are_described_as_derived(store: OxigraphStore) -> None:
     sizes = store.graph_sizes()
-    assert {g.rsplit("/", 1)[1] for g in sizes if "/graph/network/" in g} == {"2014", "2015", "all"}
+    assert {g.rsplit("/", 1)[1] for g in sizes if "/graph/network/" in g} == {
+        "2014",
+        "2015",
+        "2010-2014",
+        "2015-2019",
+        "all",
+    }
     result = store.query(
         PREAMBLE + "ASK { GRAPH graph:network\\/2014 { graph:network\\/2014 a kg:SourceGraph ; dcterms:source ?s } }"
     )
@@ -78,3 +84,21 @@ def test_removing_a_source_recomputes_its_years(store: OxigraphStore) -> None:
     refresh_network(store, {2014})
     assert link(store, "InstitutionInstitution", LE2I, COLOURLAB) == {}
     assert link(store, "InstitutionInstitution", LIX, CNRS)["internal"] == "true"  # other works stay
+
+
+def test_period_links_sum_their_years(store: OxigraphStore) -> None:
+    """A five-year period graph holds the sums of its years, with first and last year."""
+    result = store.query(
+        PREAMBLE
+        + """SELECT ?a ?b ?period ?years WHERE {
+             { SELECT ?a ?b (SUM(?n) AS ?years) WHERE {
+                 ?l kg:linkKind kg:InstitutionInstitution ; kg:linkSource ?a ; kg:linkTarget ?b ;
+                    kg:year ?y ; kg:fullCount ?n . FILTER(?y >= "2010"^^xsd:gYear && ?y <= "2014"^^xsd:gYear)
+               } GROUP BY ?a ?b }
+             GRAPH graph:network\\/2010-2014 { ?p kg:linkSource ?a ; kg:linkTarget ?b ; kg:fullCount ?period ;
+                                                 kg:firstYear "2014"^^xsd:gYear ; kg:lastYear "2014"^^xsd:gYear } }"""
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    pairs = [(r["period"].value, r["years"].value) for r in result]
+    assert len(pairs) > 100
+    assert all(period == years for period, years in pairs)
