@@ -32,13 +32,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import combinations
 
 import pyoxigraph as ox
 
 from graph.store import Backend, GraphChange, GraphContent
 from loaders.base import SourceInfo, decimal, describe_source, year
-from ontology import KG, RDF, XSD, iris
+from ontology import FABIO, KG, RDF, XSD, iris
 
 PUBLICATION_KINDS = frozenset({"openalex", "hal"})
 NETWORK_KIND = "network"
@@ -48,36 +49,12 @@ PERIOD_NAME = re.compile(r"^\d{4}-\d{4}$")
 INST, INST_COUNTRY, COUNTRY = "institution-institution", "institution-country", "country-country"
 _KIND_TERMS = {INST: "InstitutionInstitution", INST_COUNTRY: "InstitutionCountry", COUNTRY: "CountryCountry"}
 
-# Works with a year among the given ones, with every year any source gives them.
-WORKS_OF_YEARS = """
-SELECT DISTINCT ?work ?year ?inst WHERE {
-  VALUES ?some { %s }
-  ?work <http://purl.org/spar/fabio/hasPublicationYear> ?some , ?year ;
-        <https://w3id.org/cnrs-kg/ontology#affiliatedInstitution> ?inst .
-}"""
-COUNTRIES_OF_YEARS = """
-SELECT DISTINCT ?work ?year ?country WHERE {
-  VALUES ?some { %s }
-  ?work <http://purl.org/spar/fabio/hasPublicationYear> ?some , ?year ;
-        <https://w3id.org/cnrs-kg/ontology#affiliatedCountry> ?country .
-}"""
 HIERARCHY = """
 SELECT DISTINCT ?child ?parent ?start ?end WHERE {
   { ?child <http://www.w3.org/ns/org#subOrganizationOf> ?parent }
   UNION { ?child <https://w3id.org/cnrs-kg/ontology#supervisingBody> ?parent }
   OPTIONAL { ?child <https://schema.org/startDate> ?start }
   OPTIONAL { ?child <https://schema.org/endDate> ?end }
-}"""
-INSTITUTION_COUNTRIES = """
-SELECT DISTINCT ?inst ?country WHERE {
-  ?work <https://w3id.org/cnrs-kg/ontology#affiliatedInstitution> ?inst .
-  ?inst <https://w3id.org/cnrs-kg/ontology#country> ?country .
-}"""
-# Every year of the works in the given graphs, whichever source gives it (a work counts in its earliest).
-PUBLICATION_YEARS = """
-SELECT DISTINCT ?year WHERE {
-  GRAPH ?g { ?work <http://purl.org/spar/fabio/hasPublicationYear> ?any }
-  ?work <http://purl.org/spar/fabio/hasPublicationYear> ?year .
 }"""
 
 
@@ -118,7 +95,7 @@ class Hierarchy:
         return result
 
 
-def _year_of(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> int | None:
+def _year_of(term: object) -> int | None:
     if isinstance(term, ox.Literal) and term.value[:4].isdigit():
         return int(term.value[:4])
     return None
@@ -142,39 +119,47 @@ def _values(years: Iterable[int]) -> str:
     return " ".join(f'"{y:04d}"^^<{XSD.gYear.value}>' for y in sorted(years))
 
 
+def _work_years(store: Backend) -> dict[str, int]:
+    """The earliest year of every work, whichever source gives it (native index scan, no SPARQL join)."""
+    earliest: dict[str, int] = {}
+    for quad in store.match(None, FABIO.hasPublicationYear):
+        work, when = _iri(quad.subject), _year_of(quad.object)
+        if work is not None and when is not None and when < earliest.get(work, 10_000):
+            earliest[work] = when
+    return earliest
+
+
+def _pairs(store: Backend, predicate: ox.NamedNode) -> Iterator[tuple[str, str]]:
+    """(subject, object) IRIs of every triple with ``predicate``."""
+    for quad in store.match(None, predicate):
+        subject, obj = _iri(quad.subject), _iri(quad.object)
+        if subject is not None and obj is not None:
+            yield subject, obj
+
+
+def _iri(term: object) -> str | None:
+    return term.value if isinstance(term, ox.NamedNode) else None
+
+
 def count_links(store: Backend, years: set[int]) -> dict[int, dict[Key, Tally]]:
     """Links of the given years, computed from the publications in the store."""
     if not years:
         return {}
+    work_year = {work: when for work, when in _work_years(store).items() if when in years}
     affiliations: dict[str, set[str]] = defaultdict(set)
-    work_year: dict[str, int] = {}
-    result = store.query(WORKS_OF_YEARS % _values(years))
-    assert isinstance(result, ox.QuerySolutions)
-    for row in result:
-        work, inst, when = row["work"], row["inst"], _year_of(row["year"])
-        if isinstance(work, ox.NamedNode) and isinstance(inst, ox.NamedNode) and when is not None:
-            affiliations[work.value].add(inst.value)
-            work_year[work.value] = min(when, work_year.get(work.value, when))
+    for work, inst in _pairs(store, KG.affiliatedInstitution):
+        if work in work_year:
+            affiliations[work].add(inst)
     countries: dict[str, set[str]] = defaultdict(set)
-    result = store.query(COUNTRIES_OF_YEARS % _values(years))
-    assert isinstance(result, ox.QuerySolutions)
-    for row in result:
-        work, country, when = row["work"], row["country"], _year_of(row["year"])
-        if isinstance(work, ox.NamedNode) and isinstance(country, ox.NamedNode) and when is not None:
-            countries[work.value].add(country.value)
-            work_year[work.value] = min(when, work_year.get(work.value, when))
-    home: dict[str, set[str]] = defaultdict(set)
-    result = store.query(INSTITUTION_COUNTRIES)
-    assert isinstance(result, ox.QuerySolutions)
-    for row in result:
-        inst, country = row["inst"], row["country"]
-        if isinstance(inst, ox.NamedNode) and isinstance(country, ox.NamedNode):
-            home[inst.value].add(country.value)
+    for work, country in _pairs(store, KG.affiliatedCountry):
+        if work in work_year:
+            countries[work].add(country)
+    home: dict[str, set[str]] = defaultdict(set)  # every organisation's own country, ancestors included
+    for org, country in _pairs(store, KG.country):
+        home[org].add(country)
     hierarchy = read_hierarchy(store)
     links: dict[int, dict[Key, Tally]] = {y: {} for y in years}
     for work, when in work_year.items():
-        if when not in links:
-            continue  # its earliest year is another one, recomputed when that year is touched
         count_work(links[when], when, affiliations.get(work, set()), countries.get(work, set()), home, hierarchy)
     return links
 
@@ -223,23 +208,35 @@ def count_work(
             _add(table, (COUNTRY, a, b), weight)
 
 
+@cache
+def _terms() -> dict[str, ox.NamedNode]:
+    """The link vocabulary, looked up once: millions of links are written."""
+    names = ["linkKind", "linkSource", "linkTarget", "fullCount", "fractionalCount", "internal", "year", "firstYear"]
+    terms = {name: KG.term(name) for name in [*names, "lastYear", "CollaborationLink"]}
+    terms.update({kind: KG.term(term) for kind, term in _KIND_TERMS.items()})
+    terms["type"], terms["integer"], terms["boolean"] = RDF.type, XSD.integer, XSD.boolean
+    return terms
+
+
 def _link_triples(kind: str, source: str, target: str, tally: Tally, when: int | str | None) -> Iterator[ox.Triple]:
     """A link of one year (int), one period ("2015-2019") or all years (None)."""
+    t = _terms()
+    triple = ox.Triple
     a, b = ox.NamedNode(source), ox.NamedNode(target)
     node = iris.link(kind, when, a, b)
-    yield ox.Triple(node, RDF.type, KG.CollaborationLink)
-    yield ox.Triple(node, KG.linkKind, KG.term(_KIND_TERMS[kind]))
-    yield ox.Triple(node, KG.linkSource, a)
-    yield ox.Triple(node, KG.linkTarget, b)
-    yield ox.Triple(node, KG.fullCount, ox.Literal(str(tally.full), datatype=XSD.integer))
-    yield ox.Triple(node, KG.fractionalCount, decimal(tally.fractional))
+    yield triple(node, t["type"], t["CollaborationLink"])
+    yield triple(node, t["linkKind"], t[kind])
+    yield triple(node, t["linkSource"], a)
+    yield triple(node, t["linkTarget"], b)
+    yield triple(node, t["fullCount"], ox.Literal(str(tally.full), datatype=t["integer"]))
+    yield triple(node, t["fractionalCount"], decimal(tally.fractional))
     if kind == INST:
-        yield ox.Triple(node, KG.internal, ox.Literal("true" if tally.internal else "false", datatype=XSD.boolean))
+        yield triple(node, t["internal"], ox.Literal("true" if tally.internal else "false", datatype=t["boolean"]))
     if isinstance(when, int):
-        yield ox.Triple(node, KG.year, year(when))
+        yield triple(node, t["year"], year(when))
     else:
-        yield ox.Triple(node, KG.firstYear, year(tally.first))
-        yield ox.Triple(node, KG.lastYear, year(tally.last))
+        yield triple(node, t["firstYear"], year(tally.first))
+        yield triple(node, t["lastYear"], year(tally.last))
 
 
 def network_graph(name: str) -> ox.NamedNode:
@@ -292,13 +289,18 @@ def _stored_links(store: Backend, when: int) -> dict[Key, Tally]:
 
 
 def publication_years(store: Backend, graphs: Iterable[ox.NamedNode]) -> set[int]:
-    """Years of the works in the given graphs (to know what a load touches)."""
-    names = " ".join(str(g) for g in graphs)
-    if not names:
+    """Every year of the works in the given graphs, whichever source gives it (to know what a load touches)."""
+    works = {
+        _iri(quad.subject) for graph in graphs for quad in store.match(None, FABIO.hasPublicationYear, None, graph)
+    }
+    works.discard(None)
+    if not works:
         return set()
-    result = store.query(PUBLICATION_YEARS.replace("GRAPH ?g {", f"VALUES ?g {{ {names} }} GRAPH ?g {{"))
-    assert isinstance(result, ox.QuerySolutions)
-    return {y for row in result if (y := _year_of(row["year"])) is not None}
+    return {
+        when
+        for quad in store.match(None, FABIO.hasPublicationYear)
+        if _iri(quad.subject) in works and (when := _year_of(quad.object)) is not None
+    }
 
 
 def period_of(year: int) -> str:

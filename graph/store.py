@@ -88,6 +88,16 @@ class Backend(Protocol):
         """Statements per named graph."""
         ...
 
+    def match(
+        self,
+        subject: ox.NamedNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        obj: ox.NamedNode | ox.Literal | None = None,
+        graph: ox.NamedNode | None = None,
+    ) -> Iterator[ox.Quad]:
+        """Quads matching a pattern, in one graph or all (a triple in two graphs comes twice)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -222,6 +232,18 @@ class OxigraphStore:
 
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         return iter(self._store.quads_for_pattern(None, None, None, graph))
+
+    def match(
+        self,
+        subject: ox.NamedNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        obj: ox.NamedNode | ox.Literal | None = None,
+        graph: ox.NamedNode | None = None,
+    ) -> Iterator[ox.Quad]:
+        hidden = self._pending | {JOURNAL}
+        for quad in self._store.quads_for_pattern(subject, predicate, obj, graph):
+            if quad.graph_name not in hidden:
+                yield quad
 
     def flush(self) -> None:
         if not self.read_only and self.path is not None:
