@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import combinations
+from itertools import chain, combinations
 
 import pyoxigraph as ox
 
@@ -260,10 +260,9 @@ def _info(name: str, sources: Sequence[str], retrieved: str) -> SourceInfo:
     )
 
 
-def _content(name: str, triples: list[ox.Triple], sources: Sequence[str], retrieved: str) -> GraphContent:
+def _content(name: str, triples: Iterable[ox.Triple], sources: Sequence[str], retrieved: str) -> GraphContent:
     info = _info(name, sources, retrieved)
-    head = list(describe_source(info))
-    return GraphContent(info.graph, head + triples)
+    return GraphContent(info.graph, chain(describe_source(info), triples))
 
 
 def _stored_links(store: Backend, when: int) -> dict[Key, Tally]:
@@ -344,9 +343,9 @@ def refresh_network(store: Backend, years: set[int] | None = None) -> list[Graph
     totals: dict[Key, Tally] = {}
 
     def write(name: str, table: dict[Key, Tally], period: int | str | None) -> None:
-        triples = [t for key, tally in sorted(table.items()) for t in _link_triples(*key, tally, period)]
-        if triples:
-            contents.append(_content(name, triples, publication_graphs, retrieved))
+        if table:  # a lazy content: a first load streams it, never holding millions of triples in a list
+            links = (t for key, tally in sorted(table.items()) for t in _link_triples(*key, tally, period))
+            contents.append(_content(name, links, publication_graphs, retrieved))
         elif network_graph(name).value in sizes:
             contents.append(GraphContent(network_graph(name), []))
 
