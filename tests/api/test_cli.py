@@ -115,3 +115,36 @@ def test_if_absent_skips_a_built_store(store_copy: Path) -> None:
     result = cnrs_kg(store_copy, "load", "--bundled", "--if-absent")
     assert result.exit_code == 0
     assert "nothing loaded" in result.output
+
+
+def _works_with_one_bad_record(folder: Path) -> Path:
+    """The two real OpenAlex works as JSON Lines, the second with an unknown country code."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "openalex"
+    good = json.loads((fixtures / "W2741809807.json").read_text(encoding="utf-8"))
+    bad = json.loads((fixtures / "W-api-response.json").read_text(encoding="utf-8"))
+    bad["authorships"][0]["institutions"][0]["country_code"] = "XX"
+    path = folder / "works.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    return path
+
+
+def test_lenient_publication_load_skips_and_reports_a_bad_record(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    result = cnrs_kg(store, "load", str(_works_with_one_bad_record(tmp_path)))
+    assert result.exit_code == 2
+    assert "works.jsonl:2:authorships[0].institutions[0].country_code" in result.output
+    assert "1 bad records skipped" in result.output
+    query = cnrs_kg(
+        store, "query", "--format", "csv", "SELECT (COUNT(DISTINCT ?w) AS ?n) WHERE { ?w a fabio:Expression }"
+    )
+    assert query.stdout.splitlines() == ["n", "1"]
+
+
+def test_strict_publication_load_loads_nothing(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    assert cnrs_kg(store, "load", "--bundled").exit_code == 0
+    before = sizes(store)
+    result = cnrs_kg(store, "load", "--strict", str(_works_with_one_bad_record(tmp_path)))
+    assert result.exit_code == 1
+    assert "works.jsonl:2:authorships[0].institutions[0].country_code" in result.output
+    assert sizes(store) == before
