@@ -243,7 +243,7 @@ def network_graph(name: str) -> ox.NamedNode:
     return iris.source_graph(NETWORK_KIND, name)
 
 
-def _info(name: str, sources: Sequence[str], retrieved: str) -> SourceInfo:
+def _info(name: str, sources: Sequence[str], retrieved: str, synthetic: bool) -> SourceInfo:
     title = "Collaboration network over all years" if name == ALL_YEARS else f"Collaboration network of {name}"
     if PERIOD_NAME.match(name):
         title = f"Collaboration network of the period {name}"
@@ -257,11 +257,14 @@ def _info(name: str, sources: Sequence[str], retrieved: str) -> SourceInfo:
         description="Co-publication links between institutions (rolled up their hierarchy), institutions and "
         "countries, and countries, with full and fractional counts; see graph/network.py for the rules.",
         cited=tuple(sources),
+        synthetic=synthetic,
     )
 
 
-def _content(name: str, triples: Iterable[ox.Triple], sources: Sequence[str], retrieved: str) -> GraphContent:
-    info = _info(name, sources, retrieved)
+def _content(
+    name: str, triples: Iterable[ox.Triple], sources: Sequence[str], retrieved: str, synthetic: bool
+) -> GraphContent:
+    info = _info(name, sources, retrieved, synthetic)
     return GraphContent(info.graph, chain(describe_source(info), triples))
 
 
@@ -337,6 +340,7 @@ def refresh_network(store: Backend, years: set[int] | None = None) -> list[Graph
     touched = (present | stored) if years is None else set(years)
     touched_periods = {period_of(y) for y in touched} | (stored_periods if years is None else set())
     retrieved = _retrieved(store, publication_graphs)
+    synthetic = _any_synthetic(store, publication_graphs)  # derived from synthetic works: synthetic too
     fresh = count_links(store, touched & present)
     contents: list[GraphContent] = []
     periods: dict[str, dict[Key, Tally]] = {name: {} for name in touched_periods}
@@ -345,7 +349,7 @@ def refresh_network(store: Backend, years: set[int] | None = None) -> list[Graph
     def write(name: str, table: dict[Key, Tally], period: int | str | None) -> None:
         if table:  # a lazy content: a first load streams it, never holding millions of triples in a list
             links = (t for key, tally in sorted(table.items()) for t in _link_triples(*key, tally, period))
-            contents.append(_content(name, links, publication_graphs, retrieved))
+            contents.append(_content(name, links, publication_graphs, retrieved, synthetic))
         elif network_graph(name).value in sizes:
             contents.append(GraphContent(network_graph(name), []))
 
@@ -365,6 +369,15 @@ def refresh_network(store: Backend, years: set[int] | None = None) -> list[Graph
         write(name, periods[name], name)
     write(ALL_YEARS, totals, None)
     return store.replace_graphs(contents) if contents else []
+
+
+def _any_synthetic(store: Backend, graphs: Sequence[str]) -> bool:
+    return any(
+        quad.object.value == "true"
+        for graph in graphs
+        for quad in store.match(ox.NamedNode(graph), KG.synthetic, None, ox.NamedNode(graph))
+        if isinstance(quad.object, ox.Literal)
+    )
 
 
 def _retrieved(store: Backend, graphs: Sequence[str]) -> str:

@@ -99,3 +99,18 @@ def test_period_links_sum_their_years(store: OxigraphStore) -> None:
     pairs = [(r["period"].value, r["years"].value) for r in result]
     assert len(pairs) > 100
     assert all(period == years for period, years in pairs)
+
+
+def test_a_network_derived_from_synthetic_works_is_synthetic(tmp_path: Path) -> None:
+    from loaders.openalex.synthetic import generate_works
+
+    works = tmp_path / "synthetic.jsonl"
+    generate_works(50, works, seed=3)
+    kg = OxigraphStore(None)
+    write_sources(kg, load_path(works))
+    result = kg.query(
+        PREAMBLE
+        + "SELECT DISTINCT ?flag WHERE { GRAPH graph:network\\/all { graph:network\\/all kg:synthetic ?flag } }"
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    assert [row["flag"].value for row in result] == ["true"]
