@@ -7,7 +7,7 @@ with nothing written to the store.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Annotated
 import pyoxigraph as ox
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.formats import GRAPH_TYPES, SOLUTION_TYPES, by_name, serialize
@@ -79,6 +79,27 @@ def _short(graph: str) -> str:
     return graph.removeprefix(PREFIXES["graph"])
 
 
+def _reporter(progress: Progress, task: TaskID, name: str) -> Callable[[int, bool], None]:
+    def report(count: int, done: bool) -> None:
+        then = "; then the collaboration network, if publications changed" if done else ""
+        progress.update(task, description=f"writing {name}: {count:,} statements{then}")
+
+    return report
+
+
+def _counted(
+    triples: Iterable[ox.Triple], report: Callable[[int, bool], None], every: int = 50_000
+) -> Iterator[ox.Triple]:
+    """Pass ``triples`` through, reporting the running count every ``every`` statements and at the end."""
+    count = 0
+    for triple in triples:
+        yield triple
+        count += 1
+        if count % every == 0:
+            report(count, False)
+    report(count, True)
+
+
 @app.command()
 def load(
     paths: Annotated[list[Path] | None, typer.Argument(help="Source files to load.")] = None,
@@ -129,6 +150,8 @@ def load(
                     raise fail(f"{exc} (nothing was loaded)") from exc
                 progress.advance(task)
             progress.update(task, description="writing to the store")
+            for source in sources:  # a live count while long sources stream into the store
+                source.triples = _counted(source.triples, _reporter(progress, task, source.info.name))
             try:
                 changes = write_sources(kg, sources)
             except (LoaderError, GraphError, OSError) as exc:
