@@ -1,11 +1,17 @@
 """``/sparql``: SPARQL 1.1 Protocol queries over GET and POST (read-only).
 
-Status codes follow the protocol: 400 for a missing or malformed query, 406 when no result format
-fits ``Accept``, 415 for an unknown request content type. Updates are not accepted here.
+- Queries by GET (``?query=``), by POST form and by POST ``application/sparql-query``, each with
+  optional ``default-graph-uri`` and ``named-graph-uri`` parameters (in the URL, or in the form).
+- A GET with no parameter returns the SPARQL 1.1 Service Description.
+- Status codes follow the protocol: 400 for a missing, repeated or malformed query or a bad graph
+  IRI, 403 for an update (this endpoint is read-only), 405 for another method, 406 when no result
+  format fits ``Accept``, 413 for a body over the limit, 415 for an unknown request content type.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -17,27 +23,56 @@ from api.formats import GRAPH_TYPES, SOLUTION_TYPES, negotiate, serialize
 from graph import GraphError, OxigraphStore
 
 MAX_BODY = 1_000_000
+SD = "http://www.w3.org/ns/sparql-service-description#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+@dataclass
+class ProtocolQuery:
+    """A query and the dataset the request names (None: the union of all graphs)."""
+
+    query: str
+    default_graphs: list[ox.NamedNode] | None = None
+    named_graphs: list[ox.NamedNode] | None = None
 
 
 def _error(status: int, message: str) -> Response:
     return PlainTextResponse(message + "\n", status_code=status)
 
 
-async def _read_query(request: Request) -> str | Response:
+def _graphs(values: Sequence[str], parameter: str) -> list[ox.NamedNode] | Response:
+    graphs = []
+    for value in values:
+        try:
+            graphs.append(ox.NamedNode(value))
+        except ValueError:
+            return _error(400, f"{parameter}: {value!r} is not an absolute IRI")
+    return graphs
+
+
+async def _read(request: Request) -> ProtocolQuery | Response | None:
+    """The request's query and dataset; None for a bare GET (the service description)."""
+    params: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        params.setdefault(key, []).append(value)
     if request.method == "GET":
-        values = request.query_params.getlist("query")
+        if not params:
+            return None
+        queries = params.get("query", [])
     else:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         body = await request.body()
         if len(body) > MAX_BODY:
             return _error(413, f"request body over {MAX_BODY} bytes")
         if content_type == "application/sparql-query":
-            return body.decode("utf-8", errors="replace")
-        if content_type == "application/x-www-form-urlencoded":
-            form = parse_qs(body.decode("utf-8", errors="replace"))
-            if "update" in form:
+            queries = [body.decode("utf-8", errors="replace")]
+        elif content_type == "application/x-www-form-urlencoded":
+            form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+            for key, values in form.items():
+                params.setdefault(key, []).extend(values)
+            if "update" in params:
                 return _error(403, "updates are not accepted: this endpoint is read-only")
-            values = form.get("query", [])
+            queries = params.get("query", [])
         elif content_type == "application/sparql-update":
             return _error(403, "updates are not accepted: this endpoint is read-only")
         else:
@@ -46,15 +81,22 @@ async def _read_query(request: Request) -> str | Response:
                 f"unsupported content type {content_type!r}: use application/sparql-query "
                 "or application/x-www-form-urlencoded",
             )
-    if len(values) != 1:
+    if len(queries) != 1:
         return _error(400, "exactly one 'query' parameter is required")
-    return values[0]
+    defaults = _graphs(params.get("default-graph-uri", []), "default-graph-uri")
+    named = _graphs(params.get("named-graph-uri", []), "named-graph-uri")
+    if isinstance(defaults, Response):
+        return defaults
+    if isinstance(named, Response):
+        return named
+    dataset_given = bool(defaults or named)
+    return ProtocolQuery(queries[0], defaults if dataset_given else None, named if dataset_given else None)
 
 
-def _answer(store: OxigraphStore, query: str, accept: str | None) -> Response:
+def _answer(store: OxigraphStore, request: ProtocolQuery, accept: str | None) -> Response:
     """Evaluate and serialise in one thread: pyoxigraph results cannot cross threads."""
     try:
-        result = store.query(query)
+        result = store.query(request.query, default_graphs=request.default_graphs, named_graphs=request.named_graphs)
     except GraphError as exc:
         return _error(400, str(exc))
     offers = GRAPH_TYPES if isinstance(result, ox.QueryTriples) else SOLUTION_TYPES
@@ -65,9 +107,50 @@ def _answer(store: OxigraphStore, query: str, accept: str | None) -> Response:
     return Response(serialize(result, fmt), media_type=fmt.media_type, headers={"Vary": "Accept"})
 
 
+def service_description(endpoint: str) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of this endpoint."""
+    service = ox.NamedNode(endpoint)
+
+    def sd(name: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + name)
+
+    triples = [
+        ox.Triple(service, RDF_TYPE, sd("Service")),
+        ox.Triple(service, sd("endpoint"), service),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")),
+    ]
+    formats = {
+        "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+        "application/sparql-results+xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+        "text/csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+        "text/tab-separated-values": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+        "text/turtle": "http://www.w3.org/ns/formats/Turtle",
+        "application/n-triples": "http://www.w3.org/ns/formats/N-Triples",
+        "application/ld+json": "http://www.w3.org/ns/formats/JSON-LD",
+        "application/rdf+xml": "http://www.w3.org/ns/formats/RDF_XML",
+        "application/n-quads": "http://www.w3.org/ns/formats/N-Quads",
+        "application/trig": "http://www.w3.org/ns/formats/TriG",
+    }
+    triples += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(iri)) for iri in formats.values()]
+    return triples
+
+
+def _describe(request: Request) -> Response:
+    fmt = negotiate(request.headers.get("accept"), GRAPH_TYPES)
+    if fmt is None or fmt.rdf is None:
+        return _error(406, "the service description is RDF: ask for text/turtle, application/ld+json...")
+    endpoint = str(request.url.replace(query="", fragment=""))
+    body = ox.serialize(service_description(endpoint), format=fmt.rdf)
+    return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
+
+
 async def sparql_endpoint(request: Request) -> Response:
-    query = await _read_query(request)
-    if isinstance(query, Response):
-        return query
+    parsed = await _read(request)
+    if parsed is None:
+        return _describe(request)
+    if isinstance(parsed, Response):
+        return parsed
     store: OxigraphStore = request.state.store
-    return await run_in_threadpool(_answer, store, query, request.headers.get("accept"))
+    return await run_in_threadpool(_answer, store, parsed, request.headers.get("accept"))

@@ -75,9 +75,14 @@ class Backend(Protocol):
     """What cnrs-kg needs from an RDF store."""
 
     def query(
-        self, sparql: str, *, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        default_graphs: Sequence[ox.NamedNode] | None = None,
+        named_graphs: Sequence[ox.NamedNode] | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query over the union of graphs; raise ``QueryError`` on a bad query."""
+        """Run a SPARQL query over the union of graphs (or the dataset given); ``QueryError`` if bad."""
         ...
 
     def replace_graphs(self, contents: Sequence[GraphContent]) -> list[GraphChange]:
@@ -147,10 +152,28 @@ class OxigraphStore:
         return {q.subject for q in quads if isinstance(q.subject, ox.NamedNode)}
 
     def query(
-        self, sparql: str, *, substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        default_graphs: Sequence[ox.NamedNode] | None = None,
+        named_graphs: Sequence[ox.NamedNode] | None = None,
     ) -> QueryResult:
+        """Evaluate ``sparql`` over the union of graphs, or over the dataset the caller names.
+
+        ``default_graphs`` / ``named_graphs`` are the SPARQL protocol's ``default-graph-uri`` and
+        ``named-graph-uri``: when either is given, the default graph is the merge of
+        ``default_graphs`` (empty if None) and the named graphs are ``named_graphs`` (none if None).
+        """
         subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
         try:
+            if default_graphs is not None or named_graphs is not None:
+                return self._store.query(
+                    sparql,
+                    default_graph=list(default_graphs or []),
+                    named_graphs=list(named_graphs or []),
+                    substitutions=subs or None,  # type: ignore[arg-type]
+                )
             if self._pending:
                 hidden = self._pending | {JOURNAL}
                 graphs = [g for g in self._store.named_graphs() if g not in hidden]

@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
 
@@ -76,7 +77,70 @@ def test_malformed_query_is_400(client: TestClient) -> None:
 
 
 def test_missing_query_is_400(client: TestClient) -> None:
-    assert client.get("/sparql").status_code == 400
+    assert (
+        client.get("/sparql", params={"default-graph-uri": "https://w3id.org/cnrs-kg/graph/ontology"}).status_code
+        == 400
+    )
+    assert client.post("/sparql", data={"foo": "bar"}).status_code == 400
+    assert client.get("/sparql", params=[("query", "ASK {}"), ("query", "ASK {}")]).status_code == 400
+
+
+def test_bare_get_returns_the_service_description(client: TestClient) -> None:
+    response = client.get("/sparql", headers={"accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/turtle")
+    triples = list(ox.parse(response.content, format=ox.RdfFormat.TURTLE))
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    endpoint = ox.NamedNode("http://testserver/sparql")
+    assert ox.Quad(endpoint, ox.NamedNode(sd + "supportedLanguage"), ox.NamedNode(sd + "SPARQL11Query")) in triples
+    assert ox.Quad(endpoint, ox.NamedNode(sd + "feature"), ox.NamedNode(sd + "UnionDefaultGraph")) in triples
+
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+ONTOLOGY = "https://w3id.org/cnrs-kg/graph/ontology"
+SEED = "https://w3id.org/cnrs-kg/graph/seed/003_1063290ea1a7e848.txt"
+
+
+def count(client: TestClient, query: str, params: list[tuple[str, str]]) -> int:
+    response = client.get("/sparql", params=[("query", query), *params])
+    assert response.status_code == 200, response.text
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_default_graph_uri_restricts_the_default_graph(client: TestClient) -> None:
+    ontology_only = count(client, COUNT, [("default-graph-uri", ONTOLOGY)])
+    both = count(client, COUNT, [("default-graph-uri", ONTOLOGY), ("default-graph-uri", SEED)])
+    everything = count(client, COUNT, [])
+    assert 700 < ontology_only < both < everything
+
+
+def test_named_graph_uri_names_the_graphs_and_empties_the_default(client: TestClient) -> None:
+    named = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert count(client, named, [("named-graph-uri", SEED)]) == 1
+    assert count(client, COUNT, [("named-graph-uri", SEED)]) == 0  # the default graph is empty
+
+
+def test_dataset_parameters_of_a_direct_post_come_from_the_url(client: TestClient) -> None:
+    response = client.post(
+        "/sparql",
+        params={"default-graph-uri": ONTOLOGY},
+        content=COUNT,
+        headers={"content-type": "application/sparql-query"},
+    )
+    assert int(response.json()["results"]["bindings"][0]["n"]["value"]) == count(
+        client, COUNT, [("default-graph-uri", ONTOLOGY)]
+    )
+
+
+def test_bad_graph_iri_is_400(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "ASK {}", "default-graph-uri": "not an iri"})
+    assert response.status_code == 400
+    assert "default-graph-uri" in response.text
+
+
+def test_other_methods_are_405(client: TestClient) -> None:
+    assert client.put("/sparql", content="ASK {}").status_code == 405
+    assert client.delete("/sparql").status_code == 405
 
 
 def test_unacceptable_accept_is_406(client: TestClient) -> None:
