@@ -6,16 +6,19 @@ with a clear message) and hands it to the endpoints as typed state.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypedDict
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from api.middleware import AccessLog
 from api.sparql import sparql_endpoint
 from graph import OxigraphStore
 
@@ -30,8 +33,11 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok", "graphs": len(sizes), "statements": sum(sizes.values())})
 
 
-def create_app(store_path: Path | str | None) -> Starlette:
-    """The app serving ``store_path`` (None: an empty in-memory store, for tests)."""
+def create_app(store_path: Path | str | None, *, cors_origins: Sequence[str] = ()) -> Starlette:
+    """The app serving ``store_path`` (None: an empty in-memory store, for tests).
+
+    ``cors_origins``: origins allowed to call the API from a browser (``*`` for any); none by default.
+    """
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
@@ -45,4 +51,14 @@ def create_app(store_path: Path | str | None) -> Starlette:
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = [Middleware(AccessLog)]
+    if cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(cors_origins),
+                allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+                allow_headers=["Accept", "Content-Type", "Authorization"],
+            )
+        )
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

@@ -6,6 +6,7 @@ with nothing written to the store.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -395,9 +396,12 @@ def stats(store: StoreOption = None) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    cors_origin: Annotated[
+        list[str] | None, typer.Option("--cors-origin", help="Origin allowed to call from a browser ('*': any).")
+    ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Serve the SPARQL endpoint (read-only) and /health over HTTP."""
+    """Serve the SPARQL endpoint (read-only) and /health over HTTP, with a JSON access log."""
     import uvicorn
 
     from api.app import create_app
@@ -405,7 +409,9 @@ def serve(
     path = store or default_store_path()
     if not path.exists():
         raise fail(f"{path}: no store there; run 'cnrs-kg load --bundled' first")
-    uvicorn.run(create_app(path), host=host, port=port, log_level="info")
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    app = create_app(path, cors_origins=tuple(cors_origin or ()))
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 
 def main() -> None:

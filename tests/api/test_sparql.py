@@ -158,3 +158,26 @@ def test_updates_are_refused(client: TestClient) -> None:
     response = client.post("/sparql", content="DROP ALL", headers={"content-type": "application/sparql-update"})
     assert response.status_code == 403
     assert client.get("/health").json()["statements"] == before
+
+
+def test_access_log_has_one_structured_line_per_request(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    import json
+
+    with caplog.at_level("INFO", logger="cnrs_kg.access"):
+        client.get("/sparql", params={"query": "ASK {}"})
+    records = [json.loads(r.getMessage()) for r in caplog.records if r.name == "cnrs_kg.access"]
+    assert records[-1]["path"] == "/sparql"
+    assert records[-1]["status"] == 200
+    assert records[-1]["ms"] >= 0
+    assert records[-1]["query_bytes"] > 0
+
+
+def test_cors_is_off_by_default_and_configurable(bundled_store_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "cors-store"
+    shutil.copytree(bundled_store_path, path)
+    (path / "LOCK").unlink(missing_ok=True)
+    headers = {"origin": "https://example.org"}
+    with TestClient(create_app(path)) as plain:
+        assert "access-control-allow-origin" not in plain.get("/health", headers=headers).headers
+    with TestClient(create_app(path, cors_origins=["https://example.org"])) as open_app:
+        assert open_app.get("/health", headers=headers).headers["access-control-allow-origin"] == "https://example.org"
