@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from api import linkeddata, void
 from api.middleware import AccessLog
 from api.sparql import sparql_endpoint
 from graph import OxigraphStore
@@ -50,6 +51,8 @@ def create_app(store_path: Path | str | None, *, cors_origins: Sequence[str] = (
     routes = [
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
+        *linkeddata.routes(),
+        *void.routes(),
     ]
     middleware = [Middleware(AccessLog)]
     if cors_origins:

@@ -1,0 +1,160 @@
+"""``/id/{path}`` over HTTP, on a copy of the bundled store."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from starlette.testclient import TestClient
+
+from api import linkeddata
+from api.app import create_app
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+CNRS = ox.NamedNode("https://w3id.org/cnrs-kg/id/org/ror/02feahw73")
+KG_ROR_ID = ox.NamedNode("https://w3id.org/cnrs-kg/ontology#rorId")
+SAME_AS = ox.NamedNode("https://schema.org/sameAs")
+LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+ROR_GRAPH_TITLE = "Research Organization Registry records: ror_02feahw73_cnrs_v2.9.json"
+
+
+def _client(bundled_store_path: Path, tmp_path: Path, base: str | None = None) -> TestClient:
+    path = tmp_path / "store"
+    shutil.copytree(bundled_store_path, path)
+    (path / "LOCK").unlink(missing_ok=True)
+    app = create_app(path)  # serves /id/ under the project's own base
+    if base is not None:  # a server under another base, on another prefix
+        app.router.routes.extend(linkeddata.routes(base, prefix="/x"))
+    return TestClient(app)
+
+
+@pytest.fixture
+def client(bundled_store_path: Path, tmp_path: Path) -> Iterator[TestClient]:
+    with _client(bundled_store_path, tmp_path) as test_client:
+        yield test_client
+
+
+def _triples(content: bytes, fmt: ox.RdfFormat) -> set[ox.Triple]:
+    return {quad.triple for quad in ox.parse(content, format=fmt)}
+
+
+def _sources(html: str) -> str:
+    return html.split('<section id="sources">', 1)[1]
+
+
+def test_html_for_browsers(client: TestClient) -> None:
+    response = client.get("/id/org/ror/02feahw73", headers={"accept": BROWSER})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["vary"] == "Accept"
+    html = response.text
+    assert "Centre National de la Recherche Scientifique" in html
+    assert "<script" not in html
+    assert ROR_GRAPH_TITLE in _sources(html)
+    assert "https://creativecommons.org/publicdomain/zero/1.0/" in _sources(html)
+    # A supervised laboratory under the base links to its own page on this server.
+    assert 'href="/id/org/ror/' in html
+
+
+def test_turtle_by_default(client: TestClient) -> None:
+    response = client.get("/id/org/ror/02feahw73")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/turtle")
+    triples = _triples(response.content, ox.RdfFormat.TURTLE)
+    assert ox.Triple(CNRS, KG_ROR_ID, ox.Literal("02feahw73")) in triples
+    assert ox.Triple(CNRS, SAME_AS, ox.NamedNode("https://ror.org/02feahw73")) in triples
+    # Outgoing statements, plus the labels of the nodes they link to.
+    assert {t.subject for t in triples if t.predicate != LABEL} == {CNRS}
+    assert any(t.predicate == LABEL and t.subject != CNRS for t in triples)
+
+
+def test_curl_star_gets_turtle(client: TestClient) -> None:
+    response = client.get("/id/country/VN", headers={"accept": "*/*"})
+    assert response.headers["content-type"].startswith("text/turtle")
+    region = ox.Triple(
+        ox.NamedNode("https://w3id.org/cnrs-kg/id/country/VN"),
+        ox.NamedNode("https://w3id.org/cnrs-kg/ontology#region"),
+        ox.NamedNode("https://w3id.org/cnrs-kg/id/area/m49/142"),
+    )
+    assert region in _triples(response.content, ox.RdfFormat.TURTLE)
+
+
+def test_json_ld(client: TestClient) -> None:
+    response = client.get("/id/org/ror/02feahw73", headers={"accept": "application/ld+json"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/ld+json")
+    assert any(node.get("@id") == CNRS.value for node in response.json())
+
+
+def test_other_graph_types_and_format_parameter(client: TestClient) -> None:
+    ntriples = client.get("/id/country/VN", headers={"accept": "application/n-triples"})
+    assert ntriples.headers["content-type"].startswith("application/n-triples")
+    by_name = client.get("/id/country/VN", params={"format": "ntriples"}, headers={"accept": BROWSER})
+    parsed = [_triples(r.content, ox.RdfFormat.N_TRIPLES) for r in (ntriples, by_name)]
+    assert parsed[0] == parsed[1]
+    assert len(parsed[0]) > 5
+    assert client.get("/id/country/VN", params={"format": "png"}).status_code == 400
+
+
+def test_instrument_lists_its_source_pages(client: TestClient) -> None:
+    html = client.get("/id/instrument/irl-ipal", headers={"accept": "text/html"}).text
+    assert 'href="https://cnrssingapore.cnrs.fr/partnerships-in-singapore/"' in html
+    assert 'href="http://www.ambafrance-sg.org/Franco-Singaporean-laboratories"' in html
+    assert "IPAL (Image and Pervasive Access Lab)" in html
+    assert "CNRS structures and agreements in ASEAN" in _sources(html)
+
+
+def test_country_links_its_region(client: TestClient) -> None:
+    html = client.get("/id/country/VN", headers={"accept": "text/html"}).text
+    assert "<h1>Viet Nam</h1>" in html
+    assert 'href="/id/area/m49/142"' in html
+    assert 'href="/id/area/m49/035"' in html
+    # Incoming links: instruments and organisations located in Viet Nam.
+    incoming = html.split('<section id="incoming">', 1)[1].split("</section>", 1)[0]
+    assert 'href="/id/' in incoming
+
+
+def test_head(client: TestClient) -> None:
+    response = client.head("/id/country/VN", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.content == b""
+
+
+def test_unknown_entity_is_404(client: TestClient) -> None:
+    response = client.get("/id/org/ror/0000000xx", headers={"accept": "text/html"})
+    assert response.status_code == 404
+    assert response.text.count("\n") == 1
+    assert response.headers["content-type"].startswith("text/plain")
+
+
+def test_unacceptable_accept_is_406(client: TestClient) -> None:
+    assert client.get("/id/country/VN", headers={"accept": "image/png"}).status_code == 406
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/x%3E%20%7D%20UNION%20%7B%20?s%20?p%20?o%20%7D%20%23",
+        "/id/country/VN%3E%20%3Chttp://x/%3E",
+        "/id/x%ZZ",
+        "/id/%00",
+        "/id/",
+    ],
+)
+def test_injection_attempts_are_refused(client: TestClient, path: str) -> None:
+    for accept in ("text/html", "text/turtle"):
+        response = client.get(path, headers={"accept": accept})
+        assert response.status_code in (400, 404), response.text
+        assert "Viet Nam" not in response.text
+
+
+def test_another_base(bundled_store_path: Path, tmp_path: Path) -> None:
+    with _client(bundled_store_path, tmp_path, base="https://w3id.org/cnrs-kg/id/country/") as client:
+        html = client.get("/x/VN", headers={"accept": "text/html"}).text
+    assert "<h1>Viet Nam</h1>" in html
+    assert 'href="/x/TH"' not in html  # only IRIs under the base link locally...
+    assert 'href="https://w3id.org/cnrs-kg/id/area/m49/142"' in html  # ...others link out

@@ -1,0 +1,107 @@
+"""``/.well-known/void`` over HTTP, on a copy of the bundled store."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from graph import OxigraphStore
+
+VOID = "http://rdfs.org/ns/void#"
+TRIPLES = ox.NamedNode(VOID + "triples")
+SUBSET = ox.NamedNode(VOID + "subset")
+TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+ROR_GRAPH = ox.NamedNode("https://w3id.org/cnrs-kg/graph/ror/ror_02feahw73_cnrs_v2.9.json")
+
+
+@pytest.fixture
+def client(bundled_store_path: Path, tmp_path: Path) -> Iterator[TestClient]:
+    path = tmp_path / "store"
+    shutil.copytree(bundled_store_path, path)
+    (path / "LOCK").unlink(missing_ok=True)
+    with TestClient(create_app(path)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def description(client: TestClient) -> ox.Store:
+    response = client.get("/.well-known/void")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/turtle")
+    store = ox.Store()
+    store.extend(
+        ox.Quad(t.subject, t.predicate, t.object) for t in ox.parse(response.content, format=ox.RdfFormat.TURTLE)
+    )
+    return store
+
+
+def _dataset(description: ox.Store) -> ox.NamedNode:
+    (quad,) = description.quads_for_pattern(None, TITLE, ox.Literal("cnrs-kg"))
+    assert isinstance(quad.subject, ox.NamedNode)
+    return quad.subject
+
+
+def _integer(description: ox.Store, subject: ox.NamedNode | ox.BlankNode, predicate: ox.NamedNode) -> int:
+    (quad,) = description.quads_for_pattern(subject, predicate, None)
+    assert isinstance(quad.object, ox.Literal)
+    return int(quad.object.value)
+
+
+def test_dataset(description: ox.Store, bundled: OxigraphStore) -> None:
+    dataset = _dataset(description)
+    assert _integer(description, dataset, TRIPLES) == sum(bundled.graph_sizes().values())
+    (endpoint,) = description.quads_for_pattern(dataset, ox.NamedNode(VOID + "sparqlEndpoint"), None)
+    assert endpoint.object == ox.NamedNode("http://testserver/sparql")
+    space = ox.Literal("https://w3id.org/cnrs-kg/id/")
+    assert list(description.quads_for_pattern(dataset, ox.NamedNode(VOID + "uriSpace"), space))
+    vocabularies = {q.object for q in description.quads_for_pattern(dataset, ox.NamedNode(VOID + "vocabulary"), None)}
+    assert ox.NamedNode("http://www.w3.org/ns/org#") in vocabularies
+    assert ox.NamedNode("https://w3id.org/cnrs-kg/ontology#") in vocabularies
+
+
+def test_one_subset_per_graph(description: ox.Store, bundled: OxigraphStore) -> None:
+    sizes = bundled.graph_sizes()
+    subsets = {q.object for q in description.quads_for_pattern(_dataset(description), SUBSET, None)}
+    assert {s.value for s in subsets if isinstance(s, ox.NamedNode)} == set(sizes)
+    for subset in subsets:
+        assert isinstance(subset, ox.NamedNode)
+        assert _integer(description, subset, TRIPLES) == sizes[subset.value]
+
+
+def test_subset_copies_the_graph_description(description: ox.Store) -> None:
+    (title,) = description.quads_for_pattern(ROR_GRAPH, TITLE, None)
+    assert isinstance(title.object, ox.Literal)
+    assert title.object.value.startswith("Research Organization Registry records")
+    licence = ox.NamedNode("https://creativecommons.org/publicdomain/zero/1.0/")
+    assert list(description.quads_for_pattern(ROR_GRAPH, ox.NamedNode("http://purl.org/dc/terms/license"), licence))
+
+
+def test_class_partitions(description: ox.Store, bundled: OxigraphStore) -> None:
+    counts = bundled.query(
+        "SELECT ?g ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?class } } GROUP BY ?g ?class",
+        substitutions={"g": ROR_GRAPH},
+    )
+    assert isinstance(counts, ox.QuerySolutions)
+    expected = {row["class"]: int(row["n"].value) for row in counts}
+    partitions = description.query(
+        "SELECT ?g ?class ?n WHERE { ?g <http://rdfs.org/ns/void#classPartition> ?p . "
+        "?p <http://rdfs.org/ns/void#class> ?class ; <http://rdfs.org/ns/void#entities> ?n }",
+        substitutions={ox.Variable("g"): ROR_GRAPH},
+    )
+    assert isinstance(partitions, ox.QuerySolutions)
+    found = {row["class"]: int(row["n"].value) for row in partitions}
+    assert found == expected
+    assert expected
+
+
+def test_negotiates_graph_types(client: TestClient) -> None:
+    response = client.get("/.well-known/void", headers={"accept": "application/n-triples"})
+    assert response.headers["content-type"].startswith("application/n-triples")
+    assert list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+    assert client.get("/.well-known/void", headers={"accept": "image/png"}).status_code == 406
