@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api import linkeddata, void
+from api.auth import WritePolicy
 from api.middleware import AccessLog
 from api.sparql import sparql_endpoint
 from graph import OxigraphStore
@@ -34,10 +35,13 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok", "graphs": len(sizes), "statements": sum(sizes.values())})
 
 
-def create_app(store_path: Path | str | None, *, cors_origins: Sequence[str] = ()) -> Starlette:
+def create_app(
+    store_path: Path | str | None, *, cors_origins: Sequence[str] = (), write_policy: WritePolicy | None = None
+) -> Starlette:
     """The app serving ``store_path`` (None: an empty in-memory store, for tests).
 
     ``cors_origins``: origins allowed to call the API from a browser (``*`` for any); none by default.
+    ``write_policy``: read-only unless given writable (see ``api.auth``).
     """
 
     @asynccontextmanager
@@ -64,4 +68,6 @@ def create_app(store_path: Path | str | None, *, cors_origins: Sequence[str] = (
                 allow_headers=["Accept", "Content-Type", "Authorization"],
             )
         )
-    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app.state.write_policy = write_policy or WritePolicy()
+    return app

@@ -7,6 +7,7 @@ with nothing written to the store.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.auth import TOKEN_ENV, WritePolicy, check_policy
 from api.formats import GRAPH_TYPES, SOLUTION_TYPES, by_name, serialize
 from graph import GraphError, OxigraphStore, default_store_path
 from graph.loading import write_sources
@@ -399,6 +401,9 @@ def serve(
     cors_origin: Annotated[
         list[str] | None, typer.Option("--cors-origin", help="Origin allowed to call from a browser ('*': any).")
     ] = None,
+    writable: Annotated[
+        bool, typer.Option("--writable", help="Accept SPARQL updates (with the CNRS_KG_TOKEN bearer token).")
+    ] = False,
     store: StoreOption = None,
 ) -> None:
     """Serve the SPARQL endpoint (read-only) and /health over HTTP, with a JSON access log."""
@@ -409,8 +414,12 @@ def serve(
     path = store or default_store_path()
     if not path.exists():
         raise fail(f"{path}: no store there; run 'cnrs-kg load --bundled' first")
+    policy = WritePolicy(writable=writable, token=os.environ.get(TOKEN_ENV) or None)
+    refusal = check_policy(policy, host)
+    if refusal:
+        raise fail(refusal)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    app = create_app(path, cors_origins=tuple(cors_origin or ()))
+    app = create_app(path, cors_origins=tuple(cors_origin or ()), write_policy=policy)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 

@@ -3,8 +3,10 @@
 - Queries by GET (``?query=``), by POST form and by POST ``application/sparql-query``, each with
   optional ``default-graph-uri`` and ``named-graph-uri`` parameters (in the URL, or in the form).
 - A GET with no parameter returns the SPARQL 1.1 Service Description.
-- Status codes follow the protocol: 400 for a missing, repeated or malformed query or a bad graph
-  IRI, 403 for an update (this endpoint is read-only), 405 for another method, 406 when no result
+- Updates by POST form (``update=``) and POST ``application/sparql-update``, only on a writable
+  server and with its token (``api.auth``): 204 when done.
+- Status codes follow the protocol: 400 for a missing, repeated or malformed query or update or a
+  bad graph IRI, 401/403 for a refused update (see ``api.auth``), 405 for another method, 406 when no result
   format fits ``Accept``, 413 for a body over the limit, 415 for an unknown request content type.
 """
 
@@ -19,12 +21,20 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from api.auth import refuse_write
 from api.formats import GRAPH_TYPES, SOLUTION_TYPES, negotiate, serialize
 from graph import GraphError, OxigraphStore
 
 MAX_BODY = 1_000_000
 SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+@dataclass
+class ProtocolUpdate:
+    """An update request (only run on a writable server, see ``api.auth``)."""
+
+    update: str
 
 
 @dataclass
@@ -50,7 +60,7 @@ def _graphs(values: Sequence[str], parameter: str) -> list[ox.NamedNode] | Respo
     return graphs
 
 
-async def _read(request: Request) -> ProtocolQuery | Response | None:
+async def _read(request: Request) -> ProtocolQuery | ProtocolUpdate | Response | None:
     """The request's query and dataset; None for a bare GET (the service description)."""
     params: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
@@ -71,10 +81,12 @@ async def _read(request: Request) -> ProtocolQuery | Response | None:
             for key, values in form.items():
                 params.setdefault(key, []).extend(values)
             if "update" in params:
-                return _error(403, "updates are not accepted: this endpoint is read-only")
+                if "query" in params or len(params["update"]) != 1:
+                    return _error(400, "give exactly one 'update' parameter, and no 'query' with it")
+                return _update(params, params["update"][0])
             queries = params.get("query", [])
         elif content_type == "application/sparql-update":
-            return _error(403, "updates are not accepted: this endpoint is read-only")
+            return _update(params, body.decode("utf-8", errors="replace"))
         else:
             return _error(
                 415,
@@ -91,6 +103,22 @@ async def _read(request: Request) -> ProtocolQuery | Response | None:
         return named
     dataset_given = bool(defaults or named)
     return ProtocolQuery(queries[0], defaults if dataset_given else None, named if dataset_given else None)
+
+
+def _update(params: dict[str, list[str]], text: str) -> ProtocolUpdate | Response:
+    if "using-graph-uri" in params or "using-named-graph-uri" in params:
+        return _error(
+            400, "using-graph-uri and using-named-graph-uri are not supported yet: write USING clauses in the update"
+        )
+    return ProtocolUpdate(text)
+
+
+def _run_update(store: OxigraphStore, request: ProtocolUpdate) -> Response:
+    try:
+        store.update(request.update)
+    except GraphError as exc:
+        return _error(400, str(exc))
+    return Response(status_code=204)
 
 
 def _answer(store: OxigraphStore, request: ProtocolQuery, accept: str | None) -> Response:
@@ -153,4 +181,9 @@ async def sparql_endpoint(request: Request) -> Response:
     if isinstance(parsed, Response):
         return parsed
     store: OxigraphStore = request.state.store
+    if isinstance(parsed, ProtocolUpdate):
+        refused = refuse_write(request)
+        if refused is not None:
+            return refused
+        return await run_in_threadpool(_run_update, store, parsed)
     return await run_in_threadpool(_answer, store, parsed, request.headers.get("accept"))

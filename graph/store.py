@@ -185,10 +185,13 @@ class OxigraphStore:
             raise QueryError(f"SPARQL evaluation error: {exc}") from exc
 
     def update(self, sparql: str) -> None:
+        """Run a SPARQL update in one transaction; ``QueryError`` if it is malformed or fails."""
         try:
             self._store.update(sparql)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise QueryError(f"SPARQL update error: {exc}") from exc
 
     def replace_graphs(self, contents: Sequence[GraphContent]) -> list[GraphChange]:
         names = [content.graph for content in contents]
