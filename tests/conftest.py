@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,19 @@ def bundled_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bundled") / "store"
     build_bundled_store(path)
     return path
+
+
+def copy_store(source: Path, target: Path) -> Path:
+    """A writable copy of a store directory (without the source's lock file)."""
+    shutil.copytree(source, target)
+    (target / "LOCK").unlink(missing_ok=True)
+    return target
+
+
+@pytest.fixture
+def bundled_copy(bundled_store_path: Path, tmp_path: Path) -> Path:
+    """A writable copy of the bundled store, private to one test."""
+    return copy_store(bundled_store_path, tmp_path / "store")
 
 
 @pytest.fixture

@@ -19,12 +19,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture
-def store_copy(bundled_store_path: Path, tmp_path: Path) -> Path:
+def store_copy(bundled_copy: Path) -> Path:
     """A writable copy of the bundled store."""
-    target = tmp_path / "store"
-    shutil.copytree(bundled_store_path, target)
-    (target / "LOCK").unlink(missing_ok=True)
-    return target
+    return bundled_copy
 
 
 def cnrs_kg(store: Path, *args: str) -> Result:

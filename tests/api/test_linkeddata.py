@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from starlette.testclient import TestClient
 
 from api import linkeddata
 from api.app import create_app
+from tests.conftest import copy_store
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 CNRS = ox.NamedNode("https://w3id.org/cnrs-kg/id/org/ror/02feahw73")
@@ -22,10 +22,7 @@ ROR_GRAPH_TITLE = "Research Organization Registry records: ror_02feahw73_cnrs_v2
 
 
 def _client(bundled_store_path: Path, tmp_path: Path, base: str | None = None) -> TestClient:
-    path = tmp_path / "store"
-    shutil.copytree(bundled_store_path, path)
-    (path / "LOCK").unlink(missing_ok=True)
-    app = create_app(path)  # serves /id/ under the project's own base
+    app = create_app(copy_store(bundled_store_path, tmp_path / "store"))  # serves /id/ under the project's own base
     if base is not None:  # a server under another base, on another prefix
         app.router.routes.extend(linkeddata.routes(base, prefix="/x"))
     return TestClient(app)

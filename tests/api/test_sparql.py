@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,11 +19,8 @@ IRL_QUERY = (
 
 
 @pytest.fixture
-def client(bundled_store_path: Path, tmp_path: Path) -> Iterator[TestClient]:
-    path = tmp_path / "store"
-    shutil.copytree(bundled_store_path, path)
-    (path / "LOCK").unlink(missing_ok=True)
-    with TestClient(create_app(path)) as test_client:
+def client(bundled_copy: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(bundled_copy)) as test_client:
         yield test_client
 
 
@@ -172,10 +168,8 @@ def test_access_log_has_one_structured_line_per_request(client: TestClient, capl
     assert records[-1]["query_bytes"] > 0
 
 
-def test_cors_is_off_by_default_and_configurable(bundled_store_path: Path, tmp_path: Path) -> None:
-    path = tmp_path / "cors-store"
-    shutil.copytree(bundled_store_path, path)
-    (path / "LOCK").unlink(missing_ok=True)
+def test_cors_is_off_by_default_and_configurable(bundled_copy: Path) -> None:
+    path = bundled_copy
     headers = {"origin": "https://example.org"}
     with TestClient(create_app(path)) as plain:
         assert "access-control-allow-origin" not in plain.get("/health", headers=headers).headers

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,11 +20,8 @@ ROR_GRAPH = ox.NamedNode("https://w3id.org/cnrs-kg/graph/ror/ror_02feahw73_cnrs_
 
 
 @pytest.fixture
-def client(bundled_store_path: Path, tmp_path: Path) -> Iterator[TestClient]:
-    path = tmp_path / "store"
-    shutil.copytree(bundled_store_path, path)
-    (path / "LOCK").unlink(missing_ok=True)
-    with TestClient(create_app(path)) as test_client:
+def client(bundled_copy: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(bundled_copy)) as test_client:
         yield test_client
 
 

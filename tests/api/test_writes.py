@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.auth import WritePolicy, check_policy
+from tests.conftest import copy_store
 
 INSERT = "INSERT DATA { GRAPH <https://w3id.org/cnrs-kg/graph/test/writes> { <urn:a> <urn:b> 'c' } }"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/cnrs-kg/graph/test/writes> { ?s ?p ?o } }"
@@ -24,10 +24,7 @@ UPDATE = {"content-type": "application/sparql-update"}
 
 
 def store_copy(bundled_store_path: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "store"
-    shutil.copytree(bundled_store_path, path)
-    (path / "LOCK").unlink(missing_ok=True)
-    return path
+    return copy_store(bundled_store_path, tmp_path / "store")
 
 
 def written(client: TestClient | httpx.Client) -> int:
