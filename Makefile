@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install store run test lint typecheck unit bench clean
+.PHONY: install store run test lint typecheck unit conformance bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ typecheck: install
 
 unit: install
 	$(BIN)/pytest
+
+## W3C SPARQL 1.1 Protocol and Graph Store Protocol tests against a server started on a temporary store.
+conformance: install
+	$(BIN)/python -m tests.conformance.runner --suite protocol --suite graph-store
 
 ## The whole suite: lint, types, tests (what CI runs).
 test: lint typecheck unit

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from api import linkeddata, void
+from api import graphstore, linkeddata, void
 from api.auth import WritePolicy
 from api.middleware import AccessLog
 from api.sparql import sparql_endpoint
@@ -57,6 +57,7 @@ def create_app(
         Route("/health", health, methods=["GET"]),
         *linkeddata.routes(),
         *void.routes(),
+        *graphstore.routes(),
     ]
     middleware = [Middleware(AccessLog)]
     if cors_origins:
@@ -64,7 +65,7 @@ def create_app(
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(cors_origins),
-                allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+                allow_methods=["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"],
                 allow_headers=["Accept", "Content-Type", "Authorization"],
             )
         )

@@ -35,6 +35,7 @@ class ProtocolUpdate:
     """An update request (only run on a writable server, see ``api.auth``)."""
 
     update: str
+    base_iri: str | None = None
 
 
 @dataclass
@@ -44,6 +45,7 @@ class ProtocolQuery:
     query: str
     default_graphs: list[ox.NamedNode] | None = None
     named_graphs: list[ox.NamedNode] | None = None
+    base_iri: str | None = None
 
 
 def _error(status: int, message: str) -> Response:
@@ -115,7 +117,7 @@ def _update(params: dict[str, list[str]], text: str) -> ProtocolUpdate | Respons
 
 def _run_update(store: OxigraphStore, request: ProtocolUpdate) -> Response:
     try:
-        store.update(request.update)
+        store.update(request.update, base_iri=request.base_iri)
     except GraphError as exc:
         return _error(400, str(exc))
     return Response(status_code=204)
@@ -124,7 +126,12 @@ def _run_update(store: OxigraphStore, request: ProtocolUpdate) -> Response:
 def _answer(store: OxigraphStore, request: ProtocolQuery, accept: str | None) -> Response:
     """Evaluate and serialise in one thread: pyoxigraph results cannot cross threads."""
     try:
-        result = store.query(request.query, default_graphs=request.default_graphs, named_graphs=request.named_graphs)
+        result = store.query(
+            request.query,
+            default_graphs=request.default_graphs,
+            named_graphs=request.named_graphs,
+            base_iri=request.base_iri,
+        )
     except GraphError as exc:
         return _error(400, str(exc))
     offers = GRAPH_TYPES if isinstance(result, ox.QueryTriples) else SOLUTION_TYPES
@@ -180,6 +187,7 @@ async def sparql_endpoint(request: Request) -> Response:
         return _describe(request)
     if isinstance(parsed, Response):
         return parsed
+    parsed.base_iri = str(request.url.replace(query="", fragment=""))  # relative IRIs resolve against the endpoint
     store: OxigraphStore = request.state.store
     if isinstance(parsed, ProtocolUpdate):
         refused = refuse_write(request)

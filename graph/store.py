@@ -81,6 +81,7 @@ class Backend(Protocol):
         substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
         default_graphs: Sequence[ox.NamedNode] | None = None,
         named_graphs: Sequence[ox.NamedNode] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query over the union of graphs (or the dataset given); ``QueryError`` if bad."""
         ...
@@ -158,6 +159,7 @@ class OxigraphStore:
         substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
         default_graphs: Sequence[ox.NamedNode] | None = None,
         named_graphs: Sequence[ox.NamedNode] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Evaluate ``sparql`` over the union of graphs, or over the dataset the caller names.
 
@@ -170,24 +172,37 @@ class OxigraphStore:
             if default_graphs is not None or named_graphs is not None:
                 return self._store.query(
                     sparql,
+                    base_iri=base_iri,
                     default_graph=list(default_graphs or []),
                     named_graphs=list(named_graphs or []),
                     substitutions=subs or None,  # type: ignore[arg-type]
                 )
             if self._pending:
                 hidden = self._pending | {JOURNAL}
-                graphs = [g for g in self._store.named_graphs() if g not in hidden]
-                return self._store.query(sparql, default_graph=graphs, substitutions=subs or None)  # type: ignore[arg-type]
-            return self._store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)  # type: ignore[arg-type]
+                graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+                    g for g in self._store.named_graphs() if g not in hidden
+                ]
+                return self._store.query(
+                    sparql,
+                    base_iri=base_iri,
+                    default_graph=graphs,
+                    substitutions=subs or None,  # type: ignore[arg-type]
+                )
+            return self._store.query(
+                sparql,
+                base_iri=base_iri,
+                use_default_graph_as_union=True,
+                substitutions=subs or None,  # type: ignore[arg-type]
+            )
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         except (OSError, ValueError, RuntimeError) as exc:
             raise QueryError(f"SPARQL evaluation error: {exc}") from exc
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL update in one transaction; ``QueryError`` if it is malformed or fails."""
         try:
-            self._store.update(sparql)
+            self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         except (OSError, ValueError, RuntimeError) as exc:
@@ -211,6 +226,11 @@ class OxigraphStore:
             added = [t for t in triples if t not in current]
             removed = [t for t in current if t not in wanted]
             changes[graph] = GraphChange(graph.value, len(current), len(wanted), len(added), len(removed))
+            if any(_has_blank_node(t) for t in removed):
+                # SPARQL cannot name a stored blank node: rewrite the whole graph, still in the one update.
+                operations.append(f"DROP SILENT GRAPH {graph}")
+                operations.append(f"INSERT DATA {{ GRAPH {graph} {{ {_ntriples(triples)} }} }}")
+                continue
             if removed:
                 operations.append(f"DELETE DATA {{ GRAPH {graph} {{ {_ntriples(removed)} }} }}")
             if added:
@@ -284,6 +304,10 @@ class OxigraphStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _has_blank_node(triple: ox.Triple) -> bool:
+    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
 
 
 def _ntriples(triples: Iterable[ox.Triple]) -> str:

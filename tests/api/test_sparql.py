@@ -175,3 +175,8 @@ def test_cors_is_off_by_default_and_configurable(bundled_copy: Path) -> None:
         assert "access-control-allow-origin" not in plain.get("/health", headers=headers).headers
     with TestClient(create_app(path, cors_origins=["https://example.org"])) as open_app:
         assert open_app.get("/health", headers=headers).headers["access-control-allow-origin"] == "https://example.org"
+
+
+def test_relative_iris_resolve_against_the_endpoint(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "SELECT ?x WHERE { BIND(<thing> AS ?x) }"})
+    assert response.json()["results"]["bindings"][0]["x"]["value"] == "http://testserver/thing"

@@ -207,6 +207,17 @@ def test_fresh_graph_counts_distinct_statements(tmp_path: Path) -> None:
         assert (change.before, change.after, change.added) == (0, 2, 2)
 
 
+def test_replacing_a_graph_that_holds_blank_nodes(tmp_path: Path) -> None:
+    """Regression: DELETE DATA cannot name stored blank nodes; the graph is rewritten instead."""
+    blank = ox.BlankNode()
+    with OxigraphStore(tmp_path / "s") as store:
+        store.replace_graphs([GraphContent(G1, [ox.Triple(blank, P, ox.Literal("x")), *triples("kept")])])
+        change = store.replace_graphs([GraphContent(G1, triples("kept", "new"))])[0]
+        assert (change.before, change.after, change.added, change.removed) == (2, 2, 1, 1)
+        result = store.query(f"SELECT ?l WHERE {{ GRAPH {G1} {{ ?s ?p ?l }} }}")
+        assert {r["l"].value for r in result} == {"kept", "new"}  # type: ignore[union-attr]
+
+
 def test_public_names() -> None:
     for name in graph.__all__:
         assert hasattr(graph, name)
