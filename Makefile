@@ -40,8 +40,8 @@ unit: install
 conformance: install
 	$(BIN)/python -m tests.conformance.runner --suite protocol --suite graph-store
 
-## The whole suite: lint, types, tests (what CI runs).
-test: lint typecheck unit
+## The whole suite: lint, types, tests and the W3C protocol and Graph Store suites (what CI runs).
+test: lint typecheck unit conformance
 
 bench: install
 	@for script in bench/*.py; do [ -f "$$script" ] && $(BIN)/python "$$script"; done; true

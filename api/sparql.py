@@ -3,7 +3,8 @@
 - Queries by GET (``?query=``), by POST form and by POST ``application/sparql-query``, each with
   optional ``default-graph-uri`` and ``named-graph-uri`` parameters (in the URL, or in the form).
 - A GET with no parameter returns the SPARQL 1.1 Service Description.
-- Updates by POST form (``update=``) and POST ``application/sparql-update``, only on a writable
+- Updates by POST form (``update=``) and POST ``application/sparql-update``, with optional
+  ``using-graph-uri`` and ``using-named-graph-uri`` (``api.update_dataset``), only on a writable
   server and with its token (``api.auth``): 204 when done.
 - Status codes follow the protocol: 400 for a missing, repeated or malformed query or update or a
   bad graph IRI, 401/403 for a refused update (see ``api.auth``), 405 for another method, 406 when no result
@@ -23,6 +24,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from api.auth import refuse_write
 from api.formats import GRAPH_TYPES, SOLUTION_TYPES, negotiate, serialize
+from api.update_dataset import DatasetConflict, add_using
 from graph import GraphError, OxigraphStore
 
 MAX_BODY = 1_000_000
@@ -108,11 +110,16 @@ async def _read(request: Request) -> ProtocolQuery | ProtocolUpdate | Response |
 
 
 def _update(params: dict[str, list[str]], text: str) -> ProtocolUpdate | Response:
-    if "using-graph-uri" in params or "using-named-graph-uri" in params:
-        return _error(
-            400, "using-graph-uri and using-named-graph-uri are not supported yet: write USING clauses in the update"
-        )
-    return ProtocolUpdate(text)
+    using = _graphs(params.get("using-graph-uri", []), "using-graph-uri")
+    using_named = _graphs(params.get("using-named-graph-uri", []), "using-named-graph-uri")
+    if isinstance(using, Response):
+        return using
+    if isinstance(using_named, Response):
+        return using_named
+    try:
+        return ProtocolUpdate(add_using(text, using, using_named))
+    except DatasetConflict as exc:
+        return _error(400, str(exc))
 
 
 def _run_update(store: OxigraphStore, request: ProtocolUpdate) -> Response:

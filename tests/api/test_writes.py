@@ -107,3 +107,30 @@ def test_update_without_token_to_a_public_server_is_refused(public_server: httpx
     wrong = public_server.post("/sparql", content=INSERT, headers={**UPDATE, "authorization": "Bearer guess"})
     assert wrong.status_code == 403
     assert written(public_server) == 0
+
+
+def test_using_graph_uri_sets_the_update_dataset(bundled_store_path: Path, tmp_path: Path) -> None:
+    """using-graph-uri makes the WHERE clause read one graph only (as a USING clause would)."""
+    policy = WritePolicy(writable=True)
+    update = (
+        "INSERT { GRAPH <https://w3id.org/cnrs-kg/graph/test/writes> { ?o <urn:count> ?c } } "
+        "WHERE { ?o <https://w3id.org/cnrs-kg/ontology#phdStudentCount> ?c }"
+    )
+    seed = "https://w3id.org/cnrs-kg/graph/seed/003_1063290ea1a7e848.txt"
+    ror = "https://w3id.org/cnrs-kg/graph/ror/ror_asean_schema_v1.json"
+    with TestClient(create_app(store_copy(bundled_store_path, tmp_path), write_policy=policy)) as client:
+        nothing = client.post("/sparql", params={"using-graph-uri": ror}, content=update, headers=UPDATE)
+        assert nothing.status_code == 204
+        assert written(client) == 0  # the ROR graph holds no PhD figures
+        done = client.post("/sparql", params={"using-graph-uri": seed}, content=update, headers=UPDATE)
+        assert done.status_code == 204
+        assert written(client) == 6  # the six 2004 figures of seed 003
+
+
+def test_using_graph_uri_with_a_with_clause_is_refused(bundled_store_path: Path, tmp_path: Path) -> None:
+    policy = WritePolicy(writable=True)
+    update = "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    with TestClient(create_app(store_copy(bundled_store_path, tmp_path), write_policy=policy)) as client:
+        response = client.post("/sparql", params={"using-named-graph-uri": "urn:x"}, content=update, headers=UPDATE)
+        assert response.status_code == 400
+        assert "use one or the other" in response.text
