@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install store run test lint typecheck unit conformance bench clean
+.PHONY: install assets browser store run test lint typecheck unit conformance bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,24 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+## Browser assets from the npm registry (package-lock.json), copied into an ignored folder.
+YASGUI := api/static/vendor/yasgui
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+$(YASGUI)/yasgui.min.js: node_modules/.package-lock.json
+	mkdir -p $(YASGUI)
+	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css $(YASGUI)/
+
+assets: $(YASGUI)/yasgui.min.js
+
+## Debian's Chromium for the browser tests (never a browser download of a test tool's own).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
 ## Build the bundled store (in the user's data directory, or $$CNRS_KG_STORE) unless it exists.
-store: install
+store: install assets
 	$(BIN)/cnrs-kg load --bundled --if-absent
 
 ## Serve SPARQL on http://$(HOST):$(PORT)/sparql
@@ -33,7 +49,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install
+unit: install assets browser
 	$(BIN)/pytest
 
 ## W3C SPARQL 1.1 Protocol and Graph Store Protocol tests against a server started on a temporary store.
@@ -47,4 +63,4 @@ bench: install
 	@for script in bench/*.py; do [ -f "$$script" ] && $(BIN)/python "$$script"; done; true
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build var
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build var node_modules $(YASGUI)

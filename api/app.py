@@ -16,12 +16,13 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from api import graphstore, linkeddata, void
 from api.auth import WritePolicy
 from api.middleware import AccessLog
-from api.sparql import sparql_endpoint
+from api.sparql import STATIC_DIR, sparql_endpoint
 from graph import OxigraphStore
 
 
@@ -55,6 +56,7 @@ def create_app(
     routes = [
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
         *linkeddata.routes(),
         *void.routes(),
         *graphstore.routes(),

@@ -2,7 +2,8 @@
 
 - Queries by GET (``?query=``), by POST form and by POST ``application/sparql-query``, each with
   optional ``default-graph-uri`` and ``named-graph-uri`` parameters (in the URL, or in the form).
-- A GET with no parameter returns the SPARQL 1.1 Service Description.
+- A GET with no parameter returns the YASGUI query editor to browsers (``Accept: text/html``),
+  its tabs preloaded with ``examples/*.rq``, and the SPARQL 1.1 Service Description to others.
 - Updates by POST form (``update=``) and POST ``application/sparql-update``, with optional
   ``using-graph-uri`` and ``using-named-graph-uri`` (``api.update_dataset``), only on a writable
   server and with its token (``api.auth``): 204 when done.
@@ -13,17 +14,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from api.auth import refuse_write
-from api.formats import GRAPH_TYPES, SOLUTION_TYPES, negotiate, serialize
+from api.formats import GRAPH_TYPES, SOLUTION_TYPES, Format, negotiate, serialize
 from api.update_dataset import DatasetConflict, add_using
 from graph import GraphError, OxigraphStore
 
@@ -179,7 +183,26 @@ def service_description(endpoint: str) -> list[ox.Triple]:
     return triples
 
 
+HTML = Format("text/html", "html")
+STATIC_DIR = Path(__file__).with_name("static")
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+
+
+@cache
+def query_page() -> str:
+    """The YASGUI page, its tabs preloaded with the example queries of ``examples/``."""
+    examples = [
+        {"name": path.stem.replace("_", " "), "query": path.read_text(encoding="utf-8")}
+        for path in sorted(EXAMPLES_DIR.glob("*.rq"))
+    ]
+    data = json.dumps(examples).replace("</", "<\\/")  # cannot close the <script> element
+    return (STATIC_DIR / "sparql.html").read_text(encoding="utf-8").replace("__EXAMPLES__", data)
+
+
 def _describe(request: Request) -> Response:
+    """A bare GET: the query editor for browsers, the Service Description for everyone else."""
+    if negotiate(request.headers.get("accept"), [*GRAPH_TYPES, HTML]) is HTML:
+        return HTMLResponse(query_page(), headers={"Vary": "Accept"})
     fmt = negotiate(request.headers.get("accept"), GRAPH_TYPES)
     if fmt is None or fmt.rdf is None:
         return _error(406, "the service description is RDF: ask for text/turtle, application/ld+json...")

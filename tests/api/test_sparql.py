@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -180,3 +181,14 @@ def test_cors_is_off_by_default_and_configurable(bundled_copy: Path) -> None:
 def test_relative_iris_resolve_against_the_endpoint(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": "SELECT ?x WHERE { BIND(<thing> AS ?x) }"})
     assert response.json()["results"]["bindings"][0]["x"]["value"] == "http://testserver/thing"
+
+
+def test_browsers_get_the_query_editor_with_the_example_queries(client: TestClient) -> None:
+    page = client.get("/sparql", headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<script src="/static/vendor/yasgui/yasgui.min.js">' in page.text
+    embedded = page.text.split('<script id="examples" type="application/json">', 1)[1].split("</script>", 1)[0]
+    examples = json.loads(embedded)  # the examples survive their embedding in the page whole
+    assert {e["name"] for e in examples} >= {"irl singapore", "phd students 2004", "asean members"}
+    assert any("phdStudentCount" in e["query"] for e in examples)
