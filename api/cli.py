@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import pyoxigraph as ox
 import typer
@@ -208,6 +208,26 @@ def _run_harvest(run: Callable[[Callable[[int, int | None], None]], HarvestResul
     return result
 
 
+MaxPagesOption = Annotated[int | None, typer.Option("--max-pages", help="Stop after this many pages.")]
+Q = TypeVar("Q", OpenAlexQuery, HalQuery)
+
+
+def _harvest(
+    build: Callable[[], Q],
+    run: Callable[[Q, Callable[[int, int | None], None]], HarvestResult],
+    load_after: bool,
+    store: Path | None,
+) -> None:
+    """Build the query (a bad one is a one-line error), harvest with a progress bar, load if asked."""
+    try:
+        query = build()
+    except HarvestError as exc:
+        raise fail(str(exc)) from exc
+    result = _run_harvest(lambda progress: run(query, progress))
+    if load_after and result.complete:
+        load(paths=[result.cache], store=store)
+
+
 @harvest_app.command("openalex")
 def harvest_openalex_command(
     out: OutOption,
@@ -217,23 +237,22 @@ def harvest_openalex_command(
     country: CountryOption = None,
     from_year: FromOption = None,
     to_year: ToOption = None,
-    max_pages: Annotated[int | None, typer.Option("--max-pages", help="Stop after this many pages.")] = None,
+    max_pages: MaxPagesOption = None,
     load_after: LoadOption = False,
     store: StoreOption = None,
 ) -> None:
     """Harvest OpenAlex works (contact e-mail from CNRS_KG_MAILTO, key from OPENALEX_API_KEY)."""
-    try:
-        query = OpenAlexQuery(
+    _harvest(
+        lambda: OpenAlexQuery(
             institutions=tuple(institution or ("I1294671590",)),
             countries=tuple(country or ()),
             from_year=from_year,
             to_year=to_year,
-        )
-    except HarvestError as exc:
-        raise fail(str(exc)) from exc
-    result = _run_harvest(lambda progress: harvest_openalex(query, out, progress=progress, max_pages=max_pages))
-    if load_after and result.complete:
-        load(paths=[result.cache], store=store)
+        ),
+        lambda query, progress: harvest_openalex(query, out, progress=progress, max_pages=max_pages),
+        load_after,
+        store,
+    )
 
 
 @harvest_app.command("hal")
@@ -245,23 +264,22 @@ def harvest_hal_command(
     country: CountryOption = None,
     from_year: FromOption = None,
     to_year: ToOption = None,
-    max_pages: Annotated[int | None, typer.Option("--max-pages", help="Stop after this many pages.")] = None,
+    max_pages: MaxPagesOption = None,
     load_after: LoadOption = False,
     store: StoreOption = None,
 ) -> None:
     """Harvest HAL documents with their TEI (structures, affiliations and countries)."""
-    try:
-        query = HalQuery(
+    _harvest(
+        lambda: HalQuery(
             structures=tuple(structure or (441569,)),
             countries=tuple(country or ()),
             from_year=from_year,
             to_year=to_year,
-        )
-    except HarvestError as exc:
-        raise fail(str(exc)) from exc
-    result = _run_harvest(lambda progress: harvest_hal(query, out, progress=progress, max_pages=max_pages))
-    if load_after and result.complete:
-        load(paths=[result.cache], store=store)
+        ),
+        lambda query, progress: harvest_hal(query, out, progress=progress, max_pages=max_pages),
+        load_after,
+        store,
+    )
 
 
 @app.command()

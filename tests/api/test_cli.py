@@ -145,3 +145,11 @@ def test_strict_publication_load_loads_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "works.jsonl:2:authorships[0].institutions[0].country_code" in result.output
     assert sizes(store) == before
+
+
+@pytest.mark.parametrize("source", ["openalex", "hal"])
+def test_harvest_refuses_a_bad_country_before_any_request(source: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["harvest", source, "--out", str(tmp_path / "cache"), "--country", "XX"])
+    assert result.exit_code == 1
+    assert "'XX' is not ISO 3166-1 alpha-2" in result.output
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
