@@ -17,20 +17,17 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from api.background import background_server, free_port
 from graph import OxigraphStore
 from graph.loading import write_sources
 from loaders import load_path
@@ -86,44 +83,10 @@ def query_mix() -> list[Query]:
     return mix
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def executable(name: str) -> str | None:
     """``name`` beside this interpreter (the venv's scripts), else on the PATH."""
     beside = Path(sys.executable).parent / name
     return str(beside) if beside.exists() else shutil.which(name)
-
-
-@contextmanager
-def server(command: list[str], probe: str, timeout: float = 60.0) -> Iterator[None]:
-    """Run ``command`` until the block ends; enter once ``probe`` answers 200."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"{command[0]} exited with status {process.returncode} before answering")
-            try:
-                if httpx.get(probe, timeout=2.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{command[0]} did not answer {probe} within {timeout:.0f} s")
-            time.sleep(0.1)
-        yield
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def send(client: httpx.Client, endpoint: str, query: Query) -> httpx.Response:
@@ -219,12 +182,12 @@ def main() -> None:
             port = free_port()
             command = [oxigraph_bin, "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}"]
             base = f"http://127.0.0.1:{port}"
-            with server([*command, "--union-default-graph"], f"{base}/query?query=ASK%7B%7D"):
+            with background_server([*command, "--union-default-graph"], f"{base}/query?query=ASK%7B%7D"):
                 results += run_levels("oxigraph", f"{base}/query", mix, args.requests, args.seconds)
         port = free_port()
         command = [ours_bin, "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(root / "ours")]
         base = f"http://127.0.0.1:{port}"
-        with server(command, f"{base}/health"):
+        with background_server(command, f"{base}/health"):
             results += run_levels("ours", f"{base}/sparql", mix, args.requests, args.seconds)
     print(f"{'server':9} {'clients':>7} {'requests':>8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
     for level in results:

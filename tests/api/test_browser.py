@@ -7,16 +7,13 @@ the screenshot is kept in var/artifacts/.
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import sync_playwright
+
+from api.background import background_server, cnrs_kg_command, free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts"
 CHROMIUM_ARGS = [
@@ -30,32 +27,14 @@ CHROMIUM_ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def server(bundled_copy: Path) -> Iterator[str]:
     port = free_port()
-    command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--store", str(bundled_copy)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/health", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with background_server(
+        cnrs_kg_command("serve", "--port", str(port), "--store", str(bundled_copy)), f"{base}/health"
+    ):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_yasgui_runs_an_example_query_and_shows_a_table(server: str) -> None:

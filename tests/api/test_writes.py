@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +12,7 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.auth import WritePolicy, check_policy
+from api.background import background_server, cnrs_kg_command, free_port
 from tests.conftest import copy_store
 
 INSERT = "INSERT DATA { GRAPH <https://w3id.org/cnrs-kg/graph/test/writes> { <urn:a> <urn:b> 'c' } }"
@@ -72,33 +69,18 @@ def test_writable_without_token_may_only_bind_loopback() -> None:
     assert check_policy(WritePolicy(), "0.0.0.0") is None
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def public_server(bundled_store_path: Path, tmp_path: Path) -> Iterator[httpx.Client]:
     """A real `cnrs-kg serve --writable` bound to every interface (0.0.0.0), with a token."""
     port = free_port()
-    env = {**os.environ, "CNRS_KG_TOKEN": "s3cret"}
-    command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--writable"]
-    command += ["--host", "0.0.0.0", "--port", str(port), "--store", str(store_copy(bundled_store_path, tmp_path))]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            for _ in range(100):
-                try:
-                    client.get("/health")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            yield client
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    store = str(store_copy(bundled_store_path, tmp_path))
+    command = cnrs_kg_command("serve", "--writable", "--host", "0.0.0.0", "--port", str(port), "--store", store)
+    base = f"http://127.0.0.1:{port}"
+    with (
+        background_server(command, f"{base}/health", env={**os.environ, "CNRS_KG_TOKEN": "s3cret"}),
+        httpx.Client(base_url=base, timeout=10) as client,
+    ):
+        yield client
 
 
 def test_update_without_token_to_a_public_server_is_refused(public_server: httpx.Client) -> None:

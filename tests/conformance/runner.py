@@ -26,11 +26,8 @@ import argparse
 import json
 import os
 import re
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -45,6 +42,8 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import ClosedNamespace
 from rdflib.term import Node
+
+from api.background import background_server, cnrs_kg_command, free_port
 
 W3C = Path(__file__).parent / "w3c"
 TOKEN_ENV = "CNRS_KG_TOKEN"
@@ -394,46 +393,19 @@ def run_suite(client: httpx.Client, target: Target, suite: Suite) -> tuple[int, 
     return passed, failed
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def served(timeout: float = 60.0) -> Iterator[str]:
     """A ``cnrs-kg serve --writable`` on a free loopback port over an empty temporary store."""
     with tempfile.TemporaryDirectory(prefix="cnrs-kg-conformance-") as tmp:
         port = free_port()
-        command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--writable"]
-        command += ["--host", "127.0.0.1", "--port", str(port), "--store", str(Path(tmp) / "store")]
-        (Path(tmp) / "store").mkdir()
-        log_path = Path(tmp) / "server.log"
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        store = Path(tmp) / "store"
+        store.mkdir()
+        command = cnrs_kg_command(
+            "serve", "--writable", "--host", "127.0.0.1", "--port", str(port), "--store", str(store)
+        )
         base_url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"the server exited ({process.returncode}):\n{log_path.read_text()[-2000:]}")
-                try:
-                    if httpx.get(f"{base_url}/health", timeout=2).is_success:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not answer /health within {timeout:.0f} s")
-                time.sleep(0.1)
+        with background_server(command, f"{base_url}/health", log=Path(tmp) / "server.log", timeout=timeout):
             yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
