@@ -2,11 +2,20 @@
 
 Public names: ``Backend`` (the interface), ``OxigraphStore``, ``GraphContent``, ``GraphChange``,
 ``default_store_path``, ``STORE_ENV``, the errors ``GraphError``, ``StoreLockedError``,
-``StoreOpenError``, ``QueryError``.
+``StoreOpenError``, ``QueryError``, ``QueryTimeout``, ``ResultTooLarge``; ``Queryable`` (what
+answers queries: the store or the server's worker pool).
 """
 
-from graph.errors import GraphError, QueryError, StoreLockedError, StoreOpenError
-from graph.store import STORE_ENV, Backend, GraphChange, GraphContent, OxigraphStore, default_store_path
+from graph.errors import GraphError, QueryError, QueryTimeout, ResultTooLarge, StoreLockedError, StoreOpenError
+from graph.store import (
+    STORE_ENV,
+    Backend,
+    GraphChange,
+    GraphContent,
+    OxigraphStore,
+    Queryable,
+    default_store_path,
+)
 
 __all__ = [
     "STORE_ENV",
@@ -16,6 +25,9 @@ __all__ = [
     "GraphError",
     "OxigraphStore",
     "QueryError",
+    "QueryTimeout",
+    "Queryable",
+    "ResultTooLarge",
     "StoreLockedError",
     "StoreOpenError",
     "default_store_path",

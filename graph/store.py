@@ -71,6 +71,23 @@ class GraphContent:
     triples: Iterable[ox.Triple]
 
 
+class Queryable(Protocol):
+    """Anything that answers SPARQL queries: the store itself, or the server's pool of query workers."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        default_graphs: Sequence[ox.NamedNode] | None = None,
+        named_graphs: Sequence[ox.NamedNode] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query over the union of graphs (or the dataset given); ``QueryError`` if bad,
+        ``QueryTimeout`` if over a time budget, ``ResultTooLarge`` if over a row cap."""
+        ...
+
+
 class Backend(Protocol):
     """What cnrs-kg needs from an RDF store."""
 
