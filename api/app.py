@@ -23,11 +23,19 @@ from api import graphstore, linkeddata, void
 from api.auth import WritePolicy
 from api.middleware import AccessLog
 from api.sparql import STATIC_DIR, sparql_endpoint
-from graph import OxigraphStore
+from graph import OxigraphStore, Queryable
 
 
 class State(TypedDict):
+    """What endpoints find on ``request.state``.
+
+    ``store``: the store itself (writes, and small bounded reads such as linked-data pages);
+    ``queries``: what runs user-shaped queries (SPARQL endpoint, GraphQL, exports) under the time
+    budget and row cap.
+    """
+
     store: OxigraphStore
+    queries: Queryable
 
 
 async def health(request: Request) -> Response:
@@ -49,7 +57,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         store = OxigraphStore(store_path)
         try:
-            yield {"store": store}
+            yield {"store": store, "queries": store}
         finally:
             store.close()
 
