@@ -23,7 +23,8 @@ from api import graphstore, linkeddata, void
 from api.auth import WritePolicy
 from api.middleware import AccessLog
 from api.sparql import STATIC_DIR, sparql_endpoint
-from graph import OxigraphStore, Queryable
+from api.workers import DEFAULT_BUDGET, DEFAULT_MAX_ROWS, LocalQueries, QueryPool, QueryRunner
+from graph import OxigraphStore
 
 
 class State(TypedDict):
@@ -31,11 +32,11 @@ class State(TypedDict):
 
     ``store``: the store itself (writes, and small bounded reads such as linked-data pages);
     ``queries``: what runs user-shaped queries (SPARQL endpoint, GraphQL, exports) under the time
-    budget and row cap.
+    budget and row cap (a ``graph.Queryable`` too).
     """
 
     store: OxigraphStore
-    queries: Queryable
+    queries: QueryRunner
 
 
 async def health(request: Request) -> Response:
@@ -45,20 +46,35 @@ async def health(request: Request) -> Response:
 
 
 def create_app(
-    store_path: Path | str | None, *, cors_origins: Sequence[str] = (), write_policy: WritePolicy | None = None
+    store_path: Path | str | None,
+    *,
+    cors_origins: Sequence[str] = (),
+    write_policy: WritePolicy | None = None,
+    workers: int = 2,
+    budget: float = DEFAULT_BUDGET,
+    max_rows: int | None = DEFAULT_MAX_ROWS,
 ) -> Starlette:
     """The app serving ``store_path`` (None: an empty in-memory store, for tests).
 
     ``cors_origins``: origins allowed to call the API from a browser (``*`` for any); none by default.
     ``write_policy``: read-only unless given writable (see ``api.auth``).
+    ``workers``: query worker processes (``api.workers``), each query stopped after ``budget``
+    seconds; 0 (or an in-memory store) runs queries in the server process, with no budget.
+    ``max_rows``: the cap on the rows (or triples) of an answer; None for no cap.
     """
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         store = OxigraphStore(store_path)
+        queries: QueryRunner
+        if store.path is not None and workers > 0:
+            queries = QueryPool(store, workers=workers, budget=budget, max_rows=max_rows)
+        else:
+            queries = LocalQueries(store, max_rows=max_rows)
         try:
-            yield {"store": store, "queries": store}
+            yield {"store": store, "queries": queries}
         finally:
+            queries.close()
             store.close()
 
     routes = [

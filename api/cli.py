@@ -23,6 +23,7 @@ from rich.table import Table
 
 from api.auth import TOKEN_ENV, WritePolicy, check_policy
 from api.formats import GRAPH_TYPES, SOLUTION_TYPES, by_name, serialize
+from api.workers import DEFAULT_BUDGET, DEFAULT_MAX_ROWS
 from graph import GraphError, OxigraphStore, default_store_path
 from graph.loading import write_sources
 from graph.network import refresh_network
@@ -422,9 +423,18 @@ def serve(
     writable: Annotated[
         bool, typer.Option("--writable", help="Accept SPARQL updates (with the CNRS_KG_TOKEN bearer token).")
     ] = False,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, help="Time budget of a query, in seconds (a request's 'timeout' may lower it).")
+    ] = DEFAULT_BUDGET,
+    max_rows: Annotated[
+        int, typer.Option(min=0, help="Cap on the rows or triples of a query's answer (0: no cap).")
+    ] = DEFAULT_MAX_ROWS,
+    workers: Annotated[
+        int, typer.Option(min=0, help="Query worker processes (0: queries in the server process, with no budget).")
+    ] = 2,
     store: StoreOption = None,
 ) -> None:
-    """Serve the SPARQL endpoint (read-only) and /health over HTTP, with a JSON access log."""
+    """Serve SPARQL, Graph Store, linked data and /health over HTTP, with a JSON access log."""
     import uvicorn
 
     from api.app import create_app
@@ -437,7 +447,14 @@ def serve(
     if refusal:
         raise fail(refusal)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    app = create_app(path, cors_origins=tuple(cors_origin or ()), write_policy=policy)
+    app = create_app(
+        path,
+        cors_origins=tuple(cors_origin or ()),
+        write_policy=policy,
+        workers=workers,
+        budget=timeout,
+        max_rows=max_rows or None,
+    )
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 

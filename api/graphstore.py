@@ -231,12 +231,7 @@ def _write(store: OxigraphStore, target: Target, parts: list[Part], base_iri: st
 
 
 def _delete(store: OxigraphStore, target: Target) -> Response:
-    term = target.term()
-    if isinstance(term, ox.DefaultGraph):
-        store.raw.clear_graph(term)
-    elif store.raw.contains_named_graph(term):
-        store.raw.remove_graph(term)
-    else:
+    if not store.drop_graph(target.term()):
         return _error(404, f"no graph {target.iri}")
     return Response(status_code=204)
 

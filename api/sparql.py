@@ -7,14 +7,18 @@
 - Updates by POST form (``update=``) and POST ``application/sparql-update``, with optional
   ``using-graph-uri`` and ``using-named-graph-uri`` (``api.update_dataset``), only on a writable
   server and with its token (``api.auth``): 204 when done.
+- Queries run in worker processes (``api.workers``) within the server's time budget, which a
+  ``timeout`` parameter (seconds) may lower for one query, and under its cap on result rows.
 - Status codes follow the protocol: 400 for a missing, repeated or malformed query or update or a
   bad graph IRI, 401/403 for a refused update (see ``api.auth``), 405 for another method, 406 when no result
-  format fits ``Accept``, 413 for a body over the limit, 415 for an unknown request content type.
+  format fits ``Accept``, 413 for a body over the limit, 415 for an unknown request content type;
+  and 422 for an answer over the row cap, 503 for a query over its time budget (it was stopped).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -27,13 +31,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from api.auth import refuse_write
-from api.formats import GRAPH_TYPES, SOLUTION_TYPES, Format, negotiate, serialize
+from api.formats import GRAPH_TYPES, Format, negotiate
 from api.update_dataset import DatasetConflict, add_using
-from graph import GraphError, OxigraphStore
+from api.workers import Job, QueryRunner
+from graph import GraphError, OxigraphStore, QueryTimeout
 
 MAX_BODY = 1_000_000
 SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+log = logging.getLogger("cnrs_kg.sparql")
 
 
 @dataclass
@@ -52,6 +58,7 @@ class ProtocolQuery:
     default_graphs: list[ox.NamedNode] | None = None
     named_graphs: list[ox.NamedNode] | None = None
     base_iri: str | None = None
+    timeout: float | None = None  # seconds, to lower the server's budget for this query
 
 
 def _error(status: int, message: str) -> Response:
@@ -109,8 +116,26 @@ async def _read(request: Request) -> ProtocolQuery | ProtocolUpdate | Response |
         return defaults
     if isinstance(named, Response):
         return named
+    timeout = _timeout(params.get("timeout", []))
+    if isinstance(timeout, Response):
+        return timeout
     dataset_given = bool(defaults or named)
-    return ProtocolQuery(queries[0], defaults if dataset_given else None, named if dataset_given else None)
+    return ProtocolQuery(
+        queries[0], defaults if dataset_given else None, named if dataset_given else None, timeout=timeout
+    )
+
+
+def _timeout(values: Sequence[str]) -> float | Response | None:
+    """The ``timeout`` parameter: seconds, to lower the server's budget (never to raise it)."""
+    if not values:
+        return None
+    try:
+        seconds = float(values[-1])
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0 or seconds == float("inf"):
+        return _error(400, f"timeout: {values[-1]!r} is not a positive number of seconds")
+    return seconds
 
 
 def _update(params: dict[str, list[str]], text: str) -> ProtocolUpdate | Response:
@@ -134,23 +159,27 @@ def _run_update(store: OxigraphStore, request: ProtocolUpdate) -> Response:
     return Response(status_code=204)
 
 
-def _answer(store: OxigraphStore, request: ProtocolQuery, accept: str | None) -> Response:
-    """Evaluate and serialise in one thread: pyoxigraph results cannot cross threads."""
+async def _answer(runner: QueryRunner, request: ProtocolQuery, accept: str | None) -> Response:
+    """Evaluate in a query worker (see ``api.workers``), within the budget and the row cap."""
+    job = Job(
+        request.query,
+        None if request.default_graphs is None else tuple(g.value for g in request.default_graphs),
+        None if request.named_graphs is None else tuple(g.value for g in request.named_graphs),
+        request.base_iri,
+        accept=accept or "*/*",
+        max_rows=runner.max_rows,
+    )
     try:
-        result = store.query(
-            request.query,
-            default_graphs=request.default_graphs,
-            named_graphs=request.named_graphs,
-            base_iri=request.base_iri,
-        )
+        answer = await run_in_threadpool(runner.run, job, request.timeout)
+    except QueryTimeout as exc:
+        return _error(503, str(exc))
     except GraphError as exc:
-        return _error(400, str(exc))
-    offers = GRAPH_TYPES if isinstance(result, ox.QueryTriples) else SOLUTION_TYPES
-    fmt = negotiate(accept, offers)
-    if fmt is None:
-        wanted = ", ".join(f.media_type for f in offers)
-        return _error(406, f"no acceptable result format; this query can return {wanted}")
-    return Response(serialize(result, fmt), media_type=fmt.media_type, headers={"Vary": "Accept"})
+        log.error("query failed: %s", exc)
+        return _error(500, str(exc))
+    headers = {"Vary": "Accept"}
+    if answer.form == "error":
+        return Response(answer.body, status_code=answer.status, media_type=answer.media_type)
+    return Response(answer.body, media_type=answer.media_type, headers=headers)
 
 
 def service_description(endpoint: str) -> list[ox.Triple]:
@@ -224,4 +253,4 @@ async def sparql_endpoint(request: Request) -> Response:
         if refused is not None:
             return refused
         return await run_in_threadpool(_run_update, store, parsed)
-    return await run_in_threadpool(_answer, store, parsed, request.headers.get("accept"))
+    return await _answer(request.state.queries, parsed, request.headers.get("accept"))

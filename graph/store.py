@@ -130,6 +130,7 @@ class OxigraphStore:
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
         self.path = None if path is None else Path(path)
         self.read_only = read_only
+        self.generation = 0  # counts writes, so that readers in other processes know to reopen
         self._pending: set[ox.NamedNode] = set()
         try:
             if self.path is None:
@@ -224,6 +225,21 @@ class OxigraphStore:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         except (OSError, ValueError, RuntimeError) as exc:
             raise QueryError(f"SPARQL update error: {exc}") from exc
+        finally:
+            self.generation += 1
+
+    def drop_graph(self, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
+        """Remove a named graph (or empty the default graph); False if there was no such named graph."""
+        try:
+            if isinstance(graph, ox.DefaultGraph):
+                self._store.clear_graph(graph)
+                return True
+            if not self._store.contains_named_graph(graph):
+                return False
+            self._store.remove_graph(graph)
+            return True
+        finally:
+            self.generation += 1
 
     def replace_graphs(self, contents: Sequence[GraphContent]) -> list[GraphChange]:
         names = [content.graph for content in contents]
@@ -265,6 +281,7 @@ class OxigraphStore:
             raise
         finally:
             self._pending = set()
+            self.generation += 1
         for content in fresh:
             after = self._count(content.graph)
             changes[content.graph] = GraphChange(content.graph.value, 0, after, after, 0)
