@@ -1,0 +1,105 @@
+"""Exports of a ``graph.explore.Network`` for visualisation tools: pure functions ``Network -> bytes``.
+
+| name | file | for | writer |
+|---|---|---|---|
+| ``gexf`` | ``.gexf`` | Gephi: GEXF 1.3, dynamic (per-year spells, yearly weights) | ``gexf`` |
+| ``graphml`` | ``.graphml`` | yEd, Cytoscape, igraph, networkx | ``graphml`` |
+| ``cyjs`` | ``.cyjs`` | Cytoscape.js and Cytoscape desktop | ``cytoscape`` |
+| ``graphology`` | ``.graphology.json`` | graphology / sigma.js (the ``/explore`` page) | ``graphology`` |
+| ``vosviewer`` | ``.vosviewer.json`` | VOSviewer and VOSviewer Online | ``vosviewer_json`` |
+| ``vosviewer-map`` | ``.vosviewer-map.txt`` | VOSviewer map file | ``vosviewer_map`` |
+| ``vosviewer-network`` | ``.vosviewer-network.txt`` | VOSviewer network file | ``vosviewer_network`` |
+| ``csv`` | ``.csv.zip`` | spreadsheets, pandas, R: nodes, edges, edge years | ``csv_zip`` |
+
+Every node keeps its IRI (the id, and ``url``, its linked-data page), identifiers (ROR, HAL,
+OpenAlex), country, region and metrics (degree, weighted degree, betweenness, PageRank,
+community); every edge its type, weight under the network's counting, first and last year, weight
+per year, instruments and source graphs. Where a format allows one link per pair of nodes
+(VOSviewer), the pair's edges are merged and their weights added.
+
+>>> sorted(FORMATS)[:3]
+['csv', 'cyjs', 'gexf']
+>>> FORMATS["gexf"].filename
+'cnrs-kg-network.gexf'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from graph._exports_json import cytoscape, graphology, vosviewer_json
+from graph._exports_tables import csv_zip, vosviewer_map, vosviewer_network
+from graph._exports_xml import gexf, graphml
+from graph.explore import Network
+
+__all__ = [
+    "FORMATS",
+    "ExportFormat",
+    "by_suffix",
+    "csv_zip",
+    "cytoscape",
+    "export",
+    "gexf",
+    "graphml",
+    "graphology",
+    "vosviewer_json",
+    "vosviewer_map",
+    "vosviewer_network",
+]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export: its name (CLI ``--format``), file suffix (HTTP ``/export/network.<suffix>``), media type."""
+
+    name: str
+    suffix: str
+    media_type: str
+    write: Callable[[Network], bytes]
+    label: str
+
+    @property
+    def filename(self) -> str:
+        return f"cnrs-kg-network.{self.suffix}"
+
+
+FORMATS: dict[str, ExportFormat] = {
+    f.name: f
+    for f in [
+        ExportFormat("gexf", "gexf", "application/gexf+xml", gexf, "GEXF 1.3 (Gephi, dynamic)"),
+        ExportFormat("graphml", "graphml", "application/graphml+xml", graphml, "GraphML"),
+        ExportFormat("cyjs", "cyjs", "application/json", cytoscape, "Cytoscape.js JSON"),
+        ExportFormat("graphology", "graphology.json", "application/json", graphology, "graphology JSON (sigma.js)"),
+        ExportFormat("vosviewer", "vosviewer.json", "application/json", vosviewer_json, "VOSviewer JSON"),
+        ExportFormat(
+            "vosviewer-map",
+            "vosviewer-map.txt",
+            "text/tab-separated-values; charset=utf-8",
+            vosviewer_map,
+            "VOSviewer map file",
+        ),
+        ExportFormat(
+            "vosviewer-network",
+            "vosviewer-network.txt",
+            "text/tab-separated-values; charset=utf-8",
+            vosviewer_network,
+            "VOSviewer network file",
+        ),
+        ExportFormat("csv", "csv.zip", "application/zip", csv_zip, "CSV (nodes, edges, years) in a zip"),
+    ]
+}
+
+
+def by_suffix(suffix: str) -> ExportFormat | None:
+    """The format served at ``/export/network.<suffix>``.
+
+    >>> by_suffix("graphology.json").name
+    'graphology'
+    """
+    return next((f for f in FORMATS.values() if f.suffix == suffix), None)
+
+
+def export(network: Network, name: str) -> bytes:
+    """The network in the format ``name`` (a key of ``FORMATS``; ``KeyError`` otherwise)."""
+    return FORMATS[name].write(network)
