@@ -37,7 +37,7 @@ import pyoxigraph as ox
 from typing_extensions import Buffer
 
 from api.formats import GRAPH_TYPES, SOLUTION_TYPES, negotiate
-from graph import GraphError, OxigraphStore, QueryError, QueryTimeout, ResultTooLarge
+from graph import GraphError, OxigraphStore, Queryable, QueryError, QueryTimeout, ResultTooLarge
 from graph.store import QueryResult
 
 DEFAULT_BUDGET = 30.0
@@ -164,23 +164,13 @@ def _parsed(answer: Answer) -> QueryResult:
     return ox.parse_query_results(answer.body, format=fmt)
 
 
-class QueryRunner(Protocol):
+class QueryRunner(Queryable, Protocol):
     """What the endpoints run queries on: ``run`` for serialised answers, ``query`` as a ``Queryable``."""
 
     budget: float | None
     max_rows: int | None
 
     def run(self, job: Job, timeout: float | None = None) -> Answer: ...
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
-        default_graphs: Sequence[ox.NamedNode] | None = None,
-        named_graphs: Sequence[ox.NamedNode] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult: ...
 
     def close(self) -> None: ...
 

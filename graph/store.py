@@ -88,20 +88,8 @@ class Queryable(Protocol):
         ...
 
 
-class Backend(Protocol):
-    """What cnrs-kg needs from an RDF store."""
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
-        default_graphs: Sequence[ox.NamedNode] | None = None,
-        named_graphs: Sequence[ox.NamedNode] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
-        """Run a SPARQL query over the union of graphs (or the dataset given); ``QueryError`` if bad."""
-        ...
+class Backend(Queryable, Protocol):
+    """What cnrs-kg needs from an RDF store: queries, and the writes and reads of whole graphs."""
 
     def replace_graphs(self, contents: Sequence[GraphContent]) -> list[GraphChange]:
         """Replace each graph's content, all of them in one transaction."""
