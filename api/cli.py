@@ -460,3 +460,8 @@ def serve(
 
 def main() -> None:
     app()
+
+
+from api import cli_export  # noqa: E402  (after app: the command module uses its helpers)
+
+app.command("export")(cli_export.export)

@@ -1,0 +1,358 @@
+"""``/export/network.<format>``: any ``graph.explore.network`` selection as a file for visualisation
+tools; ``/explore``: the page that draws it (sigma.js), with its search, sources and trend helpers.
+
+Query parameters of ``/export/network.<format>`` (the arguments of ``explore.network`` and of the
+GraphQL ``network`` field):
+
+- ``seeds`` (repeatable): IRIs or prefixed names (``ror:02feahw73``, ``country:SG``); the CNRS if none;
+- ``hops`` (default 1), ``from`` and ``to`` (years, both included), ``minWeight`` (default 0),
+  ``counting`` (``full`` or ``fractional``), ``include`` (repeatable or comma-separated:
+  ``copublication``, ``instrument``, ``hierarchy``; all if none).
+
+Formats: ``gexf``, ``graphml``, ``cyjs``, ``graphology.json``, ``vosviewer.json``,
+``vosviewer-map.txt``, ``vosviewer-network.txt``, ``csv.zip`` (see ``graph.exports``).
+
+Status codes: 400 for a bad parameter (one line naming it and what to do) or a selection over the
+cost limit, 404 for an unknown format, 503 when the queries run over the server's time budget,
+422 over its row cap, 500 (logged) for anything else.
+
+The network is computed on ``request.state.queries`` (the server's query workers) in a thread.
+
+>>> resolve_seed("ror:02feahw73")
+'https://w3id.org/cnrs-kg/id/org/ror/02feahw73'
+>>> parse_selection({"seeds": ["country:SG"], "hops": ["2"], "from": ["2010"]}).window
+Window(start=2010, end=None)
+>>> parse_selection({"hops": ["many"]})
+Traceback (most recent call last):
+...
+api.export.BadParameter: hops: 'many' is not a whole number; give 0 to 3 (default 1)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from graph import GraphError, Queryable, QueryTimeout, ResultTooLarge
+from graph import explore as ex
+from graph.exports import FORMATS, ExportFormat, by_suffix
+from ontology import PREFIXES, iris
+
+__all__ = [
+    "PARAMETERS",
+    "BadParameter",
+    "Selection",
+    "build",
+    "export_url",
+    "parse_selection",
+    "resolve_seed",
+    "routes",
+    "search",
+    "sources",
+]
+
+log = logging.getLogger("cnrs_kg.export")
+PAGE = Path(__file__).resolve().parent / "static" / "explore.html"
+CNRS = iris.ror_org(iris.CNRS_ROR).value
+PARAMETERS = ("seeds", "hops", "from", "to", "minWeight", "counting", "include")
+SEARCH_LIMIT = 20
+SOURCES_LIMIT = 50
+
+
+class BadParameter(ValueError):
+    """A parameter the caller got wrong; ``str()`` names it and says what to do."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What ``explore.network`` is asked for."""
+
+    seeds: list[str] = field(default_factory=lambda: [CNRS])
+    hops: int = 1
+    window: ex.Window = field(default_factory=ex.Window)
+    min_weight: float = 0.0
+    counting: ex.Counting = ex.Counting.FULL
+    include: list[ex.EdgeType] | None = None
+
+    def network(self, queries: Queryable) -> ex.Network:
+        return ex.network(
+            queries,
+            self.seeds,
+            hops=self.hops,
+            window=self.window,
+            min_weight=self.min_weight,
+            counting=self.counting,
+            include=self.include,
+        )
+
+
+def resolve_seed(text: str) -> str:
+    """An IRI given whole (``https://...``) or as a prefixed name (``ror:02feahw73``, ``country:SG``)."""
+    value = text.strip()
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//"):
+        value = PREFIXES[prefix] + local
+    elif not value.startswith(("http://", "https://")):
+        raise BadParameter(
+            f"seeds: {text!r} is neither an IRI nor a prefixed name; give e.g. ror:02feahw73, country:SG "
+            f"or https://w3id.org/cnrs-kg/id/..."
+        )
+    try:
+        return ox.NamedNode(value).value
+    except ValueError as exc:
+        raise BadParameter(f"seeds: {text!r} is not a valid IRI ({exc})") from exc
+
+
+def _whole(name: str, text: str, hint: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise BadParameter(f"{name}: {text!r} is not a whole number; {hint}") from None
+
+
+def selection(
+    seeds: Sequence[str] = (),
+    *,
+    hops: int = 1,
+    start: int | None = None,
+    end: int | None = None,
+    min_weight: float = 0.0,
+    counting: str = "full",
+    include: Sequence[str] = (),
+) -> Selection:
+    """A checked selection from plain values (the CLI's options, the HTTP parameters once parsed)."""
+    if hops < 0:
+        raise BadParameter(f"hops: {hops} is negative; give 0 or more (default 1)")
+    if start is not None and end is not None and start > end:
+        raise BadParameter(f"from: {start} is after to: {end}; give from <= to")
+    if min_weight < 0:
+        raise BadParameter(f"minWeight: {min_weight:g} is negative; give 0 or more")
+    try:
+        how = ex.Counting(counting)
+    except ValueError:
+        raise BadParameter(f"counting: {counting!r} is not full or fractional") from None
+    kinds: list[ex.EdgeType] = []
+    for text in (part.strip() for item in include for part in item.split(",")):
+        try:
+            kind = ex.EdgeType(text)
+        except ValueError:
+            names = ", ".join(t.value for t in ex.EdgeType)
+            raise BadParameter(f"include: {text!r} is not an edge type; give one of {names}") from None
+        if kind not in kinds:
+            kinds.append(kind)
+    resolved = list(dict.fromkeys(resolve_seed(seed) for seed in seeds)) or [CNRS]
+    return Selection(resolved, hops, ex.Window(start, end), min_weight, how, kinds or None)
+
+
+def parse_selection(params: Mapping[str, Sequence[str]]) -> Selection:
+    """The selection from query parameters (each a list of values); ``BadParameter`` if one is wrong."""
+    unknown = sorted(set(params) - set(PARAMETERS))
+    if unknown:
+        raise BadParameter(f"{unknown[0]}: unknown parameter; use {', '.join(PARAMETERS)}")
+
+    def one(name: str) -> str | None:
+        values = params.get(name, [])
+        if len(values) > 1:
+            raise BadParameter(f"{name}: given {len(values)} times; give it once")
+        return values[0] if values and values[0] != "" else None
+
+    hops, start, end = one("hops"), one("from"), one("to")
+    weight = one("minWeight")
+    try:
+        min_weight = float(weight) if weight is not None else 0.0
+    except ValueError:
+        raise BadParameter(f"minWeight: {weight!r} is not a number; give 0 or more") from None
+    return selection(
+        [s for s in params.get("seeds", []) if s],
+        hops=1 if hops is None else _whole("hops", hops, "give 0 to 3 (default 1)"),
+        start=None if start is None else _whole("from", start, "give a year such as 2010"),
+        end=None if end is None else _whole("to", end, "give a year such as 2020"),
+        min_weight=min_weight,
+        counting=one("counting") or "full",
+        include=params.get("include", []),
+    )
+
+
+def build(queries: Queryable, chosen: Selection, fmt: ExportFormat) -> bytes:
+    """The selection's network in one format (blocking: run it in a thread)."""
+    return fmt.write(chosen.network(queries))
+
+
+def export_url(fmt: str, params: Mapping[str, str | int | float | Sequence[str]], *, root: str = "") -> str:
+    """The export of a selection, for links (GraphQL, the explorer).
+
+    >>> export_url("gexf", {"seeds": ["ror:02feahw73"], "hops": 2})
+    '/export/network.gexf?seeds=ror%3A02feahw73&hops=2'
+    """
+    query = urlencode({k: v for k, v in params.items() if v is not None and v != []}, doseq=True)
+    return f"{root}/export/network.{FORMATS[fmt].suffix}" + (f"?{query}" if query else "")
+
+
+def _error(status: int, message: str) -> Response:
+    return PlainTextResponse(message + "\n", status_code=status)
+
+
+async def _guarded(request: Request, work: Callable[[], Response]) -> Response:
+    """Run ``work`` in a thread, mapping the graph layer's errors to status codes (the one place here)."""
+    try:
+        response: Response = await run_in_threadpool(work)
+    except BadParameter as exc:
+        return _error(400, str(exc))
+    except ex.CostLimitExceeded as exc:
+        return _error(400, str(exc))
+    except ValueError as exc:
+        return _error(400, str(exc))
+    except QueryTimeout as exc:
+        return _error(503, str(exc))
+    except ResultTooLarge as exc:
+        return _error(422, str(exc))
+    except GraphError as exc:
+        log.error("%s failed: %s", request.url.path, exc)
+        return _error(500, f"the network could not be computed: {exc}")
+    return response
+
+
+async def export_network(request: Request) -> Response:
+    fmt = by_suffix(request.path_params["suffix"])
+    if fmt is None:
+        known = ", ".join(f.suffix for f in FORMATS.values())
+        return _error(404, f"no export network.{request.path_params['suffix']}; use network.<{known}>")
+    try:
+        chosen = parse_selection({k: request.query_params.getlist(k) for k in request.query_params})
+    except BadParameter as exc:
+        return _error(400, str(exc))
+    queries: Queryable = request.state.queries
+
+    def work() -> Response:
+        body = build(queries, chosen, fmt)
+        disposition = f'attachment; filename="{fmt.filename}"'
+        return Response(body, media_type=fmt.media_type, headers={"Content-Disposition": disposition})
+
+    return await _guarded(request, work)
+
+
+SEARCH = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX kg: <https://w3id.org/cnrs-kg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?q ?entity (SAMPLE(?kinds) AS ?kind) (MIN(?name) AS ?label) (MIN(?rank) AS ?best) WHERE {
+  { ?entity a org:Organization BIND("institution" AS ?kinds) } UNION { ?entity a kg:Country BIND("country" AS ?kinds) }
+  ?entity rdfs:label|skos:altLabel|kg:acronym ?text .
+  FILTER(CONTAINS(LCASE(STR(?text)), ?q))
+  ?entity rdfs:label ?name .
+  BIND(IF(STRSTARTS(LCASE(STR(?text)), ?q), 0, 1) AS ?rank)
+} GROUP BY ?q ?entity ORDER BY ?best STRLEN(?label) ?label LIMIT %d
+"""
+
+
+def search(queries: Queryable, text: str, limit: int = SEARCH_LIMIT) -> list[dict[str, str]]:
+    """Institutions and countries whose label, alternative label or acronym contains ``text``
+    (case-insensitive), those starting with it first; ``text`` is bound, never put in the query."""
+    needle = " ".join(text.lower().split())
+    if len(needle) < 2:
+        return []
+    result = queries.query(SEARCH % max(1, min(limit, SEARCH_LIMIT)), substitutions={"q": ox.Literal(needle)})
+    assert isinstance(result, ox.QuerySolutions)
+    found = []
+    for row in result:
+        entity, label, kind = row["entity"], row["label"], row["kind"]
+        if isinstance(entity, ox.NamedNode) and isinstance(label, ox.Literal) and isinstance(kind, ox.Literal):
+            found.append({"iri": entity.value, "label": label.value, "kind": kind.value})
+    return found
+
+
+SOURCES = """
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?g (SAMPLE(?t) AS ?title) (SAMPLE(?s) AS ?source) (SAMPLE(?p) AS ?primary) WHERE {
+  %s
+  OPTIONAL { GRAPH ?g { ?g dcterms:title ?t } }
+  OPTIONAL { GRAPH ?g { ?g dcterms:source ?s } }
+  OPTIONAL { GRAPH ?g { ?g prov:hadPrimarySource ?p } }
+} GROUP BY ?g ORDER BY ?g LIMIT %d
+"""
+
+
+def sources(queries: Queryable, entity: str | None, graphs: Sequence[str]) -> list[dict[str, str]]:
+    """The source graphs stating something about ``entity``, or the ``graphs`` named, each with its
+    title and primary source (IRIs reach the query as terms in VALUES, checked by pyoxigraph)."""
+    if entity is not None:
+        node = ox.NamedNode(entity)
+        pattern = f"{{ SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }} LIMIT {SOURCES_LIMIT} }}"
+    else:
+        terms = " ".join(str(ox.NamedNode(g)) for g in list(dict.fromkeys(graphs))[:SOURCES_LIMIT])
+        if not terms:
+            return []
+        pattern = f"VALUES ?g {{ {terms} }}"
+    result = queries.query(SOURCES % (pattern, SOURCES_LIMIT))
+    assert isinstance(result, ox.QuerySolutions)
+    found = []
+    for row in result:
+        if not isinstance(row["g"], ox.NamedNode):
+            continue
+        item = {"graph": row["g"].value}
+        for name in ("title", "source", "primary"):
+            value = row[name]
+            if value is not None:
+                item[name] = value.value
+        found.append(item)
+    return found
+
+
+async def explore_page(request: Request) -> Response:
+    if not PAGE.is_file():
+        return _error(500, "the explorer page is missing from this installation")
+    return FileResponse(PAGE, media_type="text/html; charset=utf-8")
+
+
+async def explore_search(request: Request) -> Response:
+    text = request.query_params.get("q", "")
+    queries: Queryable = request.state.queries
+    return await _guarded(request, lambda: JSONResponse(search(queries, text)))
+
+
+async def explore_sources(request: Request) -> Response:
+    entity = request.query_params.get("entity")
+    graphs = request.query_params.getlist("graph")
+    if entity is None and not graphs:
+        return _error(400, "entity: missing; give entity=IRI (or graph=IRI, repeatable)")
+    queries: Queryable = request.state.queries
+    return await _guarded(request, lambda: JSONResponse(sources(queries, entity, graphs)))
+
+
+async def explore_trend(request: Request) -> Response:
+    a, b = request.query_params.get("a"), request.query_params.get("b")
+    if not a or not b:
+        return _error(400, "a, b: give both ends of the pair (IRIs or prefixed names)")
+    try:
+        ends = resolve_seed(a), resolve_seed(b)
+        how = selection(counting=request.query_params.get("counting", "full")).counting
+    except BadParameter as exc:
+        return _error(400, str(exc).replace("seeds:", "a/b:"))
+    queries: Queryable = request.state.queries
+
+    def work() -> Response:
+        years = ex.trend(queries, *ends, counting=how)
+        return JSONResponse({"a": ends[0], "b": ends[1], "counting": how.value, "years": years})
+
+    return await _guarded(request, work)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/export/network.{suffix}", export_network, methods=["GET"], name="export_network"),
+        Route("/explore", explore_page, methods=["GET"], name="explore"),
+        Route("/explore/search", explore_search, methods=["GET"]),
+        Route("/explore/sources", explore_sources, methods=["GET"]),
+        Route("/explore/trend", explore_trend, methods=["GET"]),
+    ]
