@@ -112,4 +112,5 @@ def test_every_graph_describes_its_source(bundled: OxigraphStore) -> None:
                                         prov:generatedAtTime ?t ; dcterms:source ?s } }""",
     )
     assert graphs == {r["g"] for r in described}
-    assert len(graphs) == 9
+    # 9 curated sources, 8 publication files, and the network of 2014, 2018, 2010-2014, 2015-2019 and all years
+    assert len(graphs) == 22

@@ -76,7 +76,7 @@ def test_loading_bundled_twice_changes_nothing(store_copy: Path) -> None:
     result = cnrs_kg(store_copy, "load", "--bundled")
     assert result.exit_code == 0, result.output
     assert sizes(store_copy) == before
-    assert "10 graphs written (10 unchanged)" in result.output
+    assert "23 graphs written (23 unchanged)" in result.output
 
 
 def test_malformed_csv_row_changes_nothing(store_copy: Path, tmp_path: Path) -> None:

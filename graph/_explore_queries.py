@@ -1,0 +1,295 @@
+"""The SPARQL behind ``graph.explore``: one query per edge type for a set of nodes, and one for their details.
+
+Every query takes the nodes it is about as ``VALUES`` blocks written from ``ox.NamedNode`` terms
+(constructing one validates the IRI), so no caller's text reaches the query. Each function runs
+exactly one query and returns plain facts; ``graph.explore`` turns them into edges.
+
+Instrument and hierarchy queries group their facts (source graphs, dates, pages) per pair of
+nodes with ``GROUP_CONCAT`` over tagged strings (``"start 2014"``, ``"graph https://..."``), so
+a pair is one row however many sources state it, without the cross products of optional dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from graph.network import network_graph
+from graph.store import Queryable
+
+KG = "https://w3id.org/cnrs-kg/ontology#"
+ORG = "http://www.w3.org/ns/org#"
+SCHEMA = "https://schema.org/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+DCTERMS = "http://purl.org/dc/terms/"
+COUNTRY_BASE = "https://w3id.org/cnrs-kg/id/country/"
+
+PREFIXES = f"""PREFIX kg: <{KG}>
+PREFIX org: <{ORG}>
+PREFIX schema: <{SCHEMA}>
+PREFIX skos: <{SKOS}>
+PREFIX rdfs: <{RDFS}>
+PREFIX rdf: <{RDF}>
+PREFIX dcterms: <{DCTERMS}>
+"""
+
+# Year links (only they carry kg:year) with one end among ?f, in the graphs ?g when given. The node
+# VALUES sit inside GRAPH: outside it, Oxigraph 0.5 joins them after scanning every link (500x slower).
+COPUBLICATION_AROUND = """SELECT DISTINCT ?g ?l ?s ?t ?y ?full ?frac ?internal WHERE {
+  %(graphs)s
+  GRAPH ?g {
+    %(values)s
+    { ?l kg:linkSource ?f } UNION { ?l kg:linkTarget ?f }
+    ?l kg:linkSource ?s ; kg:linkTarget ?t ; kg:year ?y ; kg:fullCount ?full ; kg:fractionalCount ?frac .
+    OPTIONAL { ?l kg:internal ?internal }
+  }
+}"""
+
+# Year links with both ends among ?s and ?t (the same set).
+COPUBLICATION_WITHIN = """SELECT DISTINCT ?g ?l ?s ?t ?y ?full ?frac ?internal WHERE {
+  %(graphs)s
+  GRAPH ?g {
+    %(values)s
+    ?l kg:linkSource ?s ; kg:linkTarget ?t ; kg:year ?y ; kg:fullCount ?full ; kg:fractionalCount ?frac .
+    OPTIONAL { ?l kg:internal ?internal }
+  }
+}"""
+
+# Two parties (?f among the nodes asked for, ?o any other, or among ?o when given) of one instrument.
+INSTRUMENTS = """SELECT ?inst ?f ?o (GROUP_CONCAT(DISTINCT ?fact; separator="\\n") AS ?facts) WHERE {
+  %(values)s
+  ?inst kg:hasParty ?mf . ?mf org:member ?f .
+  ?inst kg:hasParty ?mo . ?mo org:member ?o .
+  FILTER(?o != ?f)
+  { GRAPH ?g { ?inst kg:hasParty ?mf } BIND(CONCAT("graph ", STR(?g)) AS ?fact) }
+  UNION { GRAPH ?g { ?inst kg:hasParty ?mo } BIND(CONCAT("graph ", STR(?g)) AS ?fact) }
+  UNION { ?inst schema:startDate ?v BIND(CONCAT("start ", STR(?v)) AS ?fact) }
+  UNION { ?inst kg:signatureDate ?v BIND(CONCAT("signed ", STR(?v)) AS ?fact) }
+  UNION { ?inst kg:renewalDate ?v BIND(CONCAT("renewed ", STR(?v)) AS ?fact) }
+  UNION { ?inst schema:endDate ?v BIND(CONCAT("end ", STR(?v)) AS ?fact) }
+  UNION { ?inst kg:status ?v BIND(CONCAT("status ", STR(?v)) AS ?fact) }
+  UNION { ?next kg:predecessorInstrument ?inst .
+          { ?next schema:startDate ?v } UNION { ?next kg:signatureDate ?v }
+          BIND(CONCAT("next ", STR(?v)) AS ?fact) }
+  UNION { ?inst dcterms:source ?v FILTER(isIRI(?v)) BIND(CONCAT("page ", STR(?v)) AS ?fact) }
+  UNION { ?mf schema:startDate ?v BIND(CONCAT("party-start ", STR(?v)) AS ?fact) }
+  UNION { ?mo schema:startDate ?v BIND(CONCAT("party-start ", STR(?v)) AS ?fact) }
+  UNION { ?mf schema:endDate ?v BIND(CONCAT("party-end ", STR(?v)) AS ?fact) }
+  UNION { ?mo schema:endDate ?v BIND(CONCAT("party-end ", STR(?v)) AS ?fact) }
+} GROUP BY ?inst ?f ?o"""
+
+# A child and its parent, one of them among ?f (and the other among ?o when given).
+HIERARCHY = """SELECT ?child ?parent (GROUP_CONCAT(DISTINCT ?fact; separator="\\n") AS ?facts) WHERE {
+  %(values)s
+  { ?f org:subOrganizationOf|kg:supervisingBody ?o BIND(?f AS ?child) BIND(?o AS ?parent) }
+  UNION { ?o org:subOrganizationOf|kg:supervisingBody ?f BIND(?o AS ?child) BIND(?f AS ?parent) }
+  FILTER(?child != ?parent)
+  { GRAPH ?g { ?child org:subOrganizationOf|kg:supervisingBody ?parent } BIND(CONCAT("graph ", STR(?g)) AS ?fact) }
+  UNION { ?child schema:startDate ?v BIND(CONCAT("start ", STR(?v)) AS ?fact) }
+  UNION { ?child schema:endDate ?v BIND(CONCAT("end ", STR(?v)) AS ?fact) }
+} GROUP BY ?child ?parent"""
+
+DETAILS = """SELECT DISTINCT ?n ?p ?v WHERE {
+  %(values)s
+  { ?n skos:prefLabel ?v BIND("pref" AS ?p) }
+  UNION { ?n rdfs:label ?v BIND("label" AS ?p) }
+  UNION { ?n rdf:type ?v BIND("type" AS ?p) }
+  UNION { ?n kg:country ?v BIND("country" AS ?p) }
+  UNION { ?n kg:alpha2 ?v BIND("alpha2" AS ?p) }
+  UNION { ?n kg:rorId ?v BIND("ror" AS ?p) }
+  UNION { ?n kg:halStructureId ?v BIND("hal" AS ?p) }
+  UNION { ?n kg:openAlexId ?v BIND("openalex" AS ?p) }
+  UNION { ?n kg:region ?r . ?r rdfs:label ?v BIND("region" AS ?p) }
+  UNION { ?n kg:country ?c . ?c kg:region ?r . ?r rdfs:label ?v BIND("country-region" AS ?p) }
+}"""
+
+
+def values(name: str, terms: Iterable[ox.NamedNode]) -> str:
+    """A ``VALUES`` block of IRIs, each already validated by ``ox.NamedNode``.
+
+    >>> values("f", [ox.NamedNode("https://w3id.org/cnrs-kg/id/country/SG")])
+    'VALUES ?f { <https://w3id.org/cnrs-kg/id/country/SG> }'
+    """
+    return f"VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}"
+
+
+def nodes(iris: Iterable[str]) -> list[ox.NamedNode]:
+    """IRIs as terms, sorted; a malformed IRI raises ``ValueError`` naming it."""
+    terms = []
+    for iri in sorted(set(iris)):
+        try:
+            terms.append(ox.NamedNode(iri))
+        except ValueError as exc:
+            raise ValueError(f"{iri!r} is not an IRI: {exc}") from None
+    return terms
+
+
+def _run(store: Queryable, template: str, **blocks: str) -> ox.QuerySolutions:
+    result = store.query(PREFIXES + template % blocks)
+    assert isinstance(result, ox.QuerySolutions)
+    return result
+
+
+def _iri(term: object) -> str | None:
+    return term.value if isinstance(term, ox.NamedNode) else None
+
+
+def _text(term: object) -> str:
+    return term.value if isinstance(term, ox.Literal) else ""
+
+
+@dataclass(frozen=True)
+class YearLink:
+    """One materialised link of one year."""
+
+    graph: str
+    link: str
+    source: str
+    target: str
+    year: int
+    full: int
+    fractional: float
+    internal: bool
+
+
+def copublications(
+    store: Queryable, around: list[ox.NamedNode], years: list[int] | None, *, within: bool = False
+) -> list[YearLink]:
+    """Year links with an end among ``around`` (both ends when ``within``), in the year graphs of ``years``
+    (every year when None)."""
+    ends = values("s", around) + " " + values("t", around) if within else values("f", around)
+    graphs = values("g", [network_graph(str(y)) for y in years]) if years is not None else ""
+    template = COPUBLICATION_WITHIN if within else COPUBLICATION_AROUND
+    found: list[YearLink] = []
+    seen: set[tuple[str, str]] = set()
+    for row in _run(store, template, values=ends, graphs=graphs):
+        graph, link, source, target = _iri(row["g"]), _iri(row["l"]), _iri(row["s"]), _iri(row["t"])
+        when = _text(row["y"])[:4]
+        if graph is None or link is None or source is None or target is None or not when.isdigit():
+            continue
+        if (graph, link) in seen:
+            continue
+        seen.add((graph, link))
+        internal = _text(row["internal"]) in ("true", "1")
+        found.append(
+            YearLink(
+                graph, link, source, target, int(when), int(_text(row["full"])), float(_text(row["frac"])), internal
+            )
+        )
+    return found
+
+
+@dataclass
+class Facts:
+    """Tagged facts about one pair (``"start 2014"``...), grouped by tag."""
+
+    by_tag: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str) -> Facts:
+        facts = cls()
+        for line in text.split("\n"):
+            tag, _, value = line.partition(" ")
+            if value:
+                facts.by_tag.setdefault(tag, []).append(value)
+        return facts
+
+    def get(self, tag: str) -> list[str]:
+        return sorted(set(self.by_tag.get(tag, [])))
+
+    def years(self, tag: str) -> list[int]:
+        return sorted({int(v[:4]) for v in self.by_tag.get(tag, []) if v[:4].isdigit()})
+
+
+@dataclass(frozen=True)
+class Shared:
+    """Two parties of one instrument, with the facts that date it and say where it comes from."""
+
+    instrument: str
+    party: str  # one of the nodes asked for
+    other: str
+    facts: Facts
+
+
+def instruments(store: Queryable, around: list[ox.NamedNode], others: list[ox.NamedNode] | None = None) -> list[Shared]:
+    """Pairs of parties of one instrument, one party among ``around`` (and the other among ``others``)."""
+    blocks = [values("f", around)] + ([values("o", others)] if others is not None else [])
+    found = []
+    for row in _run(store, INSTRUMENTS, values=" ".join(blocks)):
+        inst, party, other = _iri(row["inst"]), _iri(row["f"]), _iri(row["o"])
+        if inst is not None and party is not None and other is not None:
+            found.append(Shared(inst, party, other, Facts.parse(_text(row["facts"]))))
+    return found
+
+
+@dataclass(frozen=True)
+class Parent:
+    child: str
+    parent: str
+    facts: Facts
+
+
+def hierarchy(store: Queryable, around: list[ox.NamedNode], others: list[ox.NamedNode] | None = None) -> list[Parent]:
+    """Child-parent pairs with one end among ``around`` (and the other among ``others``)."""
+    blocks = [values("f", around)] + ([values("o", others)] if others is not None else [])
+    found = []
+    for row in _run(store, HIERARCHY, values=" ".join(blocks)):
+        child, parent = _iri(row["child"]), _iri(row["parent"])
+        if child is not None and parent is not None:
+            found.append(Parent(child, parent, Facts.parse(_text(row["facts"]))))
+    return found
+
+
+# Label preference: English first, then no language, then any other; skos:prefLabel before rdfs:label.
+_LABEL_RANK = {("pref", "en"): 0, ("pref", ""): 1, ("label", "en"): 2, ("label", ""): 3, ("pref", "*"): 4}
+
+
+@dataclass
+class Details:
+    labels: list[tuple[int, str]] = field(default_factory=list)
+    types: set[str] = field(default_factory=set)
+    countries: set[str] = field(default_factory=set)
+    alpha2: set[str] = field(default_factory=set)
+    ror: set[str] = field(default_factory=set)
+    hal: set[str] = field(default_factory=set)
+    openalex: set[str] = field(default_factory=set)
+    regions: set[str] = field(default_factory=set)
+    country_regions: set[str] = field(default_factory=set)
+
+    @property
+    def label(self) -> str | None:
+        return min(self.labels)[1] if self.labels else None
+
+
+def details(store: Queryable, iris: list[ox.NamedNode]) -> dict[str, Details]:
+    """Labels, types, country, identifiers and region of each node (one query for all of them)."""
+    found: dict[str, Details] = {term.value: Details() for term in iris}
+    if not iris:
+        return found
+    for row in _run(store, DETAILS, values=values("n", iris)):
+        node, prop, value = _iri(row["n"]), _text(row["p"]), row["v"]
+        if node is None or node not in found:
+            continue
+        entry = found[node]
+        if prop in ("pref", "label") and isinstance(value, ox.Literal):
+            language = value.language or ""
+            rank = _LABEL_RANK.get((prop, language), _LABEL_RANK.get((prop, "*"), 5))
+            entry.labels.append((rank, value.value))
+        elif prop == "type" and isinstance(value, ox.NamedNode):
+            entry.types.add(value.value)
+        elif prop == "country" and isinstance(value, ox.NamedNode):
+            entry.countries.add(value.value)
+        elif isinstance(value, ox.Literal):
+            {
+                "alpha2": entry.alpha2,
+                "ror": entry.ror,
+                "hal": entry.hal,
+                "openalex": entry.openalex,
+                "region": entry.regions,
+                "country-region": entry.country_regions,
+            }.get(prop, set()).add(value.value)
+    return found

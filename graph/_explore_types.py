@@ -1,0 +1,117 @@
+"""The data ``graph.explore`` answers with (re-exported there, where the semantics are described)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class EdgeType(Enum):
+    COPUBLICATION = "copublication"
+    INSTRUMENT = "instrument"
+    HIERARCHY = "hierarchy"
+
+
+class Counting(Enum):
+    FULL = "full"
+    FRACTIONAL = "fractional"
+
+
+@dataclass(frozen=True)
+class Window:
+    """Years asked for, both ends included; None: unbounded on that side."""
+
+    start: int | None = None
+    end: int | None = None
+
+    def contains(self, year: int) -> bool:
+        return (self.start is None or year >= self.start) and (self.end is None or year <= self.end)
+
+    @property
+    def bounded(self) -> bool:
+        """Bounded on at least one side."""
+        return self.start is not None or self.end is not None
+
+    def overlaps(self, start: int | None, end: int | None) -> bool:
+        """Whether a span (None: unbounded on that side) meets the window."""
+        return (end is None or self.start is None or end >= self.start) and (
+            start is None or self.end is None or start <= self.end
+        )
+
+
+@dataclass
+class Metrics:
+    degree: int = 0
+    weighted_degree: float = 0.0
+    betweenness: float = 0.0
+    pagerank: float = 0.0
+    community: int = 0
+
+
+@dataclass
+class Node:
+    iri: str
+    label: str
+    kind: str  # "institution" or "country"
+    types: list[str] = field(default_factory=list)  # class IRIs (kg:MixedResearchUnit, ...)
+    country: str | None = None  # ISO 3166-1 alpha-2 code of the institution's country, or the country's own
+    ror: str | None = None  # "02feahw73"
+    hal: str | None = None  # "441569"
+    openalex: str | None = None  # "I1294671590"
+    region: str | None = None  # M49 region name of the country
+    seed: bool = False
+    hops: int = 0  # distance from the nearest seed
+    metrics: Metrics = field(default_factory=Metrics)
+
+
+@dataclass
+class Edge:
+    source: str  # node IRI
+    target: str  # node IRI
+    type: EdgeType
+    weight: float  # under the chosen counting, over the window
+    first_year: int | None
+    last_year: int | None
+    years: dict[int, float] = field(default_factory=dict)  # weight per year (what the timeline plays)
+    instruments: list[str] = field(default_factory=list)  # instrument IRIs (INSTRUMENT edges)
+    internal: bool = False  # COPUBLICATION between an organisation and its parent
+    sources: list[str] = field(default_factory=list)  # source graph IRIs the edge comes from
+
+
+@dataclass
+class Network:
+    nodes: list[Node]
+    edges: list[Edge]
+    seeds: list[str]
+    counting: Counting
+    window: Window
+    include: list[EdgeType]
+
+
+@dataclass
+class Partner:
+    node: Node
+    weight: float
+    first_year: int | None
+    last_year: int | None
+    types: list[EdgeType]
+    instruments: list[str]
+    sources: list[str]
+
+
+@dataclass
+class PathStep:
+    source: str
+    target: str
+    type: EdgeType
+    via: str | None = None  # the instrument, or the shared partner, or None
+
+
+@dataclass
+class Path:
+    nodes: list[str]
+    steps: list[PathStep]
+
+
+class CostLimitExceeded(ValueError):
+    """A network or path request over the cost limit (too many hops or nodes); ``str()`` says which."""
