@@ -244,8 +244,9 @@ def hierarchy(store: Queryable, around: list[ox.NamedNode], others: list[ox.Name
     return found
 
 
-# Label preference: English first, then no language, then any other; skos:prefLabel before rdfs:label.
-_LABEL_RANK = {("pref", "en"): 0, ("pref", ""): 1, ("label", "en"): 2, ("label", ""): 3, ("pref", "*"): 4}
+# Label preference: skos:prefLabel before rdfs:label, English before no language before any other;
+# but an English rdfs:label before a preferred label in another language.
+_LABEL_RANK = {("pref", "en"): 0, ("label", "en"): 1, ("pref", ""): 2, ("pref", "*"): 3, ("label", ""): 4}
 
 
 @dataclass
@@ -277,7 +278,7 @@ def details(store: Queryable, iris: list[ox.NamedNode]) -> dict[str, Details]:
         entry = found[node]
         if prop in ("pref", "label") and isinstance(value, ox.Literal):
             language = value.language or ""
-            rank = _LABEL_RANK.get((prop, language), _LABEL_RANK.get((prop, "*"), 5))
+            rank = _LABEL_RANK.get((prop, language), _LABEL_RANK.get((prop, "*"), 5))  # 5: rdfs:label, other
             entry.labels.append((rank, value.value))
         elif prop == "type" and isinstance(value, ox.NamedNode):
             entry.types.add(value.value)

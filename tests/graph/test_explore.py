@@ -1,0 +1,294 @@
+"""Network selections over the bundled data: the CNRS's instrument partners, co-publications, paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+import pyoxigraph as ox
+import pytest
+
+from graph import OxigraphStore, explore
+from graph.explore import CostLimitExceeded, Counting, EdgeType, Network, Window, network, partners, path, trend
+from graph.store import QueryResult
+
+ID = "https://w3id.org/cnrs-kg/id/"
+GRAPH = "https://w3id.org/cnrs-kg/graph/"
+CNRS = ID + "org/ror/02feahw73"
+NUS, NTU, ASTAR, THALES = (ID + f"org/ror/{r}" for r in ("01tgyzw49", "02e7b5302", "036wvzt09", "04emwm605"))
+VAST, MAHIDOL, KASETSART = (ID + f"org/ror/{r}" for r in ("02wsd5p50", "01znkr924", "05gzceg21"))
+TAYLORS, CERTOP = ID + "org/ror/0498pcx51", ID + "org/certop"
+LIX, LE2I, CENTRALE_LYON = ID + "org/hal/2071", ID + "org/hal/22594", ID + "org/hal/126765"
+SFU, UW = ID + "org/ror/0213rcc28", ID + "org/ror/00cvxb145"
+NORWAY, FRANCE, US, CANADA = (ID + f"country/{c}" for c in ("NO", "FR", "US", "CA"))
+CNRS_GRAPH = GRAPH + "cnrs/cnrs-asean"
+SEED_003 = GRAPH + "seed/003_1063290ea1a7e848.txt"
+
+
+def instrument(key: str) -> str:
+    return ID + "instrument/" + key
+
+
+def edge_between(net: Network, a: str, b: str, kind: EdgeType) -> explore.Edge:
+    found = [e for e in net.edges if {e.source, e.target} == {a, b} and e.type is kind]
+    assert len(found) == 1, f"{len(found)} {kind.value} edges between {a} and {b}"
+    return found[0]
+
+
+class CountingQueryable:
+    """A ``Queryable`` that counts the queries it passes on."""
+
+    def __init__(self, store: OxigraphStore) -> None:
+        self.store = store
+        self.queries: list[str] = []
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        default_graphs: Sequence[ox.NamedNode] | None = None,
+        named_graphs: Sequence[ox.NamedNode] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        self.queries.append(sparql)
+        return self.store.query(
+            sparql,
+            substitutions=substitutions,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            base_iri=base_iri,
+        )
+
+
+# --- network: instruments ------------------------------------------------------------------------
+
+
+def test_one_hop_instrument_network_of_the_cnrs_holds_its_singapore_irl_partners(bundled: OxigraphStore) -> None:
+    net = network(bundled, [CNRS], include=[EdgeType.INSTRUMENT])
+    nodes = {n.iri: n for n in net.nodes}
+    assert {NUS, NTU, ASTAR, THALES, VAST, MAHIDOL} <= set(nodes)
+    assert nodes[CNRS].seed
+    assert nodes[CNRS].hops == 0
+    assert nodes[CNRS].label == "Centre National de la Recherche Scientifique"
+    nus = nodes[NUS]
+    assert (nus.label, nus.country, nus.ror, nus.region, nus.hops, nus.kind) == (
+        "National University of Singapore",
+        "SG",
+        "01tgyzw49",
+        "Asia",
+        1,
+        "institution",
+    )
+    with_nus = edge_between(net, CNRS, NUS, EdgeType.INSTRUMENT)
+    assert with_nus.instruments == [instrument("irl-bmc2"), instrument("irl-ipal"), instrument("irl-majulab")]
+    assert with_nus.weight == 3
+    assert with_nus.first_year == 2007  # IPAL became a UMI in January 2007
+    assert with_nus.last_year == dt.date.today().year  # still active: counted up to this year
+    assert with_nus.years[2010] == 1
+    assert with_nus.years[2015] == 3
+    assert with_nus.sources == [CNRS_GRAPH]
+    # The agreement with NTU is stated by a seed document as well as by the CNRS table.
+    assert edge_between(net, CNRS, NTU, EdgeType.INSTRUMENT).sources == [CNRS_GRAPH, SEED_003]
+
+
+def test_edges_among_partners_are_returned_not_only_those_of_the_seed(bundled: OxigraphStore) -> None:
+    net = network(bundled, [CNRS], include=[EdgeType.INSTRUMENT])
+    between = edge_between(net, NUS, NTU, EdgeType.INSTRUMENT)  # both 1 hop away, partners in MajuLab
+    assert between.instruments == [instrument("irl-majulab")]
+
+
+def test_min_weight_keeps_only_heavier_edges(bundled: OxigraphStore) -> None:
+    net = network(bundled, [CNRS], include=[EdgeType.INSTRUMENT], min_weight=2)
+    assert {n.iri for n in net.nodes} == {CNRS, NUS, NTU, VAST}
+    assert net.edges
+    assert all(e.weight >= 2 for e in net.edges)
+
+
+def test_window_drops_instruments_not_active_then(bundled: OxigraphStore) -> None:
+    net = network(bundled, [CNRS], include=[EdgeType.INSTRUMENT], window=Window(2000, 2005))
+    nodes = {n.iri for n in net.nodes}
+    assert NUS not in nodes  # IPAL (2007), MajuLab (2014) and BMC2 (2014) all came later
+    assert MAHIDOL not in nodes
+    assert all(instrument("irl-majulab") not in e.instruments for e in net.edges)
+    with_ntu = edge_between(net, CNRS, NTU, EdgeType.INSTRUMENT)
+    assert with_ntu.instruments == [instrument("agreement-ntu")]  # signed 22 September 2005
+    assert with_ntu.years == {2005: 1.0}
+    assert all(2000 <= year <= 2005 for e in net.edges for year in e.years)
+
+
+def test_an_instrument_ends_when_its_successor_starts(bundled: OxigraphStore) -> None:
+    # The 1977 CNSTV accord is the predecessor of the 1983 agreement with the same academy.
+    early = network(bundled, [VAST], include=[EdgeType.INSTRUMENT], window=Window(1978, 1980))
+    assert edge_between(early, CNRS, VAST, EdgeType.INSTRUMENT).instruments == [instrument("accord-cnstv-1977")]
+    later = network(bundled, [VAST], include=[EdgeType.INSTRUMENT], window=Window(1990, 1995))
+    assert edge_between(later, CNRS, VAST, EdgeType.INSTRUMENT).instruments == [instrument("agreement-vast")]
+
+
+def test_an_undated_instrument_counts_only_in_an_unbounded_window(bundled: OxigraphStore) -> None:
+    everything = network(bundled, [TAYLORS], include=[EdgeType.INSTRUMENT])
+    undated = edge_between(everything, TAYLORS, CERTOP, EdgeType.INSTRUMENT)
+    assert undated.instruments == [instrument("irp-food-cultures-health")]
+    assert (undated.years, undated.first_year, undated.last_year) == ({}, None, None)
+    recent = network(bundled, [TAYLORS], include=[EdgeType.INSTRUMENT], window=Window(2020, 2024))
+    assert [n.iri for n in recent.nodes] == [TAYLORS]
+    assert recent.edges == []
+
+
+# --- network: co-publications, countries, hierarchy ----------------------------------------------
+
+
+def test_copublications_of_the_cnrs_come_from_the_year_graphs(bundled: OxigraphStore) -> None:
+    net = network(bundled, [CNRS], include=[EdgeType.COPUBLICATION])
+    lyon = edge_between(net, CNRS, CENTRALE_LYON, EdgeType.COPUBLICATION)
+    assert (lyon.weight, lyon.years, lyon.internal) == (1.0, {2014: 1.0}, False)
+    assert lyon.sources == [GRAPH + "network/2014"]
+    # LIX is a mixed unit of the CNRS: their co-publication is internal.
+    assert edge_between(net, CNRS, LIX, EdgeType.COPUBLICATION).internal
+    assert edge_between(net, CNRS, NORWAY, EdgeType.COPUBLICATION).years == {2014: 1.0}
+    assert network(bundled, [CNRS], include=[EdgeType.COPUBLICATION], window=Window(2015, 2024)).edges == []
+
+
+def test_a_country_seed_reaches_institutions_and_countries(bundled: OxigraphStore) -> None:
+    net = network(bundled, [NORWAY], include=[EdgeType.COPUBLICATION])
+    nodes = {n.iri: n for n in net.nodes}
+    assert (nodes[NORWAY].kind, nodes[NORWAY].country, nodes[NORWAY].region) == ("country", "NO", "Europe")
+    assert nodes[NORWAY].label == "Norway"
+    assert {CNRS, FRANCE} <= set(nodes)
+    assert nodes[CNRS].kind == "institution"
+    assert nodes[CNRS].country == "FR"
+
+
+def test_fractional_counting_weighs_a_paper_by_its_number_of_partners(bundled: OxigraphStore) -> None:
+    # Piwowar et al. 2018 has eight affiliations: each pair of them counts 1/7.
+    net = network(bundled, [SFU], include=[EdgeType.COPUBLICATION], counting=Counting.FRACTIONAL)
+    assert edge_between(net, SFU, UW, EdgeType.COPUBLICATION).weight == pytest.approx(1 / 7, abs=1e-6)
+    assert edge_between(net, SFU, US, EdgeType.COPUBLICATION).weight == 1.0
+
+
+def test_hierarchy_edges_are_dated_by_the_child(bundled: OxigraphStore) -> None:
+    # Le2i, a CNRS unit in HAL, ended on 31 December 2016.
+    net = network(bundled, [LE2I], include=[EdgeType.HIERARCHY], window=Window(2014, 2020))
+    up = edge_between(net, LE2I, CNRS, EdgeType.HIERARCHY)
+    assert (up.source, up.target, up.weight) == (LE2I, CNRS, 1.0)
+    assert up.years == {2014: 1.0, 2015: 1.0, 2016: 1.0}
+    assert up.sources == [GRAPH + "hal/hal-01213935.xml"]
+    assert network(bundled, [LE2I], include=[EdgeType.HIERARCHY], window=Window(2018, 2020)).edges == []
+
+
+# --- limits and cost -----------------------------------------------------------------------------
+
+
+def test_more_than_three_hops_is_refused(bundled: OxigraphStore) -> None:
+    with pytest.raises(CostLimitExceeded, match="hops=4 is over the limit of 3"):
+        network(bundled, [CNRS], hops=4)
+
+
+def test_too_many_nodes_is_refused_with_what_to_do(bundled: OxigraphStore) -> None:
+    # The CNRS has over a thousand laboratories in ROR.
+    with pytest.raises(CostLimitExceeded, match=r"over max_nodes=100; .*min_weight"):
+        network(bundled, [CNRS], include=[EdgeType.HIERARCHY], max_nodes=100)
+
+
+def test_a_seed_that_is_not_an_iri_is_refused_before_any_query(bundled: OxigraphStore) -> None:
+    counting = CountingQueryable(bundled)
+    with pytest.raises(ValueError, match="is not an IRI"):
+        network(counting, [CNRS + "> } ; DROP ALL ; <x"])
+    assert counting.queries == []
+
+
+def test_two_hops_cost_one_query_per_hop_and_type_plus_closing_and_details(bundled: OxigraphStore) -> None:
+    counting = CountingQueryable(bundled)
+    net = network(counting, [CNRS], hops=2)
+    # 3 types x (2 hops + the edges among the outermost ring) + 1 query for the nodes' details
+    assert len(counting.queries) == 10
+    assert Counter(n.hops for n in net.nodes)[2] > 0
+    counting.queries.clear()
+    instruments = network(counting, [CNRS], hops=2, include=[EdgeType.INSTRUMENT])
+    # The second hop reaches one party only (CIRIMAT, through VAST's FOCOMAT project): nothing to close.
+    assert [n.iri for n in instruments.nodes if n.hops == 2] == [ID + "org/ror/03xhggy77"]
+    assert len(counting.queries) == 3
+
+
+# --- metrics ---------------------------------------------------------------------------------------
+
+
+def test_metrics_agree_with_the_edges(bundled: OxigraphStore) -> None:
+    net = network(bundled, [CNRS], include=[EdgeType.INSTRUMENT])
+    for node in net.nodes:
+        incident = [e for e in net.edges if node.iri in (e.source, e.target)]
+        assert node.metrics.degree == len(incident)
+        assert node.metrics.weighted_degree == pytest.approx(sum(e.weight for e in incident))
+    by_iri = {n.iri: n for n in net.nodes}
+    hub = by_iri[CNRS].metrics
+    assert hub.betweenness == max(n.metrics.betweenness for n in net.nodes) > 0
+    assert hub.pagerank == max(n.metrics.pagerank for n in net.nodes)
+    assert sum(n.metrics.pagerank for n in net.nodes) == pytest.approx(1.0)
+    sizes = Counter(n.metrics.community for n in net.nodes)
+    assert sorted(sizes) == list(range(len(sizes)))
+    assert [sizes[c] for c in sorted(sizes)] == sorted(sizes.values(), reverse=True)  # the largest is 0
+    # The Singapore parties of IPAL sit together.
+    assert by_iri[ASTAR].metrics.community == by_iri[ID + "org/institut-mines-telecom"].metrics.community
+
+
+def test_metrics_can_be_left_out(bundled: OxigraphStore) -> None:
+    net = network(bundled, [CNRS], include=[EdgeType.INSTRUMENT], with_metrics=False)
+    assert all(n.metrics == explore.Metrics() for n in net.nodes)
+
+
+# --- partners, paths, trends ---------------------------------------------------------------------
+
+
+def test_partners_of_the_cnrs_ranked_with_their_sources(bundled: OxigraphStore) -> None:
+    found = partners(bundled, CNRS)
+    top = [(p.node.label, p.weight) for p in found[:3]]
+    assert top == [  # three instruments each, ties by label
+        ("Nanyang Technological University", 3.0),
+        ("National University of Singapore", 3.0),
+        ("Vietnam Academy of Science and Technology", 3.0),
+    ]
+    nus = found[1]
+    assert nus.types == [EdgeType.INSTRUMENT]
+    assert nus.instruments == [instrument("irl-bmc2"), instrument("irl-ipal"), instrument("irl-majulab")]
+    assert CNRS_GRAPH in nus.sources
+    assert "https://cnrssingapore.cnrs.fr/partnerships-in-singapore/" in nus.sources  # the instruments' pages
+    lyon = next(p for p in found if p.node.iri == CENTRALE_LYON)
+    assert (lyon.types, lyon.first_year, lyon.sources) == ([EdgeType.COPUBLICATION], 2014, [GRAPH + "network/2014"])
+    assert len(partners(bundled, CNRS, first=5)) == 5
+
+
+def test_a_unit_of_the_cnrs_is_no_partner_unless_hierarchy_is_asked_for(bundled: OxigraphStore) -> None:
+    assert LIX not in {p.node.iri for p in partners(bundled, CNRS)}
+    with_hierarchy = partners(bundled, LIX, kinds=[EdgeType.COPUBLICATION, EdgeType.HIERARCHY])
+    cnrs = next(p for p in with_hierarchy if p.node.iri == CNRS)
+    assert cnrs.types == [EdgeType.COPUBLICATION, EdgeType.HIERARCHY]
+
+
+def test_path_from_the_cnrs_to_a_partner_goes_through_their_instrument(bundled: OxigraphStore) -> None:
+    found = path(bundled, CNRS, MAHIDOL)
+    assert found[0].nodes == [CNRS, MAHIDOL]
+    assert [(s.type, s.via) for s in found[0].steps] == [(EdgeType.INSTRUMENT, instrument("irl-healthdeep"))]
+
+
+def test_two_partners_of_the_cnrs_meet_through_it(bundled: OxigraphStore) -> None:
+    found = path(bundled, NUS, MAHIDOL, include=[EdgeType.INSTRUMENT])
+    assert [p.nodes for p in found] == [[NUS, CNRS, MAHIDOL]]  # the CNRS is their shared partner
+    steps = found[0].steps
+    assert [(s.source, s.target, s.via) for s in steps] == [
+        (NUS, CNRS, instrument("irl-bmc2")),
+        (CNRS, MAHIDOL, instrument("irl-healthdeep")),
+    ]
+
+
+def test_path_limits(bundled: OxigraphStore) -> None:
+    with pytest.raises(CostLimitExceeded, match="max_hops=5"):
+        path(bundled, CNRS, NUS, max_hops=5)
+    assert path(bundled, US, NUS, max_hops=1) == []
+
+
+def test_trend_counts_copublications_per_year(bundled: OxigraphStore) -> None:
+    assert trend(bundled, CNRS, CENTRALE_LYON) == {2014: 1.0}
+    assert trend(bundled, CANADA, US) == {2018: 1.0}
+    assert trend(bundled, UW, SFU, counting=Counting.FRACTIONAL) == {2018: pytest.approx(1 / 7, abs=1e-6)}
+    assert trend(bundled, CNRS, NUS) == {}
