@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from api import export, graphstore, linkeddata, void
+from api import export, graphql, graphstore, linkeddata, void
 from api.auth import WritePolicy
 from api.middleware import AccessLog
 from api.sparql import STATIC_DIR, sparql_endpoint
@@ -84,6 +84,7 @@ def create_app(
         *linkeddata.routes(),
         *void.routes(),
         *graphstore.routes(),
+        *graphql.routes(),
         *export.routes(),
     ]
     middleware = [Middleware(AccessLog)]

@@ -1,0 +1,172 @@
+"""Per-request DataLoaders: each nesting level of a GraphQL query becomes one batched SPARQL query.
+
+Resolvers at one level ask for what they need (an entity's facts, the edges of a relation) within
+the same event-loop turn; the loader gathers their keys and runs one query with them all in a
+``VALUES`` block. Keys carry the predicates wanted, so two selections asking different fields of
+the same level make two queries, never a wrong answer. Loaders live for one request only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from strawberry.dataloader import DataLoader
+
+from api.graphql import queries as sparql
+from api.graphql.kinds import kind
+from api.graphql.rdf import Facts, Row, Value, bind, collect, iris, select
+from graph import Queryable
+
+Predicates = tuple[ox.NamedNode, ...]
+FactsKey = tuple[str, str, Predicates]  # kind name, entity IRI, predicates
+RelationKey = tuple[str, str, Predicates]  # relation name, entity IRI, predicates of the far end
+YearsKey = tuple[str, tuple[int, ...] | None]  # institution IRI, years (None: all years)
+
+
+@dataclass
+class Link:
+    """One edge of a relation from ``key`` to ``target``, with what the store says about the edge."""
+
+    key: str
+    target: Facts
+    membership: str | None = None  # the org:Membership node, for party and member edges
+    graphs: list[str] = field(default_factory=list)  # graphs stating the edge
+    via: set[str] = field(default_factory=set)  # predicates the edge was found through
+    roles: set[str] = field(default_factory=set)
+    start: Value | None = None
+    end: Value | None = None
+    notes: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class LinkFigure:
+    """A co-publication link of an institution (all years, or one year)."""
+
+    other: str
+    kind: str  # kg:InstitutionInstitution, kg:InstitutionCountry...
+    full: float
+    fractional: float
+    first: int | None
+    last: int | None
+    internal: bool
+
+
+def _later(a: Value | None, b: Value | None) -> Value | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if a.text >= b.text else b
+
+
+def fold_links(rows: Sequence[Row], predicates: Predicates) -> dict[str, list[Link]]:
+    """Relation rows (edge rows and fact rows, see ``queries.RELATION``) as links per key."""
+    facts = collect((r for r in rows if "p" in r or "key" not in r), (p.value for p in predicates))
+    links: dict[tuple[str, str, str | None], Link] = {}
+    for row in rows:
+        key, target = row.get("key"), row.get("e")
+        if key is None or target is None:
+            continue
+        membership = row.get("m")
+        ident = (key.text, target.text, None if membership is None else membership.text)
+        link = links.get(ident)
+        if link is None:
+            target_facts = facts.get(target.text) or Facts(target.text, frozenset(p.value for p in predicates))
+            link = links[ident] = Link(key.text, target_facts, ident[2])
+        if (graph := row.get("mg")) is not None and graph.text not in link.graphs:
+            link.graphs.append(graph.text)
+        if (via := row.get("via")) is not None:
+            link.via.add(via.text)
+        if (role := row.get("role")) is not None:
+            link.roles.add(role.text)
+        if (note := row.get("note")) is not None:
+            link.notes.add(note.text)
+        link.start = _later(link.start, row.get("start"))  # sources disagreeing on a date: the latest
+        link.end = _later(link.end, row.get("end"))
+    grouped: dict[str, list[Link]] = defaultdict(list)
+    for link in links.values():
+        grouped[link.key].append(link)
+    return grouped
+
+
+class Loaders:
+    """The DataLoaders of one request, over that request's ``Queryable``."""
+
+    def __init__(self, queries: Queryable) -> None:
+        self.queries = queries
+        self._facts: DataLoader[FactsKey, Facts | None] = DataLoader(self._load_facts)
+        self._relations: DataLoader[RelationKey, list[Link]] = DataLoader(self._load_relations)
+        self._copublications: DataLoader[YearsKey, list[LinkFigure]] = DataLoader(self._load_copublications)
+
+    async def facts(self, kind_name: str, iri: str, predicates: Predicates | None = None) -> Facts | None:
+        """What the store says about ``iri`` (None if it is not a ``kind_name``)."""
+        wanted = kind(kind_name).predicates if predicates is None else predicates
+        return await self._facts.load((kind_name, iri, wanted))
+
+    async def related(self, relation: str, iri: str, predicates: Predicates) -> list[Link]:
+        """The edges of ``relation`` from ``iri``, each with the facts of its far end."""
+        return await self._relations.load((relation, iri, predicates))
+
+    async def copublications(self, iri: str, years: tuple[int, ...] | None) -> list[LinkFigure]:
+        return await self._copublications.load((iri, years))
+
+    async def _load_facts(self, keys: list[FactsKey]) -> list[Facts | None]:
+        groups: dict[Predicates, set[str]] = defaultdict(set)
+        for _, iri, predicates in keys:
+            groups[predicates].add(iri)
+        found: dict[tuple[Predicates, str], Facts] = {}
+        for predicates, entities in groups.items():
+            rows = await select(self.queries, bind(sparql.DETAILS, E=iris(sorted(entities)), P=predicates))
+            for iri, entry in collect(rows, (p.value for p in predicates)).items():
+                found[predicates, iri] = entry
+        answers: list[Facts | None] = []
+        for kind_name, iri, predicates in keys:
+            facts = found.get((predicates, iri))
+            answers.append(facts if facts is not None and facts.has_type(kind(kind_name).class_iris) else None)
+        return answers
+
+    async def _load_relations(self, keys: list[RelationKey]) -> list[list[Link]]:
+        groups: dict[tuple[str, Predicates], set[str]] = defaultdict(set)
+        for relation, iri, predicates in keys:
+            groups[relation, predicates].add(iri)
+        found: dict[tuple[str, Predicates], dict[str, list[Link]]] = {}
+        for (relation, predicates), entities in groups.items():
+            template = sparql.RELATION.replace("__PATTERN__", sparql.RELATIONS[relation])
+            rows = await select(self.queries, bind(template, KEYS=iris(sorted(entities)), P=predicates))
+            found[relation, predicates] = fold_links(rows, predicates)
+        return [found[relation, predicates].get(iri, []) for relation, iri, predicates in keys]
+
+    async def _load_copublications(self, keys: list[YearsKey]) -> list[list[LinkFigure]]:
+        groups: dict[tuple[int, ...] | None, set[str]] = defaultdict(set)
+        for iri, years in keys:
+            groups[years].add(iri)
+        found: dict[tuple[tuple[int, ...] | None, str], list[LinkFigure]] = defaultdict(list)
+        gyear = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
+        for years, entities in groups.items():
+            if years is None:
+                query = bind(sparql.COPUBLICATIONS_ALL, KEYS=iris(sorted(entities)))
+            else:
+                query = bind(
+                    sparql.COPUBLICATIONS_BY_YEAR,
+                    KEYS=iris(sorted(entities)),
+                    YEARS=[ox.Literal(f"{y:04d}", datatype=gyear) for y in years],
+                )
+            for row in await select(self.queries, query):
+                n, f = row["n"].number or 0.0, row["f"].number or 0.0
+                first = row.get("first")
+                last = row.get("last") or first
+                found[years, row["key"].text].append(
+                    LinkFigure(
+                        row["other"].text,
+                        row["kind"].text,
+                        n,
+                        f,
+                        None if first is None else first.year,
+                        None if last is None else last.year,
+                        (row.get("internal") or Value("false")).text == "true",
+                    )
+                )
+        return [found.get((years, iri), []) for iri, years in keys]

@@ -1,0 +1,276 @@
+"""The root ``Query``: look-ups by id, the lists, and the network questions of ``graph.explore``."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated
+
+import pyoxigraph as ox
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry import relay
+
+from api.graphql import lists
+from api.graphql.context import Info
+from api.graphql.errors import BadInput
+from api.graphql.filters import CountryFilter, IndicatorFilter, InstitutionFilter, InstrumentFilter, PublicationFilter
+from api.graphql.refs import from_global_id, hal_candidates, openalex_candidates, resolve_ref
+from api.graphql.types.common import Connection, YearRange, field, paginate
+from api.graphql.types.enums import Counting, CountryGroupKey, EdgeType, InstitutionOrder
+from api.graphql.types.institution import Institution
+from api.graphql.types.instrument import Instrument, Office
+from api.graphql.types.network import Network, Partner, Path, Trend, YearValue, entity
+from api.graphql.types.places import Country, CountryGroup, Region
+from api.graphql.types.publication import Indicator, Publication
+from graph import explore
+from ontology import iris
+
+NODE_TYPES: dict[str, type[relay.Node]] = {
+    t.__name__: t for t in (Institution, Country, Region, CountryGroup, Instrument, Office, Publication, Indicator)
+}
+MAX_NETWORK_NODES = 2000
+
+
+def window(during: YearRange | None) -> explore.Window:
+    if during is None:
+        return explore.Window()
+    if during.start is not None and during.end is not None and during.start > during.end:
+        raise BadInput(f"during: start {during.start} is after end {during.end}")
+    return explore.Window(during.start, during.end)
+
+
+def edge_types(include: list[EdgeType] | None) -> list[explore.EdgeType] | None:
+    return None if include is None else [explore.EdgeType(t.value) for t in include]
+
+
+async def explored(function: object, *args: object, **kwargs: object) -> object:
+    """Run a ``graph.explore`` function in a worker thread; its argument errors are the client's."""
+    try:
+        return await run_in_threadpool(function, *args, **kwargs)  # type: ignore[arg-type]
+    except explore.CostLimitExceeded:
+        raise
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+
+
+async def first_of(cls: type[relay.Node], info: Info, candidates: list[str]) -> relay.Node | None:
+    for found in await cls.resolve_nodes(info=info, node_ids=candidates):  # type: ignore[misc]
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+    return None
+
+
+@strawberry.type
+class Query:
+    @field(description="Any node by its global id; null if nothing has that id.")
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        decoded = from_global_id(id)
+        if decoded is None:
+            raise BadInput(f"id: {id!r} is not a global id; use the `id` of a node")
+        node_type = NODE_TYPES.get(decoded[0])
+        if node_type is None:
+            return None
+        return await first_of(node_type, info, [decoded[1]])
+
+    @field(
+        description="One institution, by exactly one of: global id, IRI, ROR id (02feahw73), HAL structure id "
+        "(441569) or OpenAlex id (I1294671590); null if none matches."
+    )
+    async def institution(
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        iri: str | None = None,
+        ror: str | None = None,
+        hal: str | None = None,
+        openalex: str | None = None,
+    ) -> Institution | None:
+        given = {k: v for k, v in {"id": id, "iri": iri, "ror": ror, "hal": hal, "openalex": openalex}.items() if v}
+        if len(given) != 1:
+            raise BadInput("give exactly one of id, iri, ror, hal, openalex")
+        name, value = next(iter(given.items()))
+        queries = info.context.queries
+        if name == "id":
+            decoded = from_global_id(value)
+            if decoded is None:
+                raise BadInput(f"id: {value!r} is not a global id; use the `id` of a node")
+            candidates = [decoded[1]] if decoded[0] == "Institution" else []
+        elif name == "iri":
+            try:
+                candidates = [ox.NamedNode(value).value]
+            except ValueError as exc:
+                raise BadInput(f"iri: {value!r} is not a valid IRI") from exc
+        elif name == "ror":
+            try:
+                candidates = [iris.ror_org(value).value]
+            except iris.InvalidIdentifier as exc:
+                raise BadInput(f"ror: {exc}") from exc
+        elif name == "hal":
+            if not value.strip().removeprefix("hal:").isdigit():
+                raise BadInput(f"hal: {value!r} is not a HAL structure id (digits, such as 441569)")
+            candidates = await hal_candidates(queries, value.strip().removeprefix("hal:"))
+        else:
+            try:
+                candidates = await openalex_candidates(queries, value)
+            except iris.InvalidIdentifier as exc:
+                raise BadInput(f"openalex: {exc}") from exc
+        return await first_of(Institution, info, candidates)  # type: ignore[return-value]
+
+    @field(description="Institutions, filtered, by name (or IRI).")
+    async def institutions(
+        self,
+        info: Info,
+        filter: InstitutionFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        order_by: InstitutionOrder = InstitutionOrder.NAME,
+    ) -> Connection[Institution]:
+        return await lists.institutions(info, filter, first, after, order_by)
+
+    @field(description="One country by its ISO alpha-2 code (SG); null if unknown.")
+    async def country(self, info: Info, code: str) -> Country | None:
+        try:
+            iri = iris.country(code).value
+        except iris.InvalidIdentifier as exc:
+            raise BadInput(f"code: {exc}") from exc
+        return await first_of(Country, info, [iri])  # type: ignore[return-value]
+
+    @field(description="Countries, by name; with a group, its members as of a day or during a span.")
+    async def countries(
+        self, info: Info, filter: CountryFilter | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[Country]:
+        return await lists.countries(info, filter, first, after)
+
+    @field(description="A country group (ASEAN).")
+    async def country_group(self, info: Info, key: CountryGroupKey) -> CountryGroup | None:
+        return await first_of(CountryGroup, info, [iris.country_group(key.value).value])  # type: ignore[return-value]
+
+    @field(description="One instrument by its global id or its key (irl-ipal); null if unknown.")
+    async def instrument(
+        self, info: Info, id: strawberry.ID | None = None, key: str | None = None
+    ) -> Instrument | None:
+        if (id is None) == (key is None):
+            raise BadInput("give exactly one of id, key")
+        if id is not None:
+            decoded = from_global_id(id)
+            if decoded is None:
+                raise BadInput(f"id: {id!r} is not a global id; use the `id` of a node")
+            candidates = [decoded[1]] if decoded[0] == "Instrument" else []
+        else:
+            try:
+                candidates = [iris.instrument(key or "").value]
+            except iris.InvalidIdentifier as exc:
+                raise BadInput(f"key: {exc}") from exc
+        return await first_of(Instrument, info, candidates)  # type: ignore[return-value]
+
+    @field(description="Cooperation instruments, by name.")
+    async def instruments(
+        self, info: Info, filter: InstrumentFilter | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[Instrument]:
+        return await lists.instruments(info, filter, first, after)
+
+    @field(description="The CNRS regional offices, oldest first.")
+    async def offices(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Office]:
+        return await lists.offices(info, first, after)
+
+    @field(description="Publications, newest first.")
+    async def publications(
+        self, info: Info, filter: PublicationFilter | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[Publication]:
+        return await lists.publications(info, filter, first, after)
+
+    @field(description="Figures from the seed documents (RDF Data Cube observations).")
+    async def indicators(
+        self, info: Info, filter: IndicatorFilter | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[Indicator]:
+        return await lists.indicators(info, filter, first, after)
+
+    @field(
+        description="The partners of an institution or country (CNRS, a ROR id, SG, an IRI...), heaviest first: "
+        "co-publications and shared instruments by default."
+    )
+    async def partners(
+        self,
+        info: Info,
+        of: str,
+        kinds: list[EdgeType] | None = None,
+        during: YearRange | None = None,
+        counting: Counting = Counting.FULL,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Partner]:
+        queries = info.context.queries
+        iri = await resolve_ref(queries, of, "of")
+        found = await explored(
+            explore.partners,
+            queries,
+            iri,
+            kinds=edge_types(kinds),
+            window=window(during),
+            counting=explore.Counting(counting.value),
+        )
+        return paginate([Partner.of(p) for p in found], first, after)  # type: ignore[attr-defined]
+
+    @field(
+        description=f"The network around seeds, up to `hops` (at most {explore.MAX_HOPS}) ties away, with node "
+        f"metrics; at most {MAX_NETWORK_NODES} nodes (else COST_LIMIT_EXCEEDED)."
+    )
+    async def network(
+        self,
+        info: Info,
+        seeds: list[str],
+        hops: int = 1,
+        during: YearRange | None = None,
+        min_weight: float = 0.0,
+        counting: Counting = Counting.FULL,
+        include: list[EdgeType] | None = None,
+    ) -> Network:
+        queries = info.context.queries
+        if not seeds:
+            raise BadInput("seeds: give at least one institution or country")
+        found = await explored(
+            explore.network,
+            queries,
+            [await resolve_ref(queries, s, "seeds") for s in seeds],
+            hops=hops,
+            window=window(during),
+            min_weight=min_weight,
+            counting=explore.Counting(counting.value),
+            include=edge_types(include),
+            max_nodes=MAX_NETWORK_NODES,
+        )
+        return Network.of(found)  # type: ignore[arg-type]
+
+    @field(
+        description=f"Shortest paths between two nodes, at most `maxHops` (at most {explore.MAX_PATH_HOPS}) steps: "
+        "through instruments, co-publications, shared partners and the hierarchy."
+    )
+    async def path(
+        self,
+        info: Info,
+        from_: Annotated[str, strawberry.argument(name="from")],
+        to: str,
+        max_hops: int = 3,
+        include: list[EdgeType] | None = None,
+        during: YearRange | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Path]:
+        queries = info.context.queries
+        source = await resolve_ref(queries, from_, "from")
+        target = await resolve_ref(queries, to, "to")
+        found = await explored(
+            explore.path, queries, source, target, max_hops=max_hops, include=edge_types(include), window=window(during)
+        )
+        return paginate([Path.of(p) for p in found], first, after)  # type: ignore[attr-defined]
+
+    @field(description="Co-publications per year between two institutions or countries.")
+    async def trend(self, info: Info, a: str, b: str, counting: Counting = Counting.FULL) -> Trend:
+        queries = info.context.queries
+        first, second = await resolve_ref(queries, a, "a"), await resolve_ref(queries, b, "b")
+        found = await explored(explore.trend, queries, first, second, counting=explore.Counting(counting.value))
+        points = [YearValue(year=y, value=v) for y, v in sorted(found.items())]  # type: ignore[attr-defined]
+        return Trend(a=entity(first), b=entity(second), counting=counting, points=points)
+
+
+__all__ = ["NODE_TYPES", "Query", "datetime"]

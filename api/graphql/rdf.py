@@ -1,0 +1,191 @@
+"""From SPARQL answers to plain Python: bound queries, rows, and the facts known about an entity.
+
+Query texts are constants; the values a request brings (IRIs, text, dates) enter them only as
+validated pyoxigraph terms written into ``VALUES`` blocks by ``bind`` (pyoxigraph escapes them),
+or as integers (``LIMIT``/``OFFSET``). Every query runs in a worker thread, and its answer is read
+there into ``Row`` tuples of strings: pyoxigraph results must be consumed in the thread that made them.
+
+>>> bind("SELECT * WHERE { VALUES ?e { __E__ } }", E=[ox.NamedNode("urn:a"), ox.Literal('x"y')])
+'SELECT * WHERE { VALUES ?e { <urn:a> "x\\\\"y" } }'
+>>> Value.of(ox.Literal("2014", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear"))).year
+2014
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
+
+from graph import Queryable
+
+Term = ox.NamedNode | ox.Literal
+_TOKEN = re.compile(r"__([A-Z][A-Z0-9_]*)__")
+
+
+def bind(template: str, **values: Sequence[Term] | int) -> str:
+    """``template`` with each ``__NAME__`` replaced by its terms (space-separated) or its integer.
+
+    Only pyoxigraph terms and ``int`` are accepted, so nothing a user typed reaches the text unescaped.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise KeyError(f"no value for __{name}__")
+        value = values[name]
+        if isinstance(value, bool) or not isinstance(value, int | Sequence):
+            raise TypeError(f"__{name}__: terms or an int, not {type(value).__name__}")
+        if isinstance(value, int):
+            return str(value)
+        for term in value:
+            if not isinstance(term, ox.NamedNode | ox.Literal):
+                raise TypeError(f"__{name}__: {term!r} is not a NamedNode or Literal")
+        return " ".join(str(term) for term in value) or "UNDEF"
+
+    return _TOKEN.sub(replace, template)
+
+
+def iris(values: Iterable[str]) -> list[ox.NamedNode]:
+    return [ox.NamedNode(v) for v in dict.fromkeys(values)]
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One RDF term as plain data: an IRI (``iri`` True) or a literal with its language or datatype."""
+
+    text: str
+    iri: bool = False
+    language: str | None = None
+    datatype: str | None = None
+
+    @classmethod
+    def of(cls, term: object) -> Value:
+        if isinstance(term, ox.NamedNode):
+            return cls(term.value, iri=True)
+        if isinstance(term, ox.Literal):
+            return cls(term.value, language=term.language, datatype=term.datatype.value)
+        return cls(str(term))
+
+    @property
+    def year(self) -> int | None:
+        head = self.text.lstrip("-")[:4]
+        return int(head) if len(head) == 4 and head.isdigit() else None
+
+    @property
+    def number(self) -> float | None:
+        try:
+            return float(self.text)
+        except ValueError:
+            return None
+
+
+Row = dict[str, Value]
+
+
+def _read(queries: Queryable, sparql: str) -> list[Row]:
+    result = queries.query(sparql)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("expected a SELECT query")
+    names = list(enumerate(v.value for v in result.variables))
+    seen: dict[object, Value] = {}  # terms repeat a lot across rows: convert each once
+    rows = []
+    for solution in result:
+        row: Row = {}
+        for index, name in names:
+            term = solution[index]
+            if term is not None:
+                value = seen.get(term)
+                if value is None:
+                    value = seen[term] = Value.of(term)
+                row[name] = value
+        rows.append(row)
+    return rows
+
+
+async def select(queries: Queryable, sparql: str) -> list[Row]:
+    """Run a SELECT in a worker thread and read all its rows there."""
+    return await run_in_threadpool(_read, queries, sparql)
+
+
+@dataclass
+class Facts:
+    """What the store says about one entity, predicate by predicate, with the graph stating each value.
+
+    ``fetched`` holds the predicates that were asked for: a predicate outside it is unknown here,
+    not absent from the store.
+    """
+
+    iri: str
+    fetched: frozenset[str] = frozenset()
+    statements: dict[str, dict[Value, list[str]]] = field(default_factory=dict)
+
+    def add(self, predicate: str, value: Value, graph: str | None) -> None:
+        graphs = self.statements.setdefault(predicate, {}).setdefault(value, [])
+        if graph is not None and graph not in graphs:
+            graphs.append(graph)
+
+    def covers(self, predicates: Iterable[str]) -> bool:
+        return all(p in self.fetched for p in predicates)
+
+    def values(self, predicate: ox.NamedNode) -> list[Value]:
+        return list(self.statements.get(predicate.value, {}))
+
+    def texts(self, predicate: ox.NamedNode) -> list[str]:
+        return list(dict.fromkeys(v.text for v in self.values(predicate)))
+
+    def first(self, predicate: ox.NamedNode) -> Value | None:
+        values = sorted(self.values(predicate), key=lambda v: (v.language not in ("en", None), v.text))
+        return values[0] if values else None
+
+    def text(self, predicate: ox.NamedNode) -> str | None:
+        value = self.first(predicate)
+        return None if value is None else value.text
+
+    def graphs(self, predicates: Iterable[ox.NamedNode] | None = None) -> list[str]:
+        """The graphs stating any of ``predicates`` (all fetched ones if None), sorted."""
+        names = None if predicates is None else {p.value for p in predicates}
+        found = {
+            g
+            for predicate, values in self.statements.items()
+            if names is None or predicate in names
+            for graphs in values.values()
+            for g in graphs
+        }
+        return sorted(found)
+
+    def graphs_of(self, predicate: ox.NamedNode, value: str) -> list[str]:
+        for candidate, graphs in self.statements.get(predicate.value, {}).items():
+            if candidate.text == value:
+                return graphs
+        return []
+
+    def has_type(self, classes: Iterable[str]) -> bool:
+        types = {v.text for v in self.statements.get(RDF_TYPE, {})}
+        return bool(types & set(classes))
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def collect(
+    rows: Iterable[Row], predicates: Iterable[str], *, key: str = "e", into: Mapping[str, Facts] | None = None
+) -> dict[str, Facts]:
+    """Fold ``?<key> ?p ?o ?g`` rows into one ``Facts`` per entity (rows without ``?p`` only create it)."""
+    fetched = frozenset(predicates)
+    facts: dict[str, Facts] = dict(into or {})
+    for row in rows:
+        entity = row.get(key)
+        if entity is None:
+            continue
+        entry = facts.get(entity.text)
+        if entry is None:
+            entry = facts[entity.text] = Facts(entity.text, fetched)
+        predicate, obj = row.get("p"), row.get("o")
+        if predicate is not None and obj is not None:
+            graph = row.get("g")
+            entry.add(predicate.text, obj, None if graph is None else graph.text)
+    return facts

@@ -1,0 +1,46 @@
+"""The schema: the root ``Query``, its node types, and the extensions guarding it.
+
+Limits: a query at most ``MAX_DEPTH`` fields deep (introspection not counted) and ``MAX_TOKENS``
+tokens long, lists at most ``types.common.MAX_PAGE`` items a page, networks and paths within the
+cost limits of ``graph.explore``. Errors: see ``api.graphql.errors``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import ExecutionContext
+
+from api.graphql.errors import ErrorCodes, log_unexpected
+from api.graphql.explain import Explain
+from api.graphql.query import NODE_TYPES, Query
+from api.graphql.types.common import MAX_PAGE
+
+MAX_DEPTH = 12
+MAX_TOKENS = 2000
+
+__all__ = ["MAX_DEPTH", "MAX_PAGE", "MAX_TOKENS", "Schema", "schema"]
+
+
+class Schema(strawberry.Schema):
+    """Logs the unexpected errors only (with their tracebacks); the client's own are no server event."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        log_unexpected(errors)
+
+
+def build() -> Schema:
+    extensions: list[Any] = [
+        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        ErrorCodes,
+        Explain,
+    ]
+    return Schema(query=Query, types=list(NODE_TYPES.values()), extensions=extensions)
+
+
+schema = build()

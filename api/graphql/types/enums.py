@@ -1,0 +1,137 @@
+"""The closed vocabularies of the schema, each value naming its ``kg:`` term (or its plain meaning)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+from typing import TypeVar
+
+import strawberry
+
+KG_NS = "https://w3id.org/cnrs-kg/ontology#"
+E = TypeVar("E", bound=Enum)
+
+
+def from_iris(enum: type[E], iris: Iterable[str]) -> list[E]:
+    """Members of ``enum`` whose value is the local name of a ``kg:`` IRI in ``iris``, in enum order."""
+    names = {iri[len(KG_NS) :] for iri in iris if iri.startswith(KG_NS)}
+    return [member for member in enum if member.value in names]
+
+
+def to_iri(member: Enum) -> str:
+    return KG_NS + str(member.value)
+
+
+@strawberry.enum(description="Kinds of institutions, after the ROR organisation types.")
+class OrganisationType(Enum):
+    EDUCATION = "Education"
+    FACILITY = "Facility"
+    GOVERNMENT = "Government"
+    FUNDER = "FunderType"
+    COMPANY = "Company"
+    HEALTHCARE = "Healthcare"
+    NONPROFIT = "Nonprofit"
+    ARCHIVE = "Archive"
+    ACADEMY = "Academy"
+    OTHER = "OtherType"
+
+
+@strawberry.enum(description="What an institution is in the CNRS's world.")
+class InstitutionCategory(Enum):
+    RESEARCH_ORGANISATION = "ResearchOrganisation"
+    RESEARCH_UNIT = "ResearchUnit"
+    MIXED_RESEARCH_UNIT = "MixedResearchUnit"
+    INTERNATIONAL_RESEARCH_LABORATORY = "InternationalResearchLaboratory"
+
+
+@strawberry.enum(description="How a child institution belongs to its parent.")
+class HierarchyRelation(Enum):
+    SUPERVISING_BODY = "supervisingBody"
+    PART_OF = "subOrganizationOf"
+    UNIT_OF = "unitOf"
+
+
+@strawberry.enum(description="The order of a list of institutions.")
+class InstitutionOrder(Enum):
+    NAME = "name"
+    IRI = "iri"
+
+
+@strawberry.enum(
+    description="Kinds of CNRS cooperation instruments; UMI, LIA, GDRI and PICS are the names before the 2020s reform."
+)
+class InstrumentKind(Enum):
+    IRL = "IRL"
+    IRP = "IRP"
+    IRN = "IRN"
+    IEA = "IEA"
+    AGREEMENT = "FrameworkAgreement"
+    NETWORK = "ThematicNetwork"
+    UMIFRE = "UMIFRE"
+    UMI = "UMI"
+    LIA = "LIA"
+    GDRI = "GDRI"
+    PICS = "PICS"
+
+
+@strawberry.enum(description="Whether an instrument runs, as its source says.")
+class InstrumentStatus(Enum):
+    ACTIVE = "Active"
+    ENDED = "Ended"
+    UNKNOWN = "UnknownStatus"
+
+
+@strawberry.enum(description="The part an institution plays in an instrument.")
+class PartyRole(Enum):
+    COORDINATOR = "Coordinator"
+    PARTNER = "Partner"
+    SUPERVISING_BODY = "SupervisingBodyRole"
+    FUNDER = "Funder"
+    UNIT = "concernsUnit"  # a laboratory the instrument establishes or involves, not a signing party
+
+
+@strawberry.enum(description="How a co-publication counts: 1 for each, or 1/(n-1) shared among its n partners.")
+class Counting(Enum):
+    FULL = "full"
+    FRACTIONAL = "fractional"
+
+
+@strawberry.enum(description="Kinds of ties in the network.")
+class EdgeType(Enum):
+    COPUBLICATION = "copublication"
+    INSTRUMENT = "instrument"
+    HIERARCHY = "hierarchy"
+
+
+@strawberry.enum(description="Country groups.")
+class CountryGroupKey(Enum):
+    ASEAN = "asean"
+
+
+@strawberry.enum(description="How a source qualifies a figure.")
+class ValueQualifier(Enum):
+    EXACTLY = "Exactly"
+    ABOUT = "About"
+    MORE_THAN = "MoreThan"
+    AT_LEAST = "AtLeast"
+    AT_MOST = "AtMost"
+
+
+@strawberry.enum(description="What an indicator measures.")
+class Measure(Enum):
+    MISSIONS = "missionCount"
+    PHD_STUDENTS = "phdStudentCount"
+    COPUBLICATION_SHARE = "copublicationShare"
+    INTERNATIONAL_PUBLICATIONS = "internationalPublicationCount"
+    PUBLICATIONS = "publicationCount"
+    LABORATORIES = "laboratoryCount"
+    JOINT_UNIT_SHARE = "jointUnitShare"
+    PERMANENT_STAFF = "permanentStaffCount"
+    RESEARCHER_SHARE = "researcherShare"
+    INSTRUMENTS = "instrumentCount"
+
+
+@strawberry.enum(description="What a network node is.")
+class NodeKind(Enum):
+    INSTITUTION = "institution"
+    COUNTRY = "country"

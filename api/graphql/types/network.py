@@ -1,0 +1,261 @@
+"""The network answers of ``graph.explore`` (partners, networks, paths, trends) as GraphQL types.
+
+The dataclasses of ``graph.explore`` are converted here, never recomputed; the entities they name
+(institutions, countries, instruments) become nodes whose other fields load on demand.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+
+from api.graphql.context import Info
+from api.graphql.kinds import kind_of_iri
+from api.graphql.types.common import Source, field, sources
+from api.graphql.types.enums import Counting, EdgeType, NodeKind
+from api.graphql.types.institution import Institution
+from api.graphql.types.instrument import Instrument
+from api.graphql.types.places import Country
+from graph import explore
+from ontology.iris import GRAPH
+
+Entity = Annotated[
+    Institution | Country | Instrument,
+    strawberry.union("Entity", description="An institution, a country or an instrument."),
+]
+
+
+def entity(iri: str) -> Institution | Country | Instrument:
+    """The node an IRI names, by where it was minted (an unknown IRI is taken for an institution)."""
+    found = kind_of_iri(iri)
+    if found == "Country":
+        return Country(iri=iri)
+    if found == "Instrument":
+        return Instrument(iri=iri)
+    return Institution(iri=iri)
+
+
+def global_id(node: explore.Node) -> strawberry.ID:
+    type_name = "Country" if node.kind == "country" else "Institution"
+    return strawberry.ID(str(relay.GlobalID(type_name, node.iri)))
+
+
+def split_sources(items: list[str]) -> tuple[list[str], list[str]]:
+    """Source graph IRIs, and the web pages cited among ``items``."""
+    graphs = [s for s in items if s.startswith(GRAPH)]
+    return graphs, [s for s in items if not s.startswith(GRAPH)]
+
+
+@strawberry.type(description="A count for one year.")
+class YearValue:
+    year: int
+    value: float
+
+
+@strawberry.type(description="Where a node stands in its network (computed with networkx).")
+class Metrics:
+    degree: int
+    weighted_degree: float
+    betweenness: float
+    pagerank: float
+    community: int = strawberry.field(description="Louvain community, numbered by size (the largest 0).")
+
+
+@strawberry.type(description="A node of a network: an institution or a country, with its metrics.")
+class NetworkNode:
+    id: strawberry.ID = strawberry.field(description="The global id of the institution or country.")
+    iri: str
+    label: str
+    kind: NodeKind
+    types: list[str] = strawberry.field(description="Its classes (IRIs).")
+    country_code: str | None
+    ror: str | None
+    hal: str | None
+    openalex: str | None
+    region: str | None = strawberry.field(description="The M49 region name of the country.")
+    seed: bool
+    hops: int = strawberry.field(description="Distance from the nearest seed.")
+    metrics: Metrics
+
+    @classmethod
+    def of(cls, node: explore.Node) -> NetworkNode:
+        m = node.metrics
+        return cls(
+            id=global_id(node),
+            iri=node.iri,
+            label=node.label,
+            kind=NodeKind.COUNTRY if node.kind == "country" else NodeKind.INSTITUTION,
+            types=list(node.types),
+            country_code=node.country,
+            ror=node.ror,
+            hal=node.hal,
+            openalex=node.openalex,
+            region=node.region,
+            seed=node.seed,
+            hops=node.hops,
+            metrics=Metrics(
+                degree=m.degree,
+                weighted_degree=m.weighted_degree,
+                betweenness=m.betweenness,
+                pagerank=m.pagerank,
+                community=m.community,
+            ),
+        )
+
+    @field(description="The institution, with all its fields (null for a country).")
+    def institution(self) -> Institution | None:
+        return Institution(iri=self.iri) if self.kind is NodeKind.INSTITUTION else None
+
+    @field(description="The country, with all its fields (null for an institution).")
+    def country(self) -> Country | None:
+        return Country(iri=self.iri) if self.kind is NodeKind.COUNTRY else None
+
+
+@strawberry.type(description="A typed, weighted tie between two nodes.")
+class NetworkEdge:
+    source: strawberry.ID
+    target: strawberry.ID
+    source_iri: str
+    target_iri: str
+    type: EdgeType
+    weight: float
+    first_year: int | None
+    last_year: int | None
+    years: list[YearValue] = strawberry.field(description="Weight per year (co-publications, active instruments).")
+    internal: bool = strawberry.field(description="A co-publication of an organisation with its own parent.")
+    instrument_iris: strawberry.Private[list[str]]
+    graphs: strawberry.Private[list[str]]
+    pages: list[str] = strawberry.field(description="Web pages cited for the tie.")
+
+    @field(description="The instruments an INSTRUMENT tie goes through.")
+    def instruments(self) -> list[Instrument]:
+        return [Instrument(iri=i) for i in self.instrument_iris]
+
+    @field(description="The sources stating the tie.")
+    async def sources(self, info: Info) -> list[Source]:
+        return await sources(info, self.graphs)
+
+
+def network_edge(edge: explore.Edge, ids: dict[str, strawberry.ID]) -> NetworkEdge:
+    graphs, pages = split_sources(edge.sources)
+    return NetworkEdge(
+        source=ids.get(edge.source, strawberry.ID(str(relay.GlobalID("Institution", edge.source)))),
+        target=ids.get(edge.target, strawberry.ID(str(relay.GlobalID("Institution", edge.target)))),
+        source_iri=edge.source,
+        target_iri=edge.target,
+        type=EdgeType(edge.type.value),
+        weight=edge.weight,
+        first_year=edge.first_year,
+        last_year=edge.last_year,
+        years=[YearValue(year=y, value=v) for y, v in sorted(edge.years.items())],
+        internal=edge.internal,
+        instrument_iris=list(edge.instruments),
+        graphs=graphs,
+        pages=pages,
+    )
+
+
+@strawberry.type(description="A network around seeds: nodes with metrics, typed weighted edges.")
+class Network:
+    nodes: list[NetworkNode]
+    edges: list[NetworkEdge]
+    seeds: list[str]
+    counting: Counting
+    include: list[EdgeType]
+    start_year: int | None
+    end_year: int | None
+
+    @classmethod
+    def of(cls, found: explore.Network) -> Network:
+        nodes = [NetworkNode.of(n) for n in found.nodes]
+        ids = {n.iri: n.id for n in nodes}
+        return cls(
+            nodes=nodes,
+            edges=[network_edge(e, ids) for e in found.edges],
+            seeds=list(found.seeds),
+            counting=Counting(found.counting.value),
+            include=[EdgeType(t.value) for t in found.include],
+            start_year=found.window.start,
+            end_year=found.window.end,
+        )
+
+
+@strawberry.type(description="A partner of an institution or country, heaviest first.")
+class Partner:
+    node: NetworkNode
+    weight: float = strawberry.field(description="Sum of the weights of its ties of the kinds asked for.")
+    first_year: int | None
+    last_year: int | None
+    types: list[EdgeType] = strawberry.field(description="The kinds of ties with it.")
+    instrument_iris: strawberry.Private[list[str]]
+    graphs: strawberry.Private[list[str]]
+    pages: list[str] = strawberry.field(description="Web pages cited for the ties (the instruments' pages).")
+
+    @classmethod
+    def of(cls, partner: explore.Partner) -> Partner:
+        graphs, pages = split_sources(partner.sources)
+        return cls(
+            node=NetworkNode.of(partner.node),
+            weight=partner.weight,
+            first_year=partner.first_year,
+            last_year=partner.last_year,
+            types=[EdgeType(t.value) for t in partner.types],
+            instrument_iris=list(partner.instruments),
+            graphs=graphs,
+            pages=pages,
+        )
+
+    @field(description="The instruments shared with it.")
+    def instruments(self) -> list[Instrument]:
+        return [Instrument(iri=i) for i in self.instrument_iris]
+
+    @field(description="The sources stating the ties.")
+    async def sources(self, info: Info) -> list[Source]:
+        return await sources(info, self.graphs)
+
+
+@strawberry.type(description="One step of a path.")
+class PathStep:
+    source: Entity
+    target: Entity
+    type: EdgeType
+    via: Entity | None = strawberry.field(description="The instrument an INSTRUMENT step goes through.")
+
+
+@strawberry.type(description="A shortest path between two nodes; a two-step path goes through a shared partner.")
+class Path:
+    nodes: list[Entity]
+    steps: list[PathStep]
+
+    @strawberry.field
+    def length(self) -> int:
+        return len(self.steps)
+
+    @classmethod
+    def of(cls, found: explore.Path) -> Path:
+        return cls(
+            nodes=[entity(i) for i in found.nodes],
+            steps=[
+                PathStep(
+                    source=entity(s.source),
+                    target=entity(s.target),
+                    type=EdgeType(s.type.value),
+                    via=None if s.via is None else entity(s.via),
+                )
+                for s in found.steps
+            ],
+        )
+
+
+@strawberry.type(description="Co-publications per year between two institutions or countries.")
+class Trend:
+    a: Entity
+    b: Entity
+    counting: Counting
+    points: list[YearValue] = strawberry.field(description="Years with co-publications, in order.")
+
+    @field(description="The sum over the years.")
+    def total(self) -> float:
+        return round(sum(p.value for p in self.points), 6)
