@@ -23,20 +23,27 @@ countries (``https://w3id.org/cnrs-kg/id/country/SG``). Edge types:
   ``schema:endDate`` (a missing date is unbounded, as in ``graph.network``); weight 1, ``years``
   each year of the window it holds, when that can be counted. Sources: ROR, HAL or CNRS graphs.
 
-``network()`` expands breadth-first from the seeds, ``hops`` times, through the edges of the
-included types whose weight is at least ``min_weight`` (edges of weight 0 never count); the nodes
-are the seeds and what those edges reach, and the edges are *every* edge of the included types
-among them, not only those of the search tree. Node metrics (networkx, on the undirected graph):
-``degree`` and ``weighted_degree`` count the typed edges; betweenness (normalised, by hops; sampled
-from 1,000 sources above 1,000 nodes), PageRank (by weight) and Louvain communities (fixed seed,
-numbered by size, the largest 0) see one edge per pair weighted by the sum of its typed edges.
+``network()`` expands breadth-first from the seeds, ``hops`` times (0 to 3), through the edges
+of the included types whose weight is at least ``min_weight`` (edges of weight 0 never count); the
+nodes are the seeds and what those edges reach, and the edges are *every* edge of the included
+types among them, not only those of the search tree. A node's label is its English
+``skos:prefLabel``, else English ``rdfs:label``, else a preferred label without or in another
+language, else any label, else the IRI's last segment.
+
+Node metrics, on the undirected graph: ``degree`` and ``weighted_degree`` count the typed edges;
+betweenness (normalised, counting hops: a weight is a strength, not a distance; estimated from
+500 sampled sources above 500 nodes), PageRank (by weight) and Louvain communities (networkx,
+fixed seed, numbered by size, the largest 0) see one edge per pair, weighted by the sum of its
+typed edges. Betweenness and PageRank give networkx's values, computed in ``graph._explore_metrics``
+(``nx.pagerank`` needs SciPy, and plain lists are ten times faster).
 
 Cost, in SPARQL queries (each batches its nodes in ``VALUES``):
 
 - ``network``: per included type, one query per hop plus one for the edges among the outermost
   ring (which no hop reaches), then one for the nodes' details: at most
-  ``len(include) * (hops + 1) + 1`` (10 for two hops over the three types); fewer when a ring is
-  empty. ``CostLimitExceeded`` for ``hops > 3`` or more than ``max_nodes`` nodes.
+  ``len(include) * (hops + 1) + 1`` (10 for two hops over the three types); fewer when a hop
+  reaches no one new or the outermost ring has a single node. ``CostLimitExceeded`` for
+  ``hops > 3`` or more than ``max_nodes`` nodes.
 - ``partners``: one per kind asked for, plus one for the details of the partners.
 - ``path``: one per included type and expansion, at most ``max_hops * len(include)``; no details.
 - ``trend``: one.

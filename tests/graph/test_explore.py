@@ -292,3 +292,26 @@ def test_trend_counts_copublications_per_year(bundled: OxigraphStore) -> None:
     assert trend(bundled, CANADA, US) == {2018: 1.0}
     assert trend(bundled, UW, SFU, counting=Counting.FRACTIONAL) == {2018: pytest.approx(1 / 7, abs=1e-6)}
     assert trend(bundled, CNRS, NUS) == {}
+
+
+def test_public_names() -> None:
+    assert explore.__all__ == [
+        "MAX_HOPS",
+        "MAX_PATH_HOPS",
+        "CostLimitExceeded",
+        "Counting",
+        "Edge",
+        "EdgeType",
+        "Metrics",
+        "Network",
+        "Node",
+        "Partner",
+        "Path",
+        "PathStep",
+        "Window",
+        "network",
+        "partners",
+        "path",
+        "trend",
+    ]
+    assert all(hasattr(explore, name) for name in explore.__all__)
