@@ -104,7 +104,7 @@ class PathStep:
     source: str
     target: str
     type: EdgeType
-    via: str | None = None  # the instrument, or the shared partner, or None
+    via: str | None = None  # the instrument of an INSTRUMENT step, else None (a shared partner is a middle node)
 
 
 @dataclass
