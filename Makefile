@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install assets browser store run test lint typecheck unit conformance bench clean
+.PHONY: install assets browser store run test lint typecheck unit conformance graphql-audit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,13 @@ $(YASGUI)/yasgui.min.js: node_modules/.package-lock.json
 	mkdir -p $(YASGUI)
 	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css $(YASGUI)/
 
-assets: $(YASGUI)/yasgui.min.js
+GRAPHIQL := api/static/vendor/graphiql
+$(GRAPHIQL)/graphiql.min.js: node_modules/.package-lock.json
+	mkdir -p $(GRAPHIQL)
+	cp node_modules/graphiql/graphiql.min.js node_modules/graphiql/graphiql.min.css $(GRAPHIQL)/
+	cp node_modules/react/umd/react.production.min.js node_modules/react-dom/umd/react-dom.production.min.js $(GRAPHIQL)/
+
+assets: $(YASGUI)/yasgui.min.js $(GRAPHIQL)/graphiql.min.js
 
 ## Debian's Chromium for the browser tests (never a browser download of a test tool's own).
 browser:
@@ -56,11 +62,15 @@ unit: install assets browser
 conformance: install
 	$(BIN)/python -m tests.conformance.runner --suite protocol --suite graph-store
 
+## The graphql-http server audit (every MUST and SHOULD) against a server started on a copy of the store.
+graphql-audit: install assets
+	$(BIN)/python -m tests.api.graphql.audit
+
 ## The whole suite: lint, types, tests and the W3C protocol and Graph Store suites (what CI runs).
-test: lint typecheck unit conformance
+test: lint typecheck unit conformance graphql-audit
 
 bench: install
 	@for script in bench/*.py; do [ -f "$$script" ] && $(BIN)/python "$$script"; done; true
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build var node_modules $(YASGUI)
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build var node_modules $(YASGUI) $(GRAPHIQL)

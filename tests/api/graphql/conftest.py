@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from starlette.testclient import TestClient
 
@@ -20,7 +19,7 @@ class GraphQL:
     def __init__(self, client: TestClient) -> None:
         self.client = client
 
-    def post(self, query: str, variables: dict[str, Any] | None = None, **extra: Any) -> httpx.Response:
+    def post(self, query: str, variables: dict[str, Any] | None = None, **extra: Any) -> Any:
         body: dict[str, Any] = {"query": query, "variables": variables or {}, **extra}
         return self.client.post("/graphql", json=body)
 

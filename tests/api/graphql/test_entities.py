@@ -78,7 +78,8 @@ def test_cursors_round_trip(gql: GraphQL) -> None:
     whole = gql.data('{ institutions(filter: {country: ["SG"]}, first: 8) { nodes { iri } } }')
     first = gql.data(query)["institutions"]
     second = gql.data(query, {"after": first["pageInfo"]["endCursor"]})["institutions"]
-    assert first["pageInfo"]["hasNextPage"] and not first["pageInfo"]["hasPreviousPage"]
+    assert first["pageInfo"]["hasNextPage"]
+    assert not first["pageInfo"]["hasPreviousPage"]
     assert second["pageInfo"]["hasPreviousPage"]
     paged = [e["node"]["iri"] for e in first["edges"] + second["edges"]]
     assert paged == [n["iri"] for n in whole["institutions"]["nodes"]]
@@ -113,7 +114,8 @@ def test_instruments_active_on_a_day(gql: GraphQL) -> None:
     query = """query ($day: Date!) { instruments(filter: {kind: [IRL], activeOn: $day}) { nodes { key } } }"""
     in_2008 = {n["key"] for n in gql.data(query, {"day": "2008-06-01"})["instruments"]["nodes"]}
     in_2020 = {n["key"] for n in gql.data(query, {"day": "2020-06-01"})["instruments"]["nodes"]}
-    assert "irl-ipal" in in_2008 and "irl-majulab" not in in_2008
+    assert "irl-ipal" in in_2008
+    assert "irl-majulab" not in in_2008
     assert {"irl-ipal", "irl-majulab"} <= in_2020
 
 
@@ -124,7 +126,8 @@ def test_institution_parents_and_instruments(gql: GraphQL) -> None:
     lab = data["institution"]
     assert "INTERNATIONAL_RESEARCH_LABORATORY" in lab["categories"]
     cnrs = next(p for p in lab["parents"]["nodes"] if p["institution"]["ror"] == "02feahw73")
-    assert "SUPERVISING_BODY" in cnrs["relations"] and cnrs["sources"]
+    assert "SUPERVISING_BODY" in cnrs["relations"]
+    assert cnrs["sources"]
     assert {"role": "UNIT", "instrument": {"key": "irl-ipal"}} in lab["instruments"]["nodes"]
 
 
@@ -136,7 +139,8 @@ def test_offices_and_indicators(gql: GraphQL) -> None:
     assert [o["country"]["code"] for o in offices] == ["VN", "SG"]
     assert offices[1]["countries"]["totalCount"] == 10
     (phd,) = data["indicators"]["nodes"]
-    assert phd["value"] == 161 and phd["area"] == {"code": "VN"}
+    assert phd["value"] == 161
+    assert phd["area"] == {"code": "VN"}
     assert phd["sources"][0]["document"]
 
 

@@ -13,9 +13,7 @@ import api.graphql
 from api.graphql import schema
 
 SNAPSHOT = Path(__file__).with_name("schema.graphql")
-UPDATE = (
-    'python -c "from api.graphql import schema; print(schema.as_str())" > tests/api/graphql/schema.graphql'
-)
+UPDATE = 'python -c "from api.graphql import schema; print(schema.as_str())" > tests/api/graphql/schema.graphql'
 
 
 def test_printed_schema_is_the_snapshot() -> None:

@@ -1,0 +1,109 @@
+"""Partners, networks, paths and trends: ``graph.explore`` answers through GraphQL, on the bundled data."""
+
+from __future__ import annotations
+
+from tests.api.graphql.conftest import GraphQL
+
+CNRS = "https://w3id.org/cnrs-kg/id/org/ror/02feahw73"
+SINGAPORE_IRL_PARTNERS = {"National University of Singapore", "Nanyang Technological University"}
+
+
+def test_partners_of_cnrs_name_its_irl_partners_in_singapore_with_sources(gql: GraphQL) -> None:
+    data = gql.data("""{ partners(of: "CNRS", kinds: [INSTRUMENT], first: 50) { totalCount nodes {
+        weight types node { label countryCode institution { ror } }
+        instruments { key kind countryCode } pages sources { name url licence } } } }""")
+    partners = data["partners"]["nodes"]
+    in_singapore = {
+        p["node"]["label"]: p
+        for p in partners
+        if p["node"]["countryCode"] == "SG" and any(i["kind"] == "IRL" for i in p["instruments"])
+    }
+    assert set(in_singapore) >= SINGAPORE_IRL_PARTNERS
+    for partner in in_singapore.values():
+        assert partner["types"] == ["INSTRUMENT"]
+        assert partner["sources"], partner
+        names = {s["name"] for s in partner["sources"]}
+        assert "CNRS structures and agreements in ASEAN" in names
+        assert any(s["url"] and s["licence"] for s in partner["sources"])
+        assert partner["pages"]
+    weights = [p["weight"] for p in partners]
+    assert weights == sorted(weights, reverse=True)
+
+
+def test_partners_accept_any_way_of_naming_the_cnrs(gql: GraphQL) -> None:
+    query = "query ($of: String!) { partners(of: $of, kinds: [INSTRUMENT]) { totalCount } }"
+    counts = {
+        of: gql.data(query, {"of": of})["partners"]["totalCount"]
+        for of in ("CNRS", "02feahw73", "https://ror.org/02feahw73", CNRS, "hal:441569", "I1294671590")
+    }
+    assert len(set(counts.values())) == 1, counts
+
+
+def test_network_two_hops_around_cnrs_with_metrics(gql: GraphQL) -> None:
+    data = gql.data("""{ network(seeds: ["CNRS"], hops: 2, include: [INSTRUMENT, COPUBLICATION]) {
+        seeds include
+        nodes { id iri label kind seed hops metrics { degree weightedDegree betweenness pagerank community } }
+        edges { source target sourceIri targetIri type weight firstYear lastYear years { year value } } } }""")
+    network = data["network"]
+    nodes = {n["iri"]: n for n in network["nodes"]}
+    assert nodes[CNRS]["seed"]
+    assert nodes[CNRS]["hops"] == 0
+    assert max(n["hops"] for n in nodes.values()) == 2
+    assert nodes[CNRS]["metrics"]["degree"] == max(n["metrics"]["degree"] for n in nodes.values())
+    assert abs(sum(n["metrics"]["pagerank"] for n in nodes.values()) - 1) < 1e-6
+    ids = {n["id"] for n in nodes.values()}
+    for edge in network["edges"]:
+        assert edge["source"] in ids
+        assert edge["target"] in ids
+        assert edge["sourceIri"] in nodes
+        assert edge["targetIri"] in nodes
+        assert edge["type"] in ("INSTRUMENT", "COPUBLICATION")
+        assert edge["weight"] > 0
+
+
+def test_network_over_the_cost_limit_is_a_clear_error(gql: GraphQL) -> None:
+    (error,) = gql.errors('{ network(seeds: ["CNRS"], hops: 4) { nodes { iri } } }')
+    assert error["extensions"]["code"] == "COST_LIMIT_EXCEEDED"
+    assert "hops=4" in error["message"]
+    (error,) = gql.errors('{ path(from: "CNRS", to: "SG", maxHops: 9) { totalCount } }')
+    assert error["extensions"]["code"] == "COST_LIMIT_EXCEEDED"
+
+
+def test_path_through_an_instrument(gql: GraphQL) -> None:
+    data = gql.data("""{ path(from: "CNRS", to: "01tgyzw49", maxHops: 2) { totalCount nodes { length
+        nodes { __typename ... on Institution { ror } }
+        steps { type via { ... on Instrument { key kind } } } } } }""")
+    paths = data["path"]["nodes"]
+    assert paths
+    assert paths[0]["length"] == 1
+    assert paths[0]["nodes"] == [
+        {"__typename": "Institution", "ror": "02feahw73"},
+        {"__typename": "Institution", "ror": "01tgyzw49"},
+    ]
+    assert paths[0]["steps"][0]["type"] == "INSTRUMENT"
+    assert paths[0]["steps"][0]["via"]["key"].startswith("irl-")
+
+
+def test_trend_between_an_institution_and_a_country(gql: GraphQL) -> None:
+    data = gql.data("""{ trend(a: "CNRS", b: "NO") { a { ... on Institution { ror } } b { ... on Country { code } }
+        points { year value } total } }""")
+    trend = data["trend"]
+    assert trend["a"] == {"ror": "02feahw73"}
+    assert trend["b"] == {"code": "NO"}
+    assert trend["points"]
+    assert trend["total"] == sum(p["value"] for p in trend["points"])
+
+
+def test_bad_reference_is_the_clients_error(gql: GraphQL) -> None:
+    (error,) = gql.errors('{ partners(of: "not an entity") { totalCount } }')
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "names no entity" in error["message"]
+
+
+def test_institution_copublication_figures(gql: GraphQL) -> None:
+    data = gql.data("""{ institution(ror: "02feahw73") { copublications { partnerCount firstYear lastYear
+        countries { country { code } weight } } } }""")
+    figures = data["institution"]["copublications"]
+    assert figures["partnerCount"] > 0
+    assert figures["firstYear"] <= figures["lastYear"]
+    assert "NO" in {c["country"]["code"] for c in figures["countries"]}
