@@ -38,13 +38,13 @@ def test_graphiql_runs_the_default_query_and_shows_the_answer(server: str) -> No
             requests: list[str] = []
             page.on("request", lambda request: requests.append(request.url))
             page.goto(f"{server}/graphql")
-            page.wait_for_selector(".graphiql-execute-button", timeout=20_000)
+            page.wait_for_selector(".graphiql-execute-button", timeout=60_000)
             editor = page.locator(".graphiql-query-editor").inner_text()
             assert "IrlSingapore" in editor, editor  # the default tab holds the first example
             page.locator(".graphiql-execute-button").click()
             page.wait_for_function(
                 "() => (document.querySelector('.graphiql-response') || {}).innerText?.includes('National University')",
-                timeout=20_000,
+                timeout=60_000,
             )
             answer = page.locator(".graphiql-response").inner_text()
             page.screenshot(path=str(ARTIFACTS / "graphql-graphiql.png"), full_page=True)
