@@ -36,6 +36,13 @@ $(GRAPHIQL)/graphiql.min.js: node_modules/.package-lock.json
 
 assets: $(YASGUI)/yasgui.min.js $(GRAPHIQL)/graphiql.min.js
 
+## The /explore page: web/explore/ bundled with sigma.js and graphology by esbuild (from node_modules).
+EXPLORE := api/static/vendor/explore
+$(EXPLORE)/explore.js: node_modules/.package-lock.json $(wildcard web/explore/*)
+	node_modules/.bin/esbuild web/explore/main.js --bundle --minify --format=esm --target=es2020 --log-level=warning --outfile=$@
+
+assets: $(EXPLORE)/explore.js
+
 ## Debian's Chromium for the browser tests (never a browser download of a test tool's own).
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
@@ -73,4 +80,4 @@ bench: install
 	@for script in bench/*.py; do [ -f "$$script" ] && $(BIN)/python "$$script"; done; true
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build var node_modules $(YASGUI) $(GRAPHIQL)
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build var node_modules $(YASGUI) $(GRAPHIQL) $(EXPLORE)

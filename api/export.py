@@ -53,6 +53,7 @@ __all__ = [
     "Selection",
     "build",
     "export_url",
+    "instruments",
     "parse_selection",
     "resolve_seed",
     "routes",
@@ -309,6 +310,33 @@ def sources(queries: Queryable, entity: str | None, graphs: Sequence[str]) -> li
     return found
 
 
+INSTRUMENTS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX kg: <https://w3id.org/cnrs-kg/ontology#>
+SELECT ?instrument (MIN(?l) AS ?label) (MIN(?k) AS ?kind) (MIN(?kl) AS ?kindLabel) WHERE {
+  ?instrument a kg:CooperationInstrument ; rdfs:label ?l .
+  OPTIONAL { ?instrument kg:instrumentKind ?k OPTIONAL { ?k rdfs:label ?kl FILTER(LANGMATCHES(LANG(?kl), "en")) } }
+} GROUP BY ?instrument ORDER BY ?label LIMIT 5000
+"""
+
+
+def instruments(queries: Queryable) -> list[dict[str, str]]:
+    """Every cooperation instrument with its label and kind (for the explorer's kind filter)."""
+    result = queries.query(INSTRUMENTS)
+    assert isinstance(result, ox.QuerySolutions)
+    found = []
+    for row in result:
+        if not isinstance(row["instrument"], ox.NamedNode):
+            continue
+        item = {"iri": row["instrument"].value}
+        for name in ("label", "kind", "kindLabel"):
+            value = row[name]
+            if value is not None:
+                item[name] = value.value
+        found.append(item)
+    return found
+
+
 async def explore_page(request: Request) -> Response:
     if not PAGE.is_file():
         return _error(500, "the explorer page is missing from this installation")
@@ -328,6 +356,11 @@ async def explore_sources(request: Request) -> Response:
         return _error(400, "entity: missing; give entity=IRI (or graph=IRI, repeatable)")
     queries: Queryable = request.state.queries
     return await _guarded(request, lambda: JSONResponse(sources(queries, entity, graphs)))
+
+
+async def explore_instruments(request: Request) -> Response:
+    queries: Queryable = request.state.queries
+    return await _guarded(request, lambda: JSONResponse(instruments(queries)))
 
 
 async def explore_trend(request: Request) -> Response:
@@ -355,4 +388,5 @@ def routes() -> list[Route]:
         Route("/explore/search", explore_search, methods=["GET"]),
         Route("/explore/sources", explore_sources, methods=["GET"]),
         Route("/explore/trend", explore_trend, methods=["GET"]),
+        Route("/explore/instruments", explore_instruments, methods=["GET"]),
     ]

@@ -1,6 +1,10 @@
-"""Round trips: every export of the CNRS network on the bundled data, read back by an independent
-reader (networkx for GEXF and GraphML, json/csv for the others against their documented structure),
-gives the same nodes, edges and weights as the network itself.
+"""Round trips: every export of the 2-hop CNRS network on the bundled data, read back by an
+independent reader (networkx for GEXF and GraphML; json and csv for the others, against their
+documented structure), gives the same nodes, edges and weights as the network itself
+(``tests/api/test_export.py`` compares them with the GraphQL ``network`` answer too).
+
+The GEXF is also checked element by element against the GEXF 1.3 schema's structure
+(gexf.rng and dynamics.rng: which attributes and children each element takes, in which order).
 """
 
 from __future__ import annotations
@@ -11,131 +15,144 @@ import itertools
 import json
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
-import pyoxigraph as ox
 import pytest
 
 from graph import OxigraphStore
-from graph.explore import Counting, Edge, EdgeType, Metrics, Network, Node, Window
+from graph import explore as ex
+from graph.explore import EdgeType, Network
 from graph.exports import FORMATS, by_suffix, export
-from ontology import PREFIXES, iris
+from ontology import iris
 
 CNRS = iris.ror_org("02feahw73").value
-PREAMBLE = "".join(f"PREFIX {p}: <{i}>\n" for p, i in PREFIXES.items())
-COPUBLICATIONS = (
-    PREAMBLE
-    + """SELECT DISTINCT ?cnrs ?s ?t ?year ?full ?frac ?g WHERE { GRAPH ?g {
-  ?l kg:linkKind kg:InstitutionInstitution ; kg:linkSource ?s ; kg:linkTarget ?t ; kg:year ?year ;
-     kg:fullCount ?full ; kg:fractionalCount ?frac } FILTER(?s = ?cnrs || ?t = ?cnrs) }"""
-)
-INSTRUMENTS = (
-    PREAMBLE
-    + """SELECT DISTINCT ?cnrs ?i ?other ?start ?end WHERE { ?i kg:hasParty ?m1, ?m2 . ?m1 org:member ?cnrs .
-  ?m2 org:member ?other . FILTER(?other != ?cnrs) OPTIONAL { ?i schema:startDate ?start }
-  OPTIONAL { ?i schema:endDate ?end } }"""
-)
-DESCRIBE = (
-    PREAMBLE
-    + """SELECT ?org ?label ?country ?ror WHERE { OPTIONAL { ?org rdfs:label ?label }
-  OPTIONAL { ?org kg:country/skos:notation ?country FILTER(STRLEN(?country) = 2) }
-  OPTIONAL { ?org schema:sameAs ?ror FILTER(STRSTARTS(STR(?ror), "https://ror.org/")) } } LIMIT 1"""
-)
+Key = tuple[str, ...]  # (a, b, type) with a < b: one typed edge; (a, b): one pair of nodes
 
 
-def _rows(store: OxigraphStore, query: str, **bound: ox.NamedNode) -> Iterator[ox.QuerySolution]:
-    result = store.query(query, substitutions=bound)
-    assert isinstance(result, ox.QuerySolutions)
-    yield from result
+@dataclass
+class ReadBack:
+    """What an independent reader finds in an export: node IRIs, and edge weights by typed edge
+    (or by pair of nodes, for the formats with one link per pair)."""
+
+    nodes: set[str]
+    edges: dict[Key, float]
+    per_pair: bool = False
 
 
-def _year(term: object) -> int | None:
-    return int(term.value[:4]) if isinstance(term, ox.Literal) else None
+def _typed(a: str, b: str, kind: str) -> Key:
+    return (*sorted((a, b)), kind.lower())
 
 
-def _local_network(store: OxigraphStore) -> Network:
-    """The CNRS's co-publication and instrument partners, read from the store by two small queries
-    (a stand-in for graph.explore.network while it is being written)."""
-    cnrs = ox.NamedNode(CNRS)
-    edges: dict[tuple[str, EdgeType], Edge] = {}
-    for row in _rows(store, COPUBLICATIONS, cnrs=cnrs):
-        other = row["t"].value if row["s"] == cnrs else row["s"].value
-        year = _year(row["year"])
-        assert year is not None
-        edge = edges.setdefault(
-            (other, EdgeType.COPUBLICATION), Edge(CNRS, other, EdgeType.COPUBLICATION, 0, None, None)
-        )
-        if year not in edge.years:
-            edge.years[year] = float(row["full"].value)
-            edge.sources.append(row["g"].value)
-    for row in _rows(store, INSTRUMENTS, cnrs=cnrs):
-        other = row["other"].value
-        edge = edges.setdefault((other, EdgeType.INSTRUMENT), Edge(CNRS, other, EdgeType.INSTRUMENT, 0, None, None))
-        if row["i"].value not in edge.instruments:
-            edge.instruments.append(row["i"].value)
-            start, end = _year(row["start"]), _year(row["end"])
-            edge.first_year = min(y for y in (edge.first_year, start) if y is not None) if start else edge.first_year
-            edge.last_year = max(y for y in (edge.last_year, end) if y is not None) if end else edge.last_year
-    for edge in edges.values():
-        edge.weight = sum(edge.years.values()) if edge.years else float(len(edge.instruments))
-        if edge.years:
-            edge.first_year, edge.last_year = min(edge.years), max(edge.years)
-    nodes = [_node(store, iri) for iri in [CNRS, *sorted({e.target for e in edges.values()})]]
-    nodes[0].seed = True
-    _metrics(nodes, list(edges.values()))
-    return Network(nodes, list(edges.values()), [CNRS], Counting.FULL, Window(), [EdgeType.COPUBLICATION])
+def _pair(a: str, b: str) -> Key:
+    return tuple(sorted((a, b)))
 
 
-def _node(store: OxigraphStore, iri: str) -> Node:
-    node = Node(iri, iri.rsplit("/", 1)[-1], "institution", hops=0 if iri == CNRS else 1)
-    for row in _rows(store, DESCRIBE, org=ox.NamedNode(iri)):
-        node.label = row["label"].value if row["label"] else node.label
-        node.country = row["country"].value if row["country"] else None
-        node.ror = row["ror"].value.removeprefix("https://ror.org/") if row["ror"] else None
-    if iri.startswith(iris.ID + "org/hal/"):
-        node.hal = iri.rsplit("/", 1)[-1]
-    return node
+def read_gexf(content: bytes) -> ReadBack:
+    graph = nx.read_gexf(io.BytesIO(content))
+    edges = {_typed(u, v, d["type"]): d["weight"] for u, v, d in graph.edges(data=True)}
+    return ReadBack(set(graph.nodes), edges)
 
 
-def _metrics(nodes: list[Node], edges: list[Edge]) -> None:
-    graph: nx.Graph[str] = nx.Graph()
-    graph.add_nodes_from(n.iri for n in nodes)
-    for e in edges:
-        previous = graph.get_edge_data(e.source, e.target, {}).get("weight", 0.0)
-        graph.add_edge(e.source, e.target, weight=previous + e.weight)
-    betweenness = nx.betweenness_centrality(graph)
-    communities = nx.community.louvain_communities(graph, seed=1)
-    for node in nodes:
-        node.metrics = Metrics(
-            degree=graph.degree(node.iri),
-            weighted_degree=float(graph.degree(node.iri, weight="weight")),
-            betweenness=betweenness[node.iri],
-            pagerank=1 / len(nodes),
-            community=next(i for i, c in enumerate(communities) if node.iri in c),
-        )
+def read_graphml(content: bytes) -> ReadBack:
+    graph = nx.read_graphml(io.BytesIO(content), edge_key_type=str, force_multigraph=True)
+    edges = {_typed(u, v, d["type"]): d["weight"] for u, v, d in graph.edges(data=True)}
+    return ReadBack(set(graph.nodes), edges)
+
+
+def read_cytoscape(content: bytes) -> ReadBack:
+    elements = json.loads(content)["elements"]
+    edges = {
+        _typed(e["data"]["source"], e["data"]["target"], e["data"]["type"]): e["data"]["weight"]
+        for e in elements["edges"]
+    }
+    return ReadBack({n["data"]["id"] for n in elements["nodes"]}, edges)
+
+
+def read_graphology(content: bytes) -> ReadBack:
+    document = json.loads(content)
+    edges = {
+        _typed(e["source"], e["target"], e["attributes"]["type"]): e["attributes"]["weight"] for e in document["edges"]
+    }
+    return ReadBack({n["key"] for n in document["nodes"]}, edges)
+
+
+def read_vosviewer(content: bytes) -> ReadBack:
+    network = json.loads(content)["network"]
+    url = {item["id"]: item["url"] for item in network["items"]}
+    edges = {_pair(url[li["source_id"]], url[li["target_id"]]): li["strength"] for li in network["links"]}
+    return ReadBack(set(url.values()), edges, per_pair=True)
+
+
+def read_vosviewer_files(map_file: bytes, network_file: bytes) -> ReadBack:
+    rows = [line.split("\t") for line in map_file.decode().splitlines()]
+    header, items = rows[0], rows[1:]
+    url = {row[0]: row[header.index("url")] for row in items}
+    links = [line.split("\t") for line in network_file.decode().splitlines()]
+    return ReadBack(set(url.values()), {_pair(url[a], url[b]): float(s) for a, b, s in links}, per_pair=True)
+
+
+def read_csv_zip(content: bytes) -> ReadBack:
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    nodes = csv.DictReader(io.TextIOWrapper(archive.open("nodes.csv"), encoding="utf-8"))
+    edges = csv.DictReader(io.TextIOWrapper(archive.open("edges.csv"), encoding="utf-8"))
+    return ReadBack(
+        {n["id"] for n in nodes}, {_typed(e["source"], e["target"], e["type"]): float(e["weight"]) for e in edges}
+    )
+
+
+# The six exports of the issue, each with its independent reader.
+READERS = {
+    "gexf": read_gexf,
+    "graphml": read_graphml,
+    "cyjs": read_cytoscape,
+    "graphology": read_graphology,
+    "vosviewer": read_vosviewer,
+    "csv": read_csv_zip,
+}
+
+
+def expected(nodes: Iterable[str], edges: Iterable[tuple[str, str, str, float]], per_pair: bool) -> ReadBack:
+    """What a reader should find for these nodes and (source, target, type, weight) edges."""
+    found: dict[Key, float] = {}
+    for a, b, kind, weight in edges:
+        key = _pair(a, b) if per_pair else _typed(a, b, kind)
+        found[key] = found.get(key, 0.0) + weight
+    return ReadBack(set(nodes), found, per_pair)
+
+
+def of_network(network: Network, per_pair: bool = False) -> ReadBack:
+    edges = [(e.source, e.target, e.type.value, e.weight) for e in network.edges]
+    return expected((n.iri for n in network.nodes), edges, per_pair)
+
+
+def assert_same(read: ReadBack, want: ReadBack) -> None:
+    assert read.nodes == want.nodes
+    assert read.edges.keys() == want.edges.keys()
+    assert read.edges == pytest.approx(want.edges)
 
 
 @pytest.fixture(scope="module")
 def network(bundled_store_path: Path) -> Network:
+    """The 2-hop network of the CNRS on the bundled data, every edge type."""
     with OxigraphStore(bundled_store_path, read_only=True) as store:
-        built = _local_network(store)
-    assert len(built.nodes) > 10
-    assert {e.type for e in built.edges} == {EdgeType.COPUBLICATION, EdgeType.INSTRUMENT}
-    return built
+        found = ex.network(store, [CNRS], hops=2)
+    assert len(found.nodes) > 100
+    assert {e.type for e in found.edges} == set(EdgeType)
+    return found
 
 
-def _expected_edges(network: Network) -> dict[tuple[str, ...], float]:
-    return {(*sorted((e.source, e.target)), e.type.value): e.weight for e in network.edges}
+@pytest.mark.parametrize("name", sorted(READERS))
+def test_each_export_reads_back_to_the_same_nodes_edges_and_weights(network: Network, name: str) -> None:
+    read = READERS[name](export(network, name))
+    assert_same(read, of_network(network, per_pair=read.per_pair))
 
 
-def _expected_pairs(network: Network) -> dict[tuple[str, str], float]:
-    pairs: dict[tuple[str, str], float] = {}
-    for e in network.edges:
-        a, b = sorted((e.source, e.target))
-        pairs[a, b] = pairs.get((a, b), 0.0) + e.weight
-    return pairs
+def test_vosviewer_map_and_network_files_read_back(network: Network) -> None:
+    read = read_vosviewer_files(export(network, "vosviewer-map"), export(network, "vosviewer-network"))
+    assert_same(read, of_network(network, per_pair=True))
 
 
 def test_every_format_has_a_suffix_and_a_media_type() -> None:
@@ -157,9 +174,6 @@ def test_every_format_has_a_suffix_and_a_media_type() -> None:
 def test_gexf_round_trips_through_networkx(network: Network) -> None:
     graph = nx.read_gexf(io.BytesIO(export(network, "gexf")))
     assert graph.graph["mode"] == "dynamic"
-    assert set(graph.nodes) == {n.iri for n in network.nodes}
-    read = {(*sorted((u, v)), d["type"]): d["weight"] for u, v, d in graph.edges(data=True)}
-    assert read == pytest.approx(_expected_edges(network))
     for node in network.nodes:
         data = graph.nodes[node.iri]
         assert data["label"] == node.label
@@ -283,9 +297,6 @@ def test_gexf_is_a_dynamic_gexf_13_document(network: Network) -> None:
 def test_graphml_round_trips_through_networkx(network: Network) -> None:
     graph = nx.read_graphml(io.BytesIO(export(network, "graphml")), edge_key_type=str, force_multigraph=True)
     assert isinstance(graph, nx.MultiGraph)
-    assert set(graph.nodes) == {n.iri for n in network.nodes}
-    read = {(*sorted((u, v)), d["type"]): d["weight"] for u, v, d in graph.edges(data=True)}
-    assert read == pytest.approx(_expected_edges(network))
     by_key = {k: d for _, _, k, d in graph.edges(keys=True, data=True)}
     for index, edge in enumerate(network.edges):
         data = by_key[f"e{index}"]
@@ -301,13 +312,8 @@ def test_cytoscape_json_has_the_documented_structure(network: Network) -> None:
     document = json.loads(export(network, "cyjs"))
     assert document["format_version"] == "1.0"
     nodes, edges = document["elements"]["nodes"], document["elements"]["edges"]
-    assert {n["data"]["id"] for n in nodes} == {n.iri for n in network.nodes}
     ids = {n["data"]["id"] for n in nodes}
     assert all(e["data"]["source"] in ids and e["data"]["target"] in ids for e in edges)
-    read = {
-        (*sorted((e["data"]["source"], e["data"]["target"])), e["data"]["type"]): e["data"]["weight"] for e in edges
-    }
-    assert read == pytest.approx(_expected_edges(network))
     assert len({e["data"]["id"] for e in edges}) == len(edges)
     cnrs = next(n["data"] for n in nodes if n["data"]["id"] == CNRS)
     assert (cnrs["ror"], cnrs["seed"], cnrs["name"]) == ("02feahw73", True, cnrs["label"])
@@ -316,11 +322,8 @@ def test_cytoscape_json_has_the_documented_structure(network: Network) -> None:
 def test_graphology_json_is_a_serialised_graph(network: Network) -> None:
     document = json.loads(export(network, "graphology"))
     assert document["options"]["type"] == "undirected"
-    assert {n["key"] for n in document["nodes"]} == {n.iri for n in network.nodes}
     edges = document["edges"]
     assert all(e["undirected"] is True for e in edges)
-    read = {(*sorted((e["source"], e["target"])), e["attributes"]["type"]): e["attributes"]["weight"] for e in edges}
-    assert read == pytest.approx(_expected_edges(network))
     pairs = [tuple(sorted((e["source"], e["target"]))) for e in edges]
     assert document["options"]["multi"] == (len(set(pairs)) < len(pairs))
     years = {e["key"]: e["attributes"]["years"] for e in edges}
@@ -332,30 +335,23 @@ def test_vosviewer_json_has_the_documented_structure(network: Network) -> None:
     items, links = document["network"]["items"], document["network"]["links"]
     assert document["info"]["title"].startswith("Collaboration network of")
     assert set(document["config"]["terminology"]) >= {"item", "items", "link", "links", "link_strength"}
-    by_id = {item["id"]: item for item in items}
-    assert len(by_id) == len(items) == len(network.nodes)
-    assert {item["url"] for item in items} == {n.iri for n in network.nodes}
+    ids = {item["id"] for item in items}
+    assert len(ids) == len(items) == len(network.nodes)
+    assert all({li["source_id"], li["target_id"]} <= ids and li["strength"] >= 0 for li in links)
     for item in items:
         assert isinstance(item["label"], str)
         assert 1 <= item["cluster"] <= 1000
         assert all(v >= 0 for v in item["weights"].values())
         assert all(isinstance(v, int | float) for v in item["scores"].values())
-    read = {
-        tuple(sorted((by_id[li["source_id"]]["url"], by_id[li["target_id"]]["url"]))): li["strength"] for li in links
-    }
-    assert read == pytest.approx(_expected_pairs(network))
 
 
-def test_vosviewer_map_and_network_files(network: Network) -> None:
+def test_vosviewer_map_file_columns(network: Network) -> None:
     rows = [line.split("\t") for line in export(network, "vosviewer-map").decode().splitlines()]
     header, items = rows[0], rows[1:]
     assert header[:3] == ["id", "label", "cluster"]
     assert "weight<Total link strength>" in header
     assert all(len(row) == len(header) for row in items)
-    url = {row[0]: row[header.index("url")] for row in items}
-    links = [line.split("\t") for line in export(network, "vosviewer-network").decode().splitlines()]
-    read = {tuple(sorted((url[a], url[b]))): float(s) for a, b, s in links}
-    assert read == pytest.approx(_expected_pairs(network))
+    assert [int(row[0]) for row in items] == list(range(1, len(network.nodes) + 1))
 
 
 def test_csv_zip_holds_nodes_edges_and_years(network: Network) -> None:
@@ -364,10 +360,8 @@ def test_csv_zip_holds_nodes_edges_and_years(network: Network) -> None:
     nodes = list(csv.DictReader(io.TextIOWrapper(archive.open("nodes.csv"), encoding="utf-8")))
     edges = list(csv.DictReader(io.TextIOWrapper(archive.open("edges.csv"), encoding="utf-8")))
     years = list(csv.DictReader(io.TextIOWrapper(archive.open("edge_years.csv"), encoding="utf-8")))
-    assert {n["id"] for n in nodes} == {n.iri for n in network.nodes}
     assert next(n for n in nodes if n["id"] == CNRS)["ror"] == "02feahw73"
-    read = {(*sorted((e["source"], e["target"])), e["type"]): float(e["weight"]) for e in edges}
-    assert read == pytest.approx(_expected_edges(network))
+    assert len(edges) == len(network.edges)
     per_edge: dict[str, dict[int, float]] = {}
     for row in years:
         per_edge.setdefault(row["edge"], {})[int(row["year"])] = float(row["weight"])

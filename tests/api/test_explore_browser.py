@@ -1,0 +1,130 @@
+"""A person's view of /explore: headless Chromium sees the CNRS network drawn, moves the year slider
+and sees the edge count change, clicks a node and sees its sources.
+
+Debian's chromium (``make browser``) through Playwright with ``executable_path``; sigma.js draws
+with WebGL, which headless Chromium renders in software (SwiftShader). The screenshot is kept in
+var/artifacts/explore.png.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from api.background import background_server, cnrs_kg_command, free_port
+from api.export import PAGE
+from tests.api.test_browser import ARTIFACTS, CHROMIUM_ARGS
+
+BUNDLE = PAGE.parent / "vendor" / "explore" / "explore.js"
+WEBGL_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
+
+
+@pytest.fixture
+def server(bundled_copy: Path) -> Iterator[str]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with background_server(
+        cnrs_kg_command("serve", "--port", str(port), "--store", str(bundled_copy)), f"{base}/health"
+    ):
+        yield base
+
+
+# The drawn co-publication edge whose middle is farthest from every drawn node: a click there hits it.
+FREEST_COPUBLICATION_EDGE = """() => {
+  const g = window.explorer.graph;
+  let best = null, bestDistance = -1;
+  g.forEachEdge((edge, a) => {
+    if (a.hidden || !a.members.some((m) => m.type === "copublication")) return;
+    const middle = window.explorer.edgePosition(edge);
+    let distance = Infinity;
+    g.forEachNode((node, n) => {
+      if (n.hidden) return;
+      const p = window.explorer.nodePosition(node);
+      distance = Math.min(distance, Math.hypot(p.x - middle.x, p.y - middle.y));
+    });
+    if (distance > bestDistance) { bestDistance = distance; best = edge; }
+  });
+  return best;
+}"""
+
+
+def _count(page: Page, selector: str) -> int:
+    return int(page.inner_text(selector))
+
+
+def _wait_drawn(page: Page) -> None:
+    page.wait_for_function("document.body.dataset.ready === 'true' && document.body.dataset.loading === 'false'")
+
+
+def test_explorer_draws_filters_by_year_and_shows_sources(server: str) -> None:
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is missing: run `make browser`"
+    assert BUNDLE.is_file(), "the explorer bundle is missing: run `make assets`"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=[*CHROMIUM_ARGS, *WEBGL_ARGS])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(60_000)  # CI machines are small and busy
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(f"{server}/explore")
+            _wait_drawn(page)
+            nodes, edges = _count(page, "#node-count"), _count(page, "#edge-count")
+            assert nodes > 0
+            assert edges > 0
+            assert page.locator("#seeds li").first.inner_text().startswith("Centre National de la Recherche")
+
+            # a narrower window: fewer edges, and the URL holds it
+            page.locator("#year-from").fill("2015")
+            page.wait_for_function(f"document.getElementById('edge-count').textContent !== '{edges}'")
+            _wait_drawn(page)
+            narrowed = _count(page, "#edge-count")
+            assert 0 < narrowed < edges
+            assert "from=2015" in page.url
+            page.locator("#year-from").fill("1970")  # back to all years
+            page.wait_for_function(f"document.getElementById('edge-count').textContent === '{edges}'")
+            _wait_drawn(page)
+
+            # click the CNRS where sigma draws it: its details, sources and linked-data page
+            cnrs = "https://w3id.org/cnrs-kg/id/org/ror/02feahw73"
+            box = page.locator("#graph-container").bounding_box()
+            assert box is not None
+            point = page.evaluate(f"window.explorer.nodePosition('{cnrs}')")
+            page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+            page.wait_for_selector("#details #sources li a")
+            assert page.locator("#details h2").inner_text() == "Centre National de la Recherche Scientifique"
+            sources = page.locator("#details #sources li").all_inner_texts()
+            assert any("ror_02feahw73_cnrs" in text for text in sources), sources
+            ld = page.get_by_role("link", name="Linked-data page")
+            assert ld.get_attribute("href") == "/id/org/ror/02feahw73"
+            assert "node=" in page.url
+            page.screenshot(path=str(ARTIFACTS / "explore.png"))
+
+            # click a co-publication edge: the pair's details and its co-publications per year
+            edge = page.evaluate(FREEST_COPUBLICATION_EDGE)
+            point = page.evaluate(f"window.explorer.edgePosition({edge!r})")
+            page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+            page.wait_for_selector("#pair-chart svg rect.bar")
+            pair = page.locator("#details h2").inner_text()
+            assert " — " in pair
+            assert "pair=" in page.url
+            page.wait_for_selector("#details #sources li a")
+            page.screenshot(path=str(ARTIFACTS / "explore-pair.png"))
+
+            # the shareable URL restores the view
+            page.goto(page.url)
+            _wait_drawn(page)
+            assert _count(page, "#edge-count") == edges
+            page.wait_for_selector("#pair-chart svg rect.bar")
+            assert page.locator("#details h2").inner_text() == pair
+            exports = page.locator("#exports a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+            assert len(exports) == 8
+            assert all(href.startswith("/export/network.") and "seeds=" in href for href in exports)
+            assert errors == []
+        finally:
+            browser.close()

@@ -1,0 +1,224 @@
+"""``/export/network.<format>``, the ``/explore`` helpers and ``cnrs-kg export``, on a copy of the bundled store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.app import create_app
+from api.cli import app as cli
+from graph import OxigraphStore
+from graph import explore as ex
+from graph.exports import FORMATS, export
+from ontology import iris
+from tests.conftest import copy_store
+from tests.graph.test_exports import READERS, assert_same, expected, read_vosviewer_files
+
+CNRS = iris.ror_org("02feahw73").value
+
+
+@pytest.fixture
+def client(bundled_store_path: Path, tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(copy_store(bundled_store_path, tmp_path / "store"), workers=0)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def cnrs_2_hops(bundled_store_path: Path) -> ex.Network:
+    with OxigraphStore(bundled_store_path, read_only=True) as store:
+        return ex.network(store, [CNRS], hops=2)
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_every_format_over_http_is_the_writer_on_the_same_network(
+    client: TestClient, cnrs_2_hops: ex.Network, name: str
+) -> None:
+    fmt = FORMATS[name]
+    response = client.get(f"/export/network.{fmt.suffix}", params={"seeds": "ror:02feahw73", "hops": "2"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(fmt.media_type.split(";")[0])
+    assert response.headers["content-disposition"] == f'attachment; filename="{fmt.filename}"'
+    assert response.content == export(cnrs_2_hops, name)
+
+
+GRAPHQL_NETWORK = """{ network(seeds: ["CNRS"], hops: 2) {
+  nodes { iri } edges { sourceIri targetIri type weight } } }"""
+
+
+def test_every_export_reads_back_to_the_graphql_network_answer(client: TestClient) -> None:
+    """The acceptance round trip: each export over HTTP, read back by an independent reader, gives
+    the nodes, edges and weights of the GraphQL ``network`` field with the same arguments."""
+    response = client.post("/graphql", json={"query": GRAPHQL_NETWORK})
+    assert response.status_code == 200
+    answer = response.json()["data"]["network"]
+    nodes = [n["iri"] for n in answer["nodes"]]
+    edges = [(e["sourceIri"], e["targetIri"], e["type"], e["weight"]) for e in answer["edges"]]
+    assert len(nodes) > 100
+    params = {"seeds": "ror:02feahw73", "hops": "2"}
+    for name, read in READERS.items():
+        content = client.get(f"/export/network.{FORMATS[name].suffix}", params=params).content
+        found = read(content)
+        assert_same(found, expected(nodes, edges, per_pair=found.per_pair))
+    map_file = client.get("/export/network.vosviewer-map.txt", params=params).content
+    network_file = client.get("/export/network.vosviewer-network.txt", params=params).content
+    assert_same(read_vosviewer_files(map_file, network_file), expected(nodes, edges, per_pair=True))
+
+
+def test_parameters_reach_the_network(client: TestClient, bundled_store_path: Path) -> None:
+    params = {"seeds": ["ror:02feahw73"], "hops": "1", "from": "2010", "to": "2020", "counting": "fractional"}
+    response = client.get("/export/network.graphology.json", params={**params, "include": "copublication,instrument"})
+    assert response.status_code == 200, response.text
+    document = json.loads(response.content)
+    with OxigraphStore(bundled_store_path, read_only=True) as store:
+        expected = ex.network(
+            store,
+            [CNRS],
+            hops=1,
+            window=ex.Window(2010, 2020),
+            counting=ex.Counting.FRACTIONAL,
+            include=[ex.EdgeType.COPUBLICATION, ex.EdgeType.INSTRUMENT],
+        )
+    assert {n["key"] for n in document["nodes"]} == {n.iri for n in expected.nodes}
+    assert len(document["edges"]) == len(expected.edges)
+    assert document["attributes"]["from"] == 2010
+    assert document["attributes"]["counting"] == "fractional"
+    assert all(2010 <= int(y) <= 2020 for e in document["edges"] for y in e["attributes"]["years"])
+
+
+def test_the_cnrs_when_no_seed_is_given(client: TestClient) -> None:
+    document = json.loads(client.get("/export/network.cyjs").content)
+    seeds = [n["data"]["id"] for n in document["elements"]["nodes"] if n["data"]["seed"]]
+    assert seeds == [CNRS]
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"hops": "two"}, "hops"),
+        ({"hops": "-1"}, "hops"),
+        ({"from": "2020", "to": "2010"}, "from"),
+        ({"from": "last year"}, "from"),
+        ({"minWeight": "heavy"}, "minWeight"),
+        ({"counting": "approximate"}, "counting"),
+        ({"include": "friendship"}, "include"),
+        ({"seeds": "CNRS"}, "seeds"),
+        ({"seeds": "ror:<bad>"}, "seeds"),
+        ({"hop": "2"}, "hop"),
+        ({"hops": ["1", "2"]}, "hops"),
+    ],
+)
+def test_a_bad_parameter_is_a_400_naming_it(client: TestClient, params: dict[str, str], name: str) -> None:
+    response = client.get("/export/network.gexf", params=params)
+    assert response.status_code == 400
+    assert response.text.startswith(f"{name}: ") or response.text.startswith(f"{name} ")
+    assert response.text.count("\n") == 1
+
+
+def test_over_the_cost_limit_is_a_400(client: TestClient) -> None:
+    response = client.get("/export/network.gexf", params={"hops": "9"})
+    assert response.status_code == 400
+    assert "hops" in response.text
+
+
+def test_an_unknown_format_is_a_404_listing_them(client: TestClient) -> None:
+    response = client.get("/export/network.pdf")
+    assert response.status_code == 404
+    assert "gexf" in response.text
+    assert "csv.zip" in response.text
+
+
+def test_over_the_time_budget_is_a_503(bundled_store_path: Path, tmp_path: Path) -> None:
+    app = create_app(copy_store(bundled_store_path, tmp_path / "store"), workers=1, budget=0.001)
+    with TestClient(app) as client:
+        response = client.get("/export/network.gexf", params={"hops": "2"})
+    assert response.status_code == 503
+    assert "time budget" in response.text
+
+
+def test_through_the_query_workers(bundled_store_path: Path, tmp_path: Path, cnrs_2_hops: ex.Network) -> None:
+    with TestClient(create_app(copy_store(bundled_store_path, tmp_path / "store"), workers=1)) as client:
+        response = client.get("/export/network.vosviewer.json", params={"hops": "2"})
+    assert response.status_code == 200, response.text
+    assert response.content == export(cnrs_2_hops, "vosviewer")
+
+
+def test_explore_page_loads_its_bundle(client: TestClient) -> None:
+    response = client.get("/explore")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "/static/vendor/explore/explore.js" in response.text
+    assert "cdn" not in response.text.lower()
+
+
+def test_search_finds_institutions_and_countries(client: TestClient) -> None:
+    found = client.get("/explore/search", params={"q": "centre national de la recherche"}).json()
+    assert found[0]["iri"] == CNRS
+    countries = client.get("/explore/search", params={"q": "singapore"}).json()
+    assert any(f["iri"] == iris.country("SG").value and f["kind"] == "country" for f in countries)
+    assert client.get("/explore/search", params={"q": "x"}).json() == []
+
+
+def test_search_text_is_bound_not_spliced(client: TestClient) -> None:
+    for text in ['") } } SELECT * WHERE { ?s ?p ?o } #', "\\u0022", "'; DROP"]:
+        response = client.get("/explore/search", params={"q": text})
+        assert response.status_code == 200
+        assert response.json() == []
+
+
+def test_sources_of_an_entity_and_of_graphs(client: TestClient) -> None:
+    found = client.get("/explore/sources", params={"entity": CNRS}).json()
+    titles = [s.get("title", "") for s in found]
+    assert any("ror_02feahw73_cnrs" in t for t in titles)
+    graph = found[0]["graph"]
+    assert client.get("/explore/sources", params={"graph": graph}).json()[0]["graph"] == graph
+    assert client.get("/explore/sources").status_code == 400
+    assert client.get("/explore/sources", params={"entity": "not an iri"}).status_code == 400
+
+
+def test_trend_of_a_pair(client: TestClient, cnrs_2_hops: ex.Network) -> None:
+    edge = next(e for e in cnrs_2_hops.edges if e.type is ex.EdgeType.COPUBLICATION)
+    answer = client.get("/explore/trend", params={"a": edge.source, "b": edge.target}).json()
+    assert {int(y): w for y, w in answer["years"].items()} == edge.years
+    assert client.get("/explore/trend", params={"a": CNRS}).status_code == 400
+
+
+runner = CliRunner()
+
+
+def test_cli_export_writes_the_same_file(bundled_store_path: Path, tmp_path: Path, cnrs_2_hops: ex.Network) -> None:
+    target = tmp_path / "out" / "cnrs.gexf"
+    args = ["export", "--format", "gexf", "--seed", "ror:02feahw73", "--hops", "2", "-o", str(target)]
+    result = runner.invoke(cli, [*args, "--store", str(bundled_store_path)])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == export(cnrs_2_hops, "gexf")
+    assert f"{len(cnrs_2_hops.nodes)} nodes" in result.output
+
+
+def test_cli_export_to_stdout(bundled_store_path: Path) -> None:
+    args = ["export", "-f", "vosviewer", "--include", "instrument", "--from", "2010", "--to", "2020"]
+    result = runner.invoke(cli, [*args, "--store", str(bundled_store_path)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["network"]["items"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-f", "pdf"], "--format: 'pdf' is not an export format"),
+        (["-f", "gexf", "--counting", "half"], "--counting: 'half' is not full or fractional"),
+        (["-f", "gexf", "--seed", "CNRS"], "--seed: 'CNRS' is neither an IRI nor a prefixed name"),
+        (["-f", "gexf", "--from", "2020", "--to", "2000"], "--from: 2020 is after to: 2000"),
+        (["-f", "gexf", "--hops", "7"], "hops"),
+    ],
+)
+def test_cli_export_bad_option_is_one_line_and_exit_1(bundled_store_path: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(cli, ["export", *args, "--store", str(bundled_store_path)])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert result.output.startswith("error:")
