@@ -2,8 +2,9 @@
 and sees the edge count change, clicks a node and sees its sources.
 
 Debian's chromium (``make browser``) through Playwright with ``executable_path``; sigma.js draws
-with WebGL, which headless Chromium renders in software (SwiftShader). The screenshot is kept in
-var/artifacts/explore.png.
+with WebGL, which headless Chromium renders in software (SwiftShader). The screenshots are kept in
+var/artifacts/: explore.png (the CNRS's ASEAN partners, the CNRS selected with its sources),
+explore-all.png (the whole 2-hop view) and explore-pair.png (a pair and its co-publications per year).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tests.api.test_browser import ARTIFACTS, CHROMIUM_ARGS
 
 BUNDLE = PAGE.parent / "vendor" / "explore" / "explore.js"
 WEBGL_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
+ASEAN = {"BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "TL", "VN"}
 
 
 @pytest.fixture
@@ -103,7 +105,22 @@ def test_explorer_draws_filters_by_year_and_shows_sources(server: str) -> None:
             ld = page.get_by_role("link", name="Linked-data page")
             assert ld.get_attribute("href") == "/id/org/ror/02feahw73"
             assert "node=" in page.url
+            page.screenshot(path=str(ARTIFACTS / "explore-all.png"))
+
+            # the ASEAN partners only: the country filter keeps the seeds and the ASEAN countries' nodes
+            present = page.locator("#country-filter option").evaluate_all("options => options.map(o => o.value)")
+            asean = [code for code in present if code in ASEAN]
+            assert asean
+            page.locator("#country-filter").select_option(asean)
+            page.wait_for_function(f"Number(document.getElementById('node-count').textContent) < {nodes}")
+            shown = page.evaluate(
+                "window.explorer.visibleNodes().map(n => window.explorer.graph.getNodeAttribute(n, 'country'))"
+            )
+            assert set(shown) - {"FR"} <= set(asean)
+            assert "country=" in page.url
             page.screenshot(path=str(ARTIFACTS / "explore.png"))
+            page.locator("#country-filter").select_option([])
+            page.wait_for_function(f"document.getElementById('node-count').textContent === '{nodes}'")
 
             # click a co-publication edge: the pair's details and its co-publications per year
             edge = page.evaluate(FREEST_COPUBLICATION_EDGE)
@@ -115,6 +132,16 @@ def test_explorer_draws_filters_by_year_and_shows_sources(server: str) -> None:
             assert "pair=" in page.url
             page.wait_for_selector("#details #sources li a")
             page.screenshot(path=str(ARTIFACTS / "explore-pair.png"))
+
+            # autocompletion: a partner found by name becomes a second seed
+            page.locator("#seed-search").fill("nanyang")
+            page.locator("#seed-suggestions button", has_text="Nanyang Technological University").first.click()
+            page.wait_for_function("document.querySelectorAll('#seeds li').length === 2")
+            _wait_drawn(page)
+            assert "seeds=https" in page.url
+            page.locator("#seeds li button").nth(1).click()  # remove it again
+            page.wait_for_function(f"document.getElementById('edge-count').textContent === '{edges}'")
+            _wait_drawn(page)
 
             # the shareable URL restores the view
             page.goto(page.url)

@@ -255,6 +255,7 @@ function applyView() {
   display.forEachEdge((edge, a) => {
     display.setEdgeAttribute(edge, "size", 0.6 + 3.4 * Math.sqrt((a.shownWeight || 0) / (maxWeight || 1)));
   });
+  renderer?.setSetting("labelRenderedSizeThreshold", nodes <= 60 ? 0 : 7); // a small view names every node
   $("node-count").textContent = String(nodes);
   $("edge-count").textContent = String(edges);
   renderLegend();
