@@ -12,7 +12,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.types import ExecutionContext
 
 from api.graphql.errors import ErrorCodes, log_unexpected
@@ -22,6 +22,7 @@ from api.graphql.types.common import MAX_PAGE
 
 MAX_DEPTH = 12
 MAX_TOKENS = 2000
+CACHED_DOCUMENTS = 256
 
 __all__ = ["MAX_DEPTH", "MAX_PAGE", "MAX_TOKENS", "Schema", "schema"]
 
@@ -37,6 +38,8 @@ def build() -> Schema:
     extensions: list[Any] = [
         partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        partial(ParserCache, maxsize=CACHED_DOCUMENTS),  # clients repeat their queries: parse and
+        partial(ValidationCache, maxsize=CACHED_DOCUMENTS),  # validate each text once
         ErrorCodes,
         Explain,
     ]
