@@ -31,11 +31,9 @@ types among them, not only those of the search tree. A node's label is its Engli
 language, else any label, else the IRI's last segment.
 
 Node metrics, on the undirected graph: ``degree`` and ``weighted_degree`` count the typed edges;
-betweenness (normalised, counting hops: a weight is a strength, not a distance; estimated from
-500 sampled sources above 500 nodes), PageRank (by weight) and Louvain communities (networkx,
-fixed seed, numbered by size, the largest 0) see one edge per pair, weighted by the sum of its
-typed edges. Betweenness and PageRank give networkx's values, computed in ``graph._explore_metrics``
-(``nx.pagerank`` needs SciPy, and plain lists are ten times faster).
+betweenness (normalised as networkx does, counting hops: a weight is a strength, not a distance),
+PageRank (by weight) and Louvain communities (fixed seed, numbered by size, the largest 0) see one
+edge per pair, weighted by the sum of its typed edges; igraph computes them (``graph._explore_metrics``).
 
 Cost, in SPARQL queries (each batches its nodes in ``VALUES``):
 
