@@ -9,6 +9,7 @@ comes with its facts, and the filters on dates, which need the precision rules o
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -22,7 +23,16 @@ from api.graphql.errors import BadInput
 from api.graphql.filters import CountryFilter, IndicatorFilter, InstitutionFilter, InstrumentFilter, PublicationFilter
 from api.graphql.rdf import Facts, Term, Value, bind, collect, select
 from api.graphql.refs import resolve_ref
-from api.graphql.types.common import Connection, best_name, check_dates, connection, holds, paginate, window
+from api.graphql.types.common import (
+    Connection,
+    DateRange,
+    best_name,
+    check_dates,
+    connection,
+    holds,
+    paginate,
+    window,
+)
 from api.graphql.types.enums import InstitutionOrder, to_iri
 from api.graphql.types.institution import Institution
 from api.graphql.types.instrument import Instrument, Office, matches_kind
@@ -228,9 +238,13 @@ async def instruments(
     return paginate([Instrument(iri=f.iri, loaded=f) for f in sorted(kept, key=name_key)], first, after)
 
 
-async def offices(info: Info, first: int | None, after: str | None) -> Connection[Office]:
-    found = await _all(info, KG.RegionalOffice, "Office", ["name", "start"])
-    ordered = sorted(found.values(), key=lambda f: (f.text(SCHEMA.startDate) or "", f.iri))
+async def offices(
+    info: Info, as_of: datetime.date | None, during: DateRange | None, first: int | None, after: str | None
+) -> Connection[Office]:
+    check_dates(as_of, during)
+    found = await _all(info, KG.RegionalOffice, "Office", ["name", "start", "end"])
+    kept = [f for f in found.values() if holds(f.first(SCHEMA.startDate), f.first(SCHEMA.endDate), as_of, during)]
+    ordered = sorted(kept, key=lambda f: (f.text(SCHEMA.startDate) or "", f.iri))
     return paginate([Office(iri=f.iri, loaded=f) for f in ordered], first, after)
 
 

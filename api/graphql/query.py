@@ -15,7 +15,7 @@ from api.graphql.context import Info
 from api.graphql.errors import BadInput
 from api.graphql.filters import CountryFilter, IndicatorFilter, InstitutionFilter, InstrumentFilter, PublicationFilter
 from api.graphql.refs import from_global_id, hal_candidates, openalex_candidates, resolve_ref
-from api.graphql.types.common import Connection, YearRange, field, paginate
+from api.graphql.types.common import Connection, DateRange, YearRange, field, paginate
 from api.graphql.types.enums import Counting, CountryGroupKey, EdgeType, InstitutionOrder
 from api.graphql.types.institution import Institution
 from api.graphql.types.instrument import Instrument, Office
@@ -169,9 +169,16 @@ class Query:
     ) -> Connection[Instrument]:
         return await lists.instruments(info, filter, first, after)
 
-    @field(description="The CNRS regional offices, oldest first.")
-    async def offices(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Office]:
-        return await lists.offices(info, first, after)
+    @field(description="The CNRS regional offices, oldest first; open on a day, or during a span.")
+    async def offices(
+        self,
+        info: Info,
+        as_of: datetime.date | None = None,
+        during: DateRange | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Office]:
+        return await lists.offices(info, as_of, during, first, after)
 
     @field(description="Publications, newest first.")
     async def publications(

@@ -3,7 +3,8 @@
 Query texts are constants; the values a request brings (IRIs, text, dates) enter them only as
 validated pyoxigraph terms written into ``VALUES`` blocks by ``bind`` (pyoxigraph escapes them),
 or as integers (``LIMIT``/``OFFSET``). Every query runs in a worker thread, and its answer is read
-there into ``Row`` tuples of strings: pyoxigraph results must be consumed in the thread that made them.
+there into ``Row`` dictionaries of plain ``Value`` terms: pyoxigraph results must be consumed in
+the thread that made them.
 
 >>> bind("SELECT * WHERE { VALUES ?e { __E__ } }", E=[ox.NamedNode("urn:a"), ox.Literal('x"y')])
 'SELECT * WHERE { VALUES ?e { <urn:a> "x\\\\"y" } }'
@@ -14,7 +15,7 @@ there into ``Row`` tuples of strings: pyoxigraph results must be consumed in the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -171,12 +172,10 @@ class Facts:
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
-def collect(
-    rows: Iterable[Row], predicates: Iterable[str], *, key: str = "e", into: Mapping[str, Facts] | None = None
-) -> dict[str, Facts]:
+def collect(rows: Iterable[Row], predicates: Iterable[str], *, key: str = "e") -> dict[str, Facts]:
     """Fold ``?<key> ?p ?o ?g`` rows into one ``Facts`` per entity (rows without ``?p`` only create it)."""
     fetched = frozenset(predicates)
-    facts: dict[str, Facts] = dict(into or {})
+    facts: dict[str, Facts] = {}
     for row in rows:
         entity = row.get(key)
         if entity is None:

@@ -82,12 +82,6 @@ def page_size(first: int | None) -> int:
     return first
 
 
-@strawberry.input(description="Paging arguments of a list: the first N items after a cursor.")
-class Page:
-    first: int | None = None
-    after: str | None = None
-
-
 def window(first: int | None, after: str | None) -> tuple[int, int]:
     """(offset, size) of the page asked for, checked."""
     return offset_of(after), page_size(first)

@@ -63,6 +63,10 @@ class Region(relay.Node, Entity):
     async def name(self, info: Info) -> str:
         return best_name(await self.facts(info, "name")) or self.iri.removeprefix(ID)
 
+    @field(description="The sources stating its facts.")
+    async def sources(self, info: Info) -> list[Source]:
+        return await self.node_sources(info)
+
 
 @strawberry.type(description="A country or territory with an ISO 3166-1 code.")
 class Country(relay.Node, Entity):

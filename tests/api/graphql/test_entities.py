@@ -137,6 +137,8 @@ def test_offices_and_indicators(gql: GraphQL) -> None:
             nodes { value qualifier year area { ... on Country { code } } quote sources { name document } } } }""")
     offices = data["offices"]["nodes"]
     assert [o["country"]["code"] for o in offices] == ["VN", "SG"]
+    in_2010 = gql.data('{ offices(asOf: "2010-01-01") { nodes { country { code } } } }')["offices"]["nodes"]
+    assert in_2010 == [{"country": {"code": "VN"}}]
     assert offices[1]["countries"]["totalCount"] == 10
     (phd,) = data["indicators"]["nodes"]
     assert phd["value"] == 161
