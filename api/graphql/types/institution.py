@@ -243,7 +243,7 @@ class Institution(relay.Node, Entity):
     ) -> Connection[HierarchyLink]:
         return paginate(await self._hierarchy(info, "institution_parents", as_of, during), first, after)
 
-    @field(description="Its laboratories, institutes and other units (offices are under `offices`).")
+    @field(description="Its laboratories, institutes and other units (the regional offices are the root `offices`).")
     async def children(
         self,
         info: Info,
