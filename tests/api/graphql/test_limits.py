@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -12,6 +14,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from api import graphql
+from api.app import create_app
 from graph import QueryTimeout, ResultTooLarge
 from graph.store import QueryResult
 from tests.api.graphql.conftest import GraphQL
@@ -102,6 +105,20 @@ def test_over_the_budget_is_a_clear_error(error: Exception, code: str) -> None:
     assert body["data"] == {"country": None, "sg": None}
     assert {e["extensions"]["code"] for e in body["errors"]} == {code}
     assert body["errors"][0]["message"] == str(error)
+
+
+def test_the_worker_pools_time_budget_stops_a_network_request(bundled_copy: Path) -> None:
+    """A real pool: the 3-hop network of the CNRS (over a thousand labs) cannot fit in 0.1 s."""
+    query = '{ network(seeds: ["CNRS"], hops: 3) { nodes { iri } } }'
+    with TestClient(create_app(bundled_copy, workers=1, budget=0.1)) as client:
+        start = time.perf_counter()
+        body = client.post("/graphql", json={"query": query}).json()
+        elapsed = time.perf_counter() - start
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "QUERY_TIMEOUT"
+    assert "time budget of 0.1 s" in error["message"]
+    assert body["data"] is None
+    assert elapsed < 10
 
 
 def test_unexpected_errors_are_masked_and_logged(caplog: pytest.LogCaptureFixture) -> None:
