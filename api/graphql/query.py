@@ -10,7 +10,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry import relay
 
-from api.graphql import lists
+from api.graphql import lists, lookahead
 from api.graphql.context import Info
 from api.graphql.errors import BadInput
 from api.graphql.filters import CountryFilter, IndicatorFilter, InstitutionFilter, InstrumentFilter, PublicationFilter
@@ -245,6 +245,7 @@ class Query:
             counting=explore.Counting(counting.value),
             include=edge_types(include),
             max_nodes=MAX_NETWORK_NODES,
+            with_metrics="metrics" in lookahead.selected(info, ("nodes",)),  # betweenness is costly
         )
         return Network.of(found)  # type: ignore[arg-type]
 
