@@ -14,10 +14,18 @@ from api.app import create_app
 from api.cli import app as cli
 from graph import OxigraphStore
 from graph import explore as ex
-from graph.exports import FORMATS, export
+from graph.exports import FORMATS
 from ontology import iris
 from tests.conftest import copy_store
-from tests.graph.test_exports import READERS, assert_same, expected, read_vosviewer_files
+from tests.graph.test_exports import (
+    READERS,
+    assert_same,
+    expected,
+    of_network,
+    read_gexf,
+    read_vosviewer,
+    read_vosviewer_files,
+)
 
 CNRS = iris.ror_org("02feahw73").value
 
@@ -35,15 +43,21 @@ def cnrs_2_hops(bundled_store_path: Path) -> ex.Network:
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
-def test_every_format_over_http_is_the_writer_on_the_same_network(
-    client: TestClient, cnrs_2_hops: ex.Network, name: str
-) -> None:
+def test_every_format_over_http(client: TestClient, name: str) -> None:
     fmt = FORMATS[name]
     response = client.get(f"/export/network.{fmt.suffix}", params={"seeds": "ror:02feahw73", "hops": "2"})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith(fmt.media_type.split(";")[0])
     assert response.headers["content-disposition"] == f'attachment; filename="{fmt.filename}"'
-    assert response.content == export(cnrs_2_hops, name)
+
+
+@pytest.mark.parametrize("name", sorted(READERS))
+def test_over_http_the_writer_on_the_same_network(client: TestClient, cnrs_2_hops: ex.Network, name: str) -> None:
+    """The same nodes, edges and weights as the writer on ``explore.network`` in this process (not the
+    same bytes: PageRank's last digits follow the order the store returns rows in)."""
+    response = client.get(f"/export/network.{FORMATS[name].suffix}", params={"seeds": "ror:02feahw73", "hops": "2"})
+    read = READERS[name](response.content)
+    assert_same(read, of_network(cnrs_2_hops, per_pair=read.per_pair))
 
 
 GRAPHQL_NETWORK = """{ network(seeds: ["CNRS"], hops: 2) {
@@ -144,7 +158,7 @@ def test_through_the_query_workers(bundled_store_path: Path, tmp_path: Path, cnr
     with TestClient(create_app(copy_store(bundled_store_path, tmp_path / "store"), workers=1)) as client:
         response = client.get("/export/network.vosviewer.json", params={"hops": "2"})
     assert response.status_code == 200, response.text
-    assert response.content == export(cnrs_2_hops, "vosviewer")
+    assert_same(read_vosviewer(response.content), of_network(cnrs_2_hops, per_pair=True))
 
 
 def test_explore_page_loads_its_bundle(client: TestClient) -> None:
@@ -195,7 +209,7 @@ def test_cli_export_writes_the_same_file(bundled_store_path: Path, tmp_path: Pat
     args = ["export", "--format", "gexf", "--seed", "ror:02feahw73", "--hops", "2", "-o", str(target)]
     result = runner.invoke(cli, [*args, "--store", str(bundled_store_path)])
     assert result.exit_code == 0, result.output
-    assert target.read_bytes() == export(cnrs_2_hops, "gexf")
+    assert_same(read_gexf(target.read_bytes()), of_network(cnrs_2_hops))
     assert f"{len(cnrs_2_hops.nodes)} nodes" in result.output
 
 
