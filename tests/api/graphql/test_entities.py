@@ -151,3 +151,20 @@ def test_region_filter_and_name_filter(gql: GraphQL) -> None:
         institutions(filter: {name: "pervasive"}) { nodes { ror } } }""")
     assert data["countries"]["totalCount"] == 11
     assert {"ror": "00m3mb357"} in data["institutions"]["nodes"]
+
+
+def test_publications_filtered_with_their_affiliations_and_sources(gql: GraphQL) -> None:
+    data = gql.data("""{ all: publications(first: 3) { totalCount nodes { year } }
+        oa: publications(filter: {doi: "https://doi.org/10.7717/PeerJ.4375"}) { nodes {
+            title year openalex copublication institutions { totalCount } countries { nodes { code } }
+            sources { kind } } }
+        norway: publications(filter: {country: ["NO"], years: {start: 2014, end: 2014}}) { totalCount } }""")
+    years = [n["year"] for n in data["all"]["nodes"]]
+    assert years == sorted(years, reverse=True)
+    (work,) = data["oa"]["nodes"]
+    assert work["openalex"] == "W2741809807"
+    assert work["copublication"]
+    assert work["institutions"]["totalCount"] == 8
+    assert {c["code"] for c in work["countries"]["nodes"]} == {"CA", "US"}
+    assert work["sources"] == [{"kind": "openalex"}]
+    assert data["norway"]["totalCount"] >= 1
