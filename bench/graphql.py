@@ -235,7 +235,8 @@ def run(store: Path, works: int, runs: int, seconds: float) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port)]
-    with background_server([*command, "--store", str(store)], f"{base}/health", timeout=120):
+    log = store.parent / "graphql-bench-server.log"
+    with background_server([*command, "--store", str(store)], f"{base}/health", log=log, timeout=120):
         with httpx.Client() as client:
             print(f"{'question':38} {'GraphQL ms':>10} {'SPARQL ms':>10} {'ratio':>6} {'explore ms':>10}   answers")
             for case in CASES:
