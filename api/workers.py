@@ -230,7 +230,7 @@ def _open(path: str) -> OxigraphStore:
     for _ in range(50):
         try:
             return OxigraphStore(path, read_only=True)
-        except GraphError:
+        except (GraphError, OSError, RuntimeError):  # RocksDB reports a vanished file as corruption
             time.sleep(0.05)
     return OxigraphStore(path, read_only=True)
 
