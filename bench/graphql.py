@@ -3,7 +3,9 @@
 For each question (the partners of the CNRS; the network two ties around the CNRS; the network two
 ties around a laboratory, LIX), the GraphQL request (``/graphql``, answered through
 ``graph.explore``) and a hand-written SPARQL query answering the same question (``/sparql``) are
-sent to one ``cnrs-kg serve`` (with its query workers) over the same store. Prints:
+sent to one ``cnrs-kg serve`` (with its query workers) over the same store. The hand-written
+SPARQL asks partners in one query, and a network hop by hop as one would by hand: the ties of the
+seed, then those of the first ring, then every tie among the nodes found (three queries). Prints:
 
 - the answer sizes of both, so one can check they answer the same question;
 - one client: the median time of each over ``--runs`` requests and the ratio GraphQL / SPARQL, and
@@ -16,7 +18,9 @@ years and sources, and computes the network metrics (degree, betweenness, PageRa
 
 The store is the bundled data, plus ``--works N`` SYNTHETIC OpenAlex works (``cnrs-kg generate``)
 when N > 0; ``--store DIR`` keeps it between runs (built there unless ``DIR/READY`` says it holds N
-works already). Usage: python bench/graphql.py [--works N] [--store DIR] [--runs R] [--seconds S]
+works already). With many works, the networks around the CNRS exceed the 2,000 nodes GraphQL allows:
+``--min-weight W`` keeps the ties of weight W or more, on both sides.
+Usage: python bench/graphql.py [--works N] [--store DIR] [--runs R] [--seconds S] [--min-weight W]
 """
 
 from __future__ import annotations
@@ -70,33 +74,42 @@ PARTNERS_SPARQL = (
 } GROUP BY ?partner ORDER BY DESC(?weight) ?partner LIMIT 100"""
 )
 
-NETWORK_GRAPHQL = """query ($seed: String!) {
-  network(seeds: [$seed], hops: 2, include: [INSTRUMENT, COPUBLICATION]) {
+NETWORK_GRAPHQL = """query ($seed: String!, $minWeight: Float!) {
+  network(seeds: [$seed], hops: 2, include: [INSTRUMENT, COPUBLICATION], minWeight: $minWeight) {
     nodes { iri label kind hops metrics { degree weightedDegree betweenness pagerank community } }
     edges { sourceIri targetIri type weight } } }"""
-# Nodes: the seed and what one or two ties (a shared instrument, a co-publication link) reach;
-# edges: every tie among them, weighted.
-TIE = (
-    "((^org:member/^kg:hasParty/kg:hasParty/org:member)|(^kg:linkSource/kg:linkTarget)|(^kg:linkTarget/kg:linkSource))"
-)
-NODES = (
-    "{ SELECT DISTINCT ?NODE WHERE { { BIND(<SEED> AS ?NODE) } "
-    f"UNION {{ <SEED> {TIE} ?NODE }} UNION {{ <SEED> {TIE}/{TIE} ?NODE }} }} }}"
-)
-NETWORK_SPARQL = (
+# By hand, a network is asked hop by hop: the ties of a ring (their ends are the next ring), then
+# every tie among all the nodes found; weights are instruments shared, or co-publications summed
+# over the year graphs; a tie weighs at least the minimum weight.
+RING_SPARQL = (
     PREFIXES
-    + """SELECT ?a ?b ?type (SUM(?w) AS ?weight) WHERE {
-  """
-    + NODES.replace("NODE", "a")
-    + """
-  { ?ma org:member ?a . ?i kg:hasParty ?ma , ?mb . ?mb org:member ?b . BIND("instrument" AS ?type) BIND(1 AS ?w) }
+    + """SELECT DISTINCT ?n WHERE {
+  { SELECT ?from ?n (COUNT(DISTINCT ?i) AS ?w) WHERE {
+      VALUES ?from { FROM } ?m org:member ?from . ?i kg:hasParty ?m , ?pm . ?pm org:member ?n . FILTER(?n != ?from)
+    } GROUP BY ?from ?n }
   UNION
-  { GRAPH ?g { ?k kg:linkSource ?a ; kg:linkTarget ?b ; kg:year ?y ; kg:fullCount ?w } BIND("copublication" AS ?type) }
-  """
-    + NODES.replace("NODE", "b")
-    + """
-  FILTER(STR(?a) < STR(?b) || ?type = "copublication")
-} GROUP BY ?a ?b ?type"""
+  { SELECT ?from ?n (SUM(?c) AS ?w) WHERE {
+      VALUES ?from { FROM }
+      GRAPH ?g { { ?k kg:linkSource ?from ; kg:linkTarget ?n } UNION { ?k kg:linkTarget ?from ; kg:linkSource ?n }
+                 ?k kg:year ?y ; kg:fullCount ?c }
+    } GROUP BY ?from ?n }
+  FILTER(?w > 0 && ?w >= MIN)
+}"""
+)
+EDGES_SPARQL = (
+    PREFIXES
+    + """SELECT ?a ?b ?type ?w WHERE {
+  { SELECT ?a ?b ("instrument" AS ?type) (COUNT(DISTINCT ?i) AS ?w) WHERE {
+      VALUES ?a { NODES } ?ma org:member ?a . ?i kg:hasParty ?ma , ?mb . ?mb org:member ?b . VALUES ?b { NODES }
+      FILTER(STR(?a) < STR(?b))
+    } GROUP BY ?a ?b }
+  UNION
+  { SELECT ?a ?b ("copublication" AS ?type) (SUM(?c) AS ?w) WHERE {
+      VALUES ?a { NODES } GRAPH ?g { ?k kg:linkSource ?a ; kg:linkTarget ?b ; kg:year ?y ; kg:fullCount ?c }
+      VALUES ?b { NODES }
+    } GROUP BY ?a ?b }
+  FILTER(?w > 0 && ?w >= MIN)
+}"""
 )
 
 
@@ -104,45 +117,73 @@ NETWORK_SPARQL = (
 class Case:
     name: str
     graphql: str
-    variables: dict[str, str]
-    sparql: str
+    variables: dict[str, object]
 
     def explore(self, store: OxigraphStore) -> object:
         """The ``graph.explore`` call the GraphQL request makes."""
         if "of" in self.variables:
-            return explore.partners(store, self.variables["of"])
+            return explore.partners(store, str(self.variables["of"]))
         include = [explore.EdgeType.INSTRUMENT, explore.EdgeType.COPUBLICATION]
-        return explore.network(store, [self.variables["seed"]], hops=2, include=include)
+        weight = float(str(self.variables["minWeight"]))
+        return explore.network(store, [str(self.variables["seed"])], hops=2, include=include, min_weight=weight)
+
+    def sparql(self, client: httpx.Client, base: str) -> list[dict[str, dict[str, str]]]:
+        """The same question in hand-written SPARQL: one query for partners, three for a network."""
+        if "of" in self.variables:
+            return select(client, base, PARTNERS_SPARQL.replace("SEED", str(self.variables["of"])))
+        seed, weight = str(self.variables["seed"]), str(float(str(self.variables["minWeight"])))
+        nodes = [seed]
+        ring = [seed]
+        for _ in range(2):
+            query = RING_SPARQL.replace("FROM", " ".join(f"<{n}>" for n in ring)).replace("MIN", weight)
+            ring = [r["n"]["value"] for r in select(client, base, query) if r["n"]["value"] not in nodes]
+            nodes += ring
+        values = " ".join(f"<{n}>" for n in nodes)
+        return select(client, base, EDGES_SPARQL.replace("NODES", values).replace("MIN", weight))
 
 
-CASES = [
-    Case("partners of the CNRS", PARTNERS_GRAPHQL, {"of": CNRS}, PARTNERS_SPARQL.replace("SEED", CNRS)),
-    Case("network, 2 hops around the CNRS", NETWORK_GRAPHQL, {"seed": CNRS}, NETWORK_SPARQL.replace("SEED", CNRS)),
-    Case("network, 2 hops around LIX (a lab)", NETWORK_GRAPHQL, {"seed": LIX}, NETWORK_SPARQL.replace("SEED", LIX)),
-]
+def cases(min_weight: float) -> list[Case]:
+    network = {"minWeight": min_weight}
+    return [
+        Case("partners of the CNRS", PARTNERS_GRAPHQL, {"of": CNRS}),
+        Case("network, 2 hops around the CNRS", NETWORK_GRAPHQL, {"seed": CNRS, **network}),
+        Case("network, 2 hops around LIX (a lab)", NETWORK_GRAPHQL, {"seed": LIX, **network}),
+    ]
 
 
-def graphql_request(client: httpx.Client, base: str, case: Case) -> httpx.Response:
-    return client.post(f"{base}/graphql", json={"query": case.graphql, "variables": case.variables}, timeout=300)
-
-
-def sparql_request(client: httpx.Client, base: str, case: Case) -> httpx.Response:
+def select(client: httpx.Client, base: str, query: str) -> list[dict[str, dict[str, str]]]:
     headers = {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"}
-    return client.post(f"{base}/sparql", content=case.sparql.encode(), headers=headers, timeout=300)
+    response = client.post(f"{base}/sparql", content=query.encode(), headers=headers, timeout=600)
+    if response.status_code != 200:
+        raise RuntimeError(f"SPARQL: HTTP {response.status_code}: {response.text[:200]}")
+    rows: list[dict[str, dict[str, str]]] = response.json()["results"]["bindings"]
+    return rows
 
 
-Send = Callable[[httpx.Client, str, Case], httpx.Response]
+def graphql_request(client: httpx.Client, base: str, case: Case) -> None:
+    body = {"query": case.graphql, "variables": case.variables}
+    response = client.post(f"{base}/graphql", json=body, timeout=600)
+    if response.status_code != 200 or "errors" in response.json():
+        raise RuntimeError(f"{case.name}: GraphQL: HTTP {response.status_code}: {response.text[:300]}")
+
+
+def sparql_request(client: httpx.Client, base: str, case: Case) -> None:
+    case.sparql(client, base)
+
+
+Send = Callable[[httpx.Client, str, Case], None]
 
 
 def sizes(client: httpx.Client, base: str, case: Case) -> str:
-    """What each side answers: partners or nodes and edges."""
-    body = graphql_request(client, base, case).json()
-    if "errors" in body:
-        raise SystemExit(f"{case.name}: GraphQL error {body['errors']}")
-    rows = sparql_request(client, base, case).json()["results"]["bindings"]
-    if "partners" in body["data"]:
-        return f"GraphQL {body['data']['partners']['totalCount']} partners, SPARQL {len(rows)} partners (top 100)"
-    network = body["data"]["network"]
+    """What each side answers: partners, or nodes and edges."""
+    body = client.post(f"{base}/graphql", json={"query": case.graphql, "variables": case.variables}, timeout=600)
+    data = body.json()
+    if "errors" in data:
+        raise SystemExit(f"{case.name}: GraphQL error {data['errors']}")
+    rows = case.sparql(client, base)
+    if "partners" in data["data"]:
+        return f"GraphQL {data['data']['partners']['totalCount']} partners, SPARQL {len(rows)} partners (top 100)"
+    network = data["data"]["network"]
     nodes = {r["a"]["value"] for r in rows} | {r["b"]["value"] for r in rows}
     return (
         f"GraphQL {len(network['nodes'])} nodes {len(network['edges'])} edges, "
@@ -154,10 +195,8 @@ def median_ms(send: Send, client: httpx.Client, base: str, case: Case, runs: int
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        response = send(client, base, case)
+        send(client, base, case)
         times.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{case.name}: HTTP {response.status_code}: {response.text[:200]}")
     return statistics.median(times)
 
 
@@ -189,8 +228,9 @@ def concurrent(send: Send, base: str, case: Case, seconds: float) -> tuple[float
             while time.perf_counter() < deadline:
                 start = time.perf_counter()
                 try:
-                    ok = send(client, base, case).status_code == 200
-                except httpx.HTTPError:
+                    send(client, base, case)
+                    ok = True
+                except (httpx.HTTPError, RuntimeError):
                     ok = False
                 elapsed = (time.perf_counter() - start) * 1000
                 with lock:
@@ -223,15 +263,20 @@ def build_store(path: Path, works: int) -> None:
     ready.write_text(str(works))
 
 
-def run(store: Path, works: int, runs: int, seconds: float) -> None:
+def run(store: Path, works: int, runs: int, seconds: float, min_weight: float) -> None:
+    questions = cases(min_weight)
     t0 = time.perf_counter()
     build_store(store, works)
-    label = "the bundled data" + (f" + {works:,} synthetic works" if works else "")
+    label = (
+        "the bundled data"
+        + (f" + {works:,} synthetic works" if works else "")
+        + f", networks' minWeight {min_weight:g}"
+    )
     print(f"store: {label} ({time.perf_counter() - t0:.0f} s to prepare)", flush=True)
     with OxigraphStore(store, read_only=True) as direct:  # before the server: it writes while it starts
-        for case in CASES:
+        for case in questions:
             case.explore(direct)  # warm up
-        inside = {case.name: explore_ms(direct, case, runs) for case in CASES}
+        inside = {case.name: explore_ms(direct, case, runs) for case in questions}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port)]
@@ -239,7 +284,7 @@ def run(store: Path, works: int, runs: int, seconds: float) -> None:
     with background_server([*command, "--store", str(store)], f"{base}/health", log=log, timeout=120):
         with httpx.Client() as client:
             print(f"{'question':38} {'GraphQL ms':>10} {'SPARQL ms':>10} {'ratio':>6} {'explore ms':>10}   answers")
-            for case in CASES:
+            for case in questions:
                 answers = sizes(client, base, case)  # also warms both paths up
                 ours = median_ms(graphql_request, client, base, case, runs)
                 theirs = median_ms(sparql_request, client, base, case, runs)
@@ -249,7 +294,7 @@ def run(store: Path, works: int, runs: int, seconds: float) -> None:
                     flush=True,
                 )
         print(f"{CLIENTS} clients, {seconds:g} s each: {'':21} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} errors")
-        for case in CASES:
+        for case in questions:
             for name, send in (("GraphQL", graphql_request), ("SPARQL", sparql_request)):
                 rate, p50, p99, errors = concurrent(send, base, case, seconds)
                 print(f"  {case.name:38} {name:8} {rate:7.1f} {p50:8.1f} {p99:8.1f} {errors}", flush=True)
@@ -261,13 +306,19 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="keep the store there between runs")
     parser.add_argument("--runs", type=int, default=20, help="requests per side for the one-client medians")
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each 16-client measure")
+    parser.add_argument(
+        "--min-weight",
+        type=float,
+        default=0.0,
+        help="the networks' minimum tie weight (with many works: under 2,000 nodes)",
+    )
     args = parser.parse_args()
     if args.store is not None:
         args.store.parent.mkdir(parents=True, exist_ok=True)
-        run(args.store, args.works, args.runs, args.seconds)
+        run(args.store, args.works, args.runs, args.seconds, args.min_weight)
         return
     with tempfile.TemporaryDirectory(prefix="cnrs-kg-bench-graphql-") as tmp:
-        run(Path(tmp) / "store", args.works, args.runs, args.seconds)
+        run(Path(tmp) / "store", args.works, args.runs, args.seconds, args.min_weight)
 
 
 if __name__ == "__main__":
