@@ -1,6 +1,6 @@
 """``/graphql`` over HTTP, as the GraphQL-over-HTTP specification asks.
 
-- POST ``application/json`` and GET ``?query=`` (queries only; a mutation by GET is refused, 405).
+- POST ``application/json`` and GET ``?query=`` (queries only: a mutation by GET is a 400).
 - The answer is ``application/graphql-response+json`` when the client accepts it (preferred over
   ``application/json`` at equal quality), else ``application/json``.
 - A request error (the document does not parse or validate, the variables do not coerce) has no
