@@ -263,24 +263,30 @@ def build_store(path: Path, works: int) -> None:
     ready.write_text(str(works))
 
 
-def run(store: Path, works: int, runs: int, seconds: float, min_weight: float, lab: str) -> None:
+def timed(send: Send, client: httpx.Client, base: str, case: Case, runs: int) -> str:
+    """The median over ``runs``, or why the side failed."""
+    try:
+        return f"{median_ms(send, client, base, case, runs):.1f}"
+    except RuntimeError as exc:
+        return "failed: " + str(exc).split(": ", 2)[-1][:160]
+
+
+def run(store: Path, works: int, runs: int, seconds: float, min_weight: float, lab: str, *, in_process: bool) -> None:
     questions = cases(min_weight, lab)
     t0 = time.perf_counter()
     build_store(store, works)
-    label = (
-        "the bundled data"
-        + (f" + {works:,} synthetic works" if works else "")
-        + f", networks' minWeight {min_weight:g}"
-    )
+    label = "the bundled data" + (f" + {works:,} synthetic works" if works else "")
+    label += f", networks' minWeight {min_weight:g}"
     print(f"store: {label} ({time.perf_counter() - t0:.0f} s to prepare)", flush=True)
-    with OxigraphStore(store, read_only=True) as direct:  # before the server: it writes while it starts
-        inside = {}
-        for case in questions:
-            try:
-                inside[case.name] = explore_ms(direct, case, min(runs, 3))
-            except explore.CostLimitExceeded:
-                inside[case.name] = float("nan")
-            print(f"  graph.explore in this process: {case.name}: {inside[case.name]:.1f} ms", flush=True)
+    inside: dict[str, float] = {}
+    if in_process:
+        with OxigraphStore(store, read_only=True) as direct:  # before the server: it writes while it starts
+            for case in questions:
+                try:
+                    inside[case.name] = explore_ms(direct, case, min(runs, 3))
+                except explore.CostLimitExceeded:
+                    inside[case.name] = float("nan")
+                print(f"  graph.explore in this process: {case.name}: {inside[case.name]:.1f} ms", flush=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port)]
@@ -289,23 +295,23 @@ def run(store: Path, works: int, runs: int, seconds: float, min_weight: float, l
     with background_server([*command, "--store", str(store)], probe, log=log, timeout=120):
         with httpx.Client() as client:
             print(f"{'question':38} {'GraphQL ms':>10} {'SPARQL ms':>10} {'ratio':>6} {'explore ms':>10}   answers")
-            failed = set()
+            answered = []
             for case in questions:
                 try:
                     answers = sizes(client, base, case)  # also warms both paths up
                 except RuntimeError as exc:
-                    print(f"{case.name:38} failed: {exc}", flush=True)
-                    failed.add(case.name)
-                    continue
-                ours = median_ms(graphql_request, client, base, case, runs)
-                theirs = median_ms(sparql_request, client, base, case, runs)
-                print(
-                    f"{case.name:38} {ours:10.1f} {theirs:10.1f} {ours / theirs:6.2f} {inside[case.name]:10.1f}"
-                    f"   {answers}",
-                    flush=True,
-                )
-        print(f"{CLIENTS} clients, {seconds:g} s each: {'':21} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} errors")
-        for case in (c for c in questions if c.name not in failed):
+                    answers = f"failed: {exc}"
+                ours = timed(graphql_request, client, base, case, runs)
+                theirs = timed(sparql_request, client, base, case, runs)
+                both = not ours.startswith("failed") and not theirs.startswith("failed")
+                ratio = f"{float(ours) / float(theirs):6.2f}" if both else "     -"
+                alone = f"{inside[case.name]:10.1f}" if case.name in inside else "         -"
+                print(f"{case.name:38} {ours:>10} {theirs:>10} {ratio} {alone}   {answers}", flush=True)
+                if both:
+                    answered.append(case)
+        if seconds > 0:
+            print(f"{CLIENTS} clients, {seconds:g} s each: {'':21} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} errors")
+        for case in answered if seconds > 0 else []:
             for name, send in (("GraphQL", graphql_request), ("SPARQL", sparql_request)):
                 rate, p50, p99, errors = concurrent(send, base, case, seconds)
                 print(f"  {case.name:38} {name:8} {rate:7.1f} {p50:8.1f} {p99:8.1f} {errors}", flush=True)
@@ -316,7 +322,7 @@ def main() -> None:
     parser.add_argument("--works", type=int, default=0, help="synthetic works added to the bundled data")
     parser.add_argument("--store", type=Path, help="keep the store there between runs")
     parser.add_argument("--runs", type=int, default=20, help="requests per side for the one-client medians")
-    parser.add_argument("--seconds", type=float, default=10.0, help="duration of each 16-client measure")
+    parser.add_argument("--seconds", type=float, default=10.0, help="each 16-client measure (0: none)")
     parser.add_argument(
         "--min-weight",
         type=float,
@@ -324,13 +330,22 @@ def main() -> None:
         help="the networks' minimum tie weight (with many works: under 2,000 nodes)",
     )
     parser.add_argument("--lab", default=LIX, help="the laboratory whose network is asked (an IRI; default LIX)")
+    parser.add_argument("--no-explore", action="store_true", help="skip timing graph.explore in this process")
     args = parser.parse_args()
     if args.store is not None:
         args.store.parent.mkdir(parents=True, exist_ok=True)
-        run(args.store, args.works, args.runs, args.seconds, args.min_weight, args.lab)
+        run(args.store, args.works, args.runs, args.seconds, args.min_weight, args.lab, in_process=not args.no_explore)
         return
     with tempfile.TemporaryDirectory(prefix="cnrs-kg-bench-graphql-") as tmp:
-        run(Path(tmp) / "store", args.works, args.runs, args.seconds, args.min_weight, args.lab)
+        run(
+            Path(tmp) / "store",
+            args.works,
+            args.runs,
+            args.seconds,
+            args.min_weight,
+            args.lab,
+            in_process=not args.no_explore,
+        )
 
 
 if __name__ == "__main__":
