@@ -247,7 +247,7 @@ class Query:
             max_nodes=MAX_NETWORK_NODES,
             with_metrics="metrics" in lookahead.selected(info, ("nodes",)),  # betweenness is costly
         )
-        return Network.of(found)  # type: ignore[arg-type]
+        return Network.of(found, hops=hops, min_weight=min_weight)  # type: ignore[arg-type]
 
     @field(
         description=f"Shortest paths between two nodes, at most `maxHops` (at most {explore.MAX_PATH_HOPS}) steps: "

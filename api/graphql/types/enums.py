@@ -103,6 +103,18 @@ class EdgeType(Enum):
     HIERARCHY = "hierarchy"
 
 
+@strawberry.enum(description="File formats of a network export (`/export/network.<suffix>`).")
+class ExportFormat(Enum):
+    GEXF = "gexf"
+    GRAPHML = "graphml"
+    CYJS = "cyjs"
+    GRAPHOLOGY = "graphology"
+    VOSVIEWER = "vosviewer"
+    VOSVIEWER_MAP = "vosviewer-map"
+    VOSVIEWER_NETWORK = "vosviewer-network"
+    CSV = "csv"
+
+
 @strawberry.enum(description="Country groups.")
 class CountryGroupKey(Enum):
     ASEAN = "asean"

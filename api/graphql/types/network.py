@@ -11,10 +11,11 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
+from api.export import export_url as export_path
 from api.graphql.context import Info
 from api.graphql.kinds import kind_of_iri
 from api.graphql.types.common import Source, field, sources
-from api.graphql.types.enums import Counting, EdgeType, NodeKind
+from api.graphql.types.enums import Counting, EdgeType, ExportFormat, NodeKind
 from api.graphql.types.institution import Institution
 from api.graphql.types.instrument import Instrument
 from api.graphql.types.places import Country
@@ -166,9 +167,30 @@ class Network:
     include: list[EdgeType]
     start_year: int | None
     end_year: int | None
+    hops: int
+    min_weight: float
+
+    @field(
+        description="This selection as a file for Gephi, Cytoscape, sigma.js, VOSviewer or a spreadsheet: "
+        "the path of `/export/network.<suffix>` with the same arguments (relative to this server)."
+    )
+    def export_url(self, format: ExportFormat) -> str:
+        params: dict[str, str | int | float | list[str]] = {
+            "seeds": self.seeds,
+            "hops": self.hops,
+            "counting": self.counting.value,
+            "include": [t.value for t in self.include],
+        }
+        if self.min_weight:
+            params["minWeight"] = self.min_weight
+        if self.start_year is not None:
+            params["from"] = self.start_year
+        if self.end_year is not None:
+            params["to"] = self.end_year
+        return export_path(format.value, params)
 
     @classmethod
-    def of(cls, found: explore.Network) -> Network:
+    def of(cls, found: explore.Network, *, hops: int, min_weight: float) -> Network:
         nodes = [NetworkNode.of(n) for n in found.nodes]
         ids = {n.iri: n.id for n in nodes}
         return cls(
@@ -179,6 +201,8 @@ class Network:
             include=[EdgeType(t.value) for t in found.include],
             start_year=found.window.start,
             end_year=found.window.end,
+            hops=hops,
+            min_weight=min_weight,
         )
 
 

@@ -61,6 +61,21 @@ def test_network_two_hops_around_cnrs_with_metrics(gql: GraphQL) -> None:
         assert edge["weight"] > 0
 
 
+def test_network_links_to_its_exports_with_the_same_selection(gql: GraphQL) -> None:
+    data = gql.data("""{ network(seeds: ["CNRS"], hops: 2, include: [INSTRUMENT], during: {start: 2010, end: 2020}) {
+      nodes { iri } edges { sourceIri targetIri weight }
+      gexf: exportUrl(format: GEXF) graphology: exportUrl(format: GRAPHOLOGY) } }""")["network"]
+    assert data["gexf"].startswith("/export/network.gexf?")
+    graphology = gql.client.get(data["graphology"])
+    assert graphology.status_code == 200
+    exported = graphology.json()
+    assert {n["key"] for n in exported["nodes"]} == {n["iri"] for n in data["nodes"]}
+    assert len(exported["edges"]) == len(data["edges"])
+    gexf = gql.client.get(data["gexf"])
+    assert gexf.status_code == 200
+    assert b'mode="dynamic"' in gexf.content
+
+
 def test_network_over_the_cost_limit_is_a_clear_error(gql: GraphQL) -> None:
     (error,) = gql.errors('{ network(seeds: ["CNRS"], hops: 4) { nodes { iri } } }')
     assert error["extensions"]["code"] == "COST_LIMIT_EXCEEDED"
