@@ -9,30 +9,14 @@ explore-all.png (the whole 2-hop view) and explore-pair.png (a pair and its co-p
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
+from playwright.sync_api import Page
 
-import pytest
-from playwright.sync_api import Page, sync_playwright
-
-from api.background import background_server, cnrs_kg_command, free_port
 from api.export import PAGE
-from tests.api.test_browser import ARTIFACTS, CHROMIUM_ARGS
+from tests.api.browser import ARTIFACTS, chromium
 
 BUNDLE = PAGE.parent / "vendor" / "explore" / "explore.js"
 WEBGL_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
 ASEAN = {"BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "TL", "VN"}
-
-
-@pytest.fixture
-def server(bundled_copy: Path) -> Iterator[str]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with background_server(
-        cnrs_kg_command("serve", "--port", str(port), "--store", str(bundled_copy)), f"{base}/health"
-    ):
-        yield base
 
 
 # The drawn co-publication edge whose middle is farthest from every drawn node: a click there hits it.
@@ -63,95 +47,88 @@ def _wait_drawn(page: Page) -> None:
 
 
 def test_explorer_draws_filters_by_year_and_shows_sources(server: str) -> None:
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is missing: run `make browser`"
     assert BUNDLE.is_file(), "the explorer bundle is missing: run `make assets`"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=[*CHROMIUM_ARGS, *WEBGL_ARGS])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.set_default_timeout(60_000)  # CI machines are small and busy
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(f"{server}/explore")
-            _wait_drawn(page)
-            nodes, edges = _count(page, "#node-count"), _count(page, "#edge-count")
-            assert nodes > 0
-            assert edges > 0
-            assert page.locator("#seeds li").first.inner_text().startswith("Centre National de la Recherche")
+    with chromium(WEBGL_ARGS) as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(60_000)  # CI machines are small and busy
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{server}/explore")
+        _wait_drawn(page)
+        nodes, edges = _count(page, "#node-count"), _count(page, "#edge-count")
+        assert nodes > 0
+        assert edges > 0
+        assert page.locator("#seeds li").first.inner_text().startswith("Centre National de la Recherche")
 
-            # a narrower window: fewer edges, and the URL holds it
-            page.locator("#year-from").fill("2015")
-            page.wait_for_function(f"document.getElementById('edge-count').textContent !== '{edges}'")
-            _wait_drawn(page)
-            narrowed = _count(page, "#edge-count")
-            assert 0 < narrowed < edges
-            assert "from=2015" in page.url
-            page.locator("#year-from").fill("1970")  # back to all years
-            page.wait_for_function(f"document.getElementById('edge-count').textContent === '{edges}'")
-            _wait_drawn(page)
+        # a narrower window: fewer edges, and the URL holds it
+        page.locator("#year-from").fill("2015")
+        page.wait_for_function(f"document.getElementById('edge-count').textContent !== '{edges}'")
+        _wait_drawn(page)
+        narrowed = _count(page, "#edge-count")
+        assert 0 < narrowed < edges
+        assert "from=2015" in page.url
+        page.locator("#year-from").fill("1970")  # back to all years
+        page.wait_for_function(f"document.getElementById('edge-count').textContent === '{edges}'")
+        _wait_drawn(page)
 
-            # click the CNRS where sigma draws it: its details, sources and linked-data page
-            cnrs = "https://w3id.org/cnrs-kg/id/org/ror/02feahw73"
-            box = page.locator("#graph-container").bounding_box()
-            assert box is not None
-            point = page.evaluate(f"window.explorer.nodePosition('{cnrs}')")
-            page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-            page.wait_for_selector("#details #sources li a")
-            assert page.locator("#details h2").inner_text() == "Centre National de la Recherche Scientifique"
-            sources = page.locator("#details #sources li").all_inner_texts()
-            assert any("ror_02feahw73_cnrs" in text for text in sources), sources
-            ld = page.get_by_role("link", name="Linked-data page")
-            assert ld.get_attribute("href") == "/id/org/ror/02feahw73"
-            assert "node=" in page.url
-            page.screenshot(path=str(ARTIFACTS / "explore-all.png"))
+        # click the CNRS where sigma draws it: its details, sources and linked-data page
+        cnrs = "https://w3id.org/cnrs-kg/id/org/ror/02feahw73"
+        box = page.locator("#graph-container").bounding_box()
+        assert box is not None
+        point = page.evaluate(f"window.explorer.nodePosition('{cnrs}')")
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+        page.wait_for_selector("#details #sources li a")
+        assert page.locator("#details h2").inner_text() == "Centre National de la Recherche Scientifique"
+        sources = page.locator("#details #sources li").all_inner_texts()
+        assert any("ror_02feahw73_cnrs" in text for text in sources), sources
+        ld = page.get_by_role("link", name="Linked-data page")
+        assert ld.get_attribute("href") == "/id/org/ror/02feahw73"
+        assert "node=" in page.url
+        page.screenshot(path=str(ARTIFACTS / "explore-all.png"))
 
-            # the ASEAN partners only: the country filter keeps the seeds and the ASEAN countries' nodes
-            present = page.locator("#country-filter option").evaluate_all("options => options.map(o => o.value)")
-            asean = [code for code in present if code in ASEAN]
-            assert asean
-            page.locator("#country-filter").select_option(asean)
-            page.wait_for_function(f"Number(document.getElementById('node-count').textContent) < {nodes}")
-            shown = page.evaluate(
-                "window.explorer.visibleNodes().map(n => window.explorer.graph.getNodeAttribute(n, 'country'))"
-            )
-            assert set(shown) - {"FR"} <= set(asean)
-            assert "country=" in page.url
-            page.screenshot(path=str(ARTIFACTS / "explore.png"))
-            page.locator("#country-filter").select_option([])
-            page.wait_for_function(f"document.getElementById('node-count').textContent === '{nodes}'")
+        # the ASEAN partners only: the country filter keeps the seeds and the ASEAN countries' nodes
+        present = page.locator("#country-filter option").evaluate_all("options => options.map(o => o.value)")
+        asean = [code for code in present if code in ASEAN]
+        assert asean
+        page.locator("#country-filter").select_option(asean)
+        page.wait_for_function(f"Number(document.getElementById('node-count').textContent) < {nodes}")
+        shown = page.evaluate(
+            "window.explorer.visibleNodes().map(n => window.explorer.graph.getNodeAttribute(n, 'country'))"
+        )
+        assert set(shown) - {"FR"} <= set(asean)
+        assert "country=" in page.url
+        page.screenshot(path=str(ARTIFACTS / "explore.png"))
+        page.locator("#country-filter").select_option([])
+        page.wait_for_function(f"document.getElementById('node-count').textContent === '{nodes}'")
 
-            # click a co-publication edge: the pair's details and its co-publications per year
-            edge = page.evaluate(FREEST_COPUBLICATION_EDGE)
-            point = page.evaluate(f"window.explorer.edgePosition({edge!r})")
-            page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-            page.wait_for_selector("#pair-chart svg rect.bar")
-            pair = page.locator("#details h2").inner_text()
-            assert " — " in pair
-            assert "pair=" in page.url
-            page.wait_for_selector("#details #sources li a")
-            page.screenshot(path=str(ARTIFACTS / "explore-pair.png"))
+        # click a co-publication edge: the pair's details and its co-publications per year
+        edge = page.evaluate(FREEST_COPUBLICATION_EDGE)
+        point = page.evaluate(f"window.explorer.edgePosition({edge!r})")
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+        page.wait_for_selector("#pair-chart svg rect.bar")
+        pair = page.locator("#details h2").inner_text()
+        assert " — " in pair
+        assert "pair=" in page.url
+        page.wait_for_selector("#details #sources li a")
+        page.screenshot(path=str(ARTIFACTS / "explore-pair.png"))
 
-            # autocompletion: a partner found by name becomes a second seed
-            page.locator("#seed-search").fill("nanyang")
-            page.locator("#seed-suggestions button", has_text="Nanyang Technological University").first.click()
-            page.wait_for_function("document.querySelectorAll('#seeds li').length === 2")
-            _wait_drawn(page)
-            assert "seeds=https" in page.url
-            page.locator("#seeds li button").nth(1).click()  # remove it again
-            page.wait_for_function(f"document.getElementById('edge-count').textContent === '{edges}'")
-            _wait_drawn(page)
+        # autocompletion: a partner found by name becomes a second seed
+        page.locator("#seed-search").fill("nanyang")
+        page.locator("#seed-suggestions button", has_text="Nanyang Technological University").first.click()
+        page.wait_for_function("document.querySelectorAll('#seeds li').length === 2")
+        _wait_drawn(page)
+        assert "seeds=https" in page.url
+        page.locator("#seeds li button").nth(1).click()  # remove it again
+        page.wait_for_function(f"document.getElementById('edge-count').textContent === '{edges}'")
+        _wait_drawn(page)
 
-            # the shareable URL restores the view
-            page.goto(page.url)
-            _wait_drawn(page)
-            assert _count(page, "#edge-count") == edges
-            page.wait_for_selector("#pair-chart svg rect.bar")
-            assert page.locator("#details h2").inner_text() == pair
-            exports = page.locator("#exports a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-            assert len(exports) == 8
-            assert all(href.startswith("/export/network.") and "seeds=" in href for href in exports)
-            assert errors == []
-        finally:
-            browser.close()
+        # the shareable URL restores the view
+        page.goto(page.url)
+        _wait_drawn(page)
+        assert _count(page, "#edge-count") == edges
+        page.wait_for_selector("#pair-chart svg rect.bar")
+        assert page.locator("#details h2").inner_text() == pair
+        exports = page.locator("#exports a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert len(exports) == 8
+        assert all(href.startswith("/export/network.") and "seeds=" in href for href in exports)
+        assert errors == []
