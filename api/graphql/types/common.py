@@ -13,9 +13,9 @@ import asyncio
 import base64
 import calendar
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
 import strawberry
 from strawberry import relay
@@ -285,3 +285,18 @@ class Entity:
                 for graph in graphs:
                     pages.setdefault(graph, []).append(value.text)
         return await sources(info, facts.graphs(), pages)
+
+
+class EntityNode(relay.Node, Entity):
+    """Base of the Relay node types: the node id wraps the entity IRI; nodes load by IRI, batched."""
+
+    @classmethod
+    def resolve_id(cls, root: Self, *, info: Info) -> str:
+        return root.iri
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        found = await asyncio.gather(*(info.context.loaders.facts(cls.KIND, iri) for iri in node_ids))
+        return [None if f is None else cls(iri=f.iri, loaded=f) for f in found]  # type: ignore[call-arg]

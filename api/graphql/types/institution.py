@@ -3,13 +3,10 @@ the instruments they take part in and their co-publication figures."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import strawberry
-from strawberry import relay
 
 from api.graphql import lookahead
 from api.graphql.context import Info
@@ -19,7 +16,7 @@ from api.graphql.rdf import Facts
 from api.graphql.types.common import (
     Connection,
     DateRange,
-    Entity,
+    EntityNode,
     Name,
     NameKind,
     Source,
@@ -118,21 +115,10 @@ class CopublicationSummary:
 
 
 @strawberry.type(description="An institution: the CNRS, a laboratory, an institute, a university, a partner...")
-class Institution(relay.Node, Entity):
+class Institution(EntityNode):
     KIND: ClassVar[str] = "Institution"
     iri: str = strawberry.field(description="The entity IRI, which dereferences to its page (/id/...).")
     loaded: strawberry.Private[Facts | None] = None
-
-    @classmethod
-    def resolve_id(cls, root: Institution, *, info: Info) -> str:
-        return root.iri
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Institution | None]:
-        found = await asyncio.gather(*(info.context.loaders.facts(cls.KIND, iri) for iri in node_ids))
-        return [None if f is None else cls(iri=f.iri, loaded=f) for f in found]
 
     @field(description="Its preferred name.")
     async def name(self, info: Info) -> str:

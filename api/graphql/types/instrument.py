@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from typing import ClassVar
 
 import strawberry
-from strawberry import relay
 
 from api.graphql import lookahead
 from api.graphql.context import Info
@@ -16,7 +14,7 @@ from api.graphql.rdf import Facts
 from api.graphql.types.common import (
     Connection,
     DateRange,
-    Entity,
+    EntityNode,
     Source,
     best_name,
     check_dates,
@@ -27,7 +25,7 @@ from api.graphql.types.common import (
 )
 from api.graphql.types.enums import InstrumentKind, InstrumentStatus, PartyRole, from_iris, to_iri
 from api.graphql.types.institution import Institution, at, by_name, text_of
-from api.graphql.types.places import Country, resolve
+from api.graphql.types.places import Country
 from ontology import DCTERMS, KG, SCHEMA, SKOS
 from ontology.iris import ID
 
@@ -66,20 +64,10 @@ def _country(facts: Facts) -> Country | None:
 
 
 @strawberry.type(description="A CNRS cooperation instrument: a laboratory, project, network, action or agreement.")
-class Instrument(relay.Node, Entity):
+class Instrument(EntityNode):
     KIND: ClassVar[str] = "Instrument"
     iri: str
     loaded: strawberry.Private[Facts | None] = None
-
-    @classmethod
-    def resolve_id(cls, root: Instrument, *, info: Info) -> str:
-        return root.iri
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Instrument | None]:
-        return await resolve(cls, info, node_ids)
 
     @field(description="Its key in the CNRS table, such as irl-ipal.")
     def key(self) -> str:
@@ -211,20 +199,10 @@ def matches_kind(facts: Facts, kinds: list[InstrumentKind] | None) -> bool:
 
 
 @strawberry.type(description="A CNRS regional office abroad (Hanoi, then Singapore).")
-class Office(relay.Node, Entity):
+class Office(EntityNode):
     KIND: ClassVar[str] = "Office"
     iri: str
     loaded: strawberry.Private[Facts | None] = None
-
-    @classmethod
-    def resolve_id(cls, root: Office, *, info: Info) -> str:
-        return root.iri
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Office | None]:
-        return await resolve(cls, info, node_ids)
 
     @strawberry.field
     async def name(self, info: Info) -> str:

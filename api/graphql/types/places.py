@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime
-from collections.abc import Iterable
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 import pyoxigraph as ox
 import strawberry
-from strawberry import relay
 
 from api.graphql import lookahead
 from api.graphql.context import Info
@@ -18,7 +15,7 @@ from api.graphql.rdf import Facts
 from api.graphql.types.common import (
     Connection,
     DateRange,
-    Entity,
+    EntityNode,
     Source,
     best_name,
     check_dates,
@@ -31,29 +28,12 @@ from api.graphql.types.institution import at, by_name, text_of
 from ontology import KG, SCHEMA
 from ontology.iris import ID
 
-N = TypeVar("N", bound=Entity)
-
-
-async def resolve(cls: type[N], info: Info, node_ids: Iterable[str]) -> list[N | None]:
-    found = await asyncio.gather(*(info.context.loaders.facts(cls.KIND, iri) for iri in node_ids))
-    return [None if f is None else cls(iri=f.iri, loaded=f) for f in found]  # type: ignore[call-arg]
-
 
 @strawberry.type(description="A UN M49 area: the world, a region, a sub-region or an intermediate region.")
-class Region(relay.Node, Entity):
+class Region(EntityNode):
     KIND: ClassVar[str] = "Region"
     iri: str
     loaded: strawberry.Private[Facts | None] = None
-
-    @classmethod
-    def resolve_id(cls, root: Region, *, info: Info) -> str:
-        return root.iri
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Region | None]:
-        return await resolve(cls, info, node_ids)
 
     @field(description="Its M49 code, such as 035 (South-eastern Asia).")
     async def code(self, info: Info) -> str:
@@ -69,20 +49,10 @@ class Region(relay.Node, Entity):
 
 
 @strawberry.type(description="A country or territory with an ISO 3166-1 code.")
-class Country(relay.Node, Entity):
+class Country(EntityNode):
     KIND: ClassVar[str] = "Country"
     iri: str
     loaded: strawberry.Private[Facts | None] = None
-
-    @classmethod
-    def resolve_id(cls, root: Country, *, info: Info) -> str:
-        return root.iri
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Country | None]:
-        return await resolve(cls, info, node_ids)
 
     @field(description="ISO 3166-1 alpha-2 code, such as SG.")
     async def code(self, info: Info) -> str:
@@ -146,20 +116,10 @@ def kind_predicate(field: str) -> ox.NamedNode:
 
 
 @strawberry.type(description="An intergovernmental organisation of countries, such as ASEAN.")
-class CountryGroup(relay.Node, Entity):
+class CountryGroup(EntityNode):
     KIND: ClassVar[str] = "CountryGroup"
     iri: str
     loaded: strawberry.Private[Facts | None] = None
-
-    @classmethod
-    def resolve_id(cls, root: CountryGroup, *, info: Info) -> str:
-        return root.iri
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[CountryGroup | None]:
-        return await resolve(cls, info, node_ids)
 
     @strawberry.field
     async def name(self, info: Info) -> str:

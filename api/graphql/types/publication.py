@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Annotated, ClassVar
 
 import strawberry
-from strawberry import relay
 
 from api.graphql import lookahead
 from api.graphql.context import Info
 from api.graphql.kinds import kind, kind_of_iri
 from api.graphql.rdf import Facts
-from api.graphql.types.common import Connection, Entity, Source, field, paginate
+from api.graphql.types.common import Connection, EntityNode, Source, field, paginate
 from api.graphql.types.enums import InstrumentKind, Measure, ValueQualifier, from_iris
 from api.graphql.types.institution import Institution, by_name
-from api.graphql.types.places import Country, CountryGroup, Region, resolve
+from api.graphql.types.places import Country, CountryGroup, Region
 from ontology import BIBO, DCTERMS, FABIO, KG, QB
 
 Area = Annotated[
@@ -36,20 +34,10 @@ def area_of(iri: str) -> Country | Region | CountryGroup | None:
 
 
 @strawberry.type(description="A publication, from OpenAlex or HAL (a work with a DOI in both is one publication).")
-class Publication(relay.Node, Entity):
+class Publication(EntityNode):
     KIND: ClassVar[str] = "Publication"
     iri: str
     loaded: strawberry.Private[Facts | None] = None
-
-    @classmethod
-    def resolve_id(cls, root: Publication, *, info: Info) -> str:
-        return root.iri
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Publication | None]:
-        return await resolve(cls, info, node_ids)
 
     @strawberry.field
     async def title(self, info: Info) -> str | None:
@@ -112,20 +100,10 @@ class Publication(relay.Node, Entity):
 
 
 @strawberry.type(description="A figure from a seed document: an RDF Data Cube observation.")
-class Indicator(relay.Node, Entity):
+class Indicator(EntityNode):
     KIND: ClassVar[str] = "Indicator"
     iri: str
     loaded: strawberry.Private[Facts | None] = None
-
-    @classmethod
-    def resolve_id(cls, root: Indicator, *, info: Info) -> str:
-        return root.iri
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Indicator | None]:
-        return await resolve(cls, info, node_ids)
 
     async def _measure_value(self, info: Info) -> tuple[Measure | None, str | None]:
         facts = await self.facts(info, "value")
