@@ -55,7 +55,7 @@ class YearValue:
     value: float
 
 
-@strawberry.type(description="Where a node stands in its network (computed with networkx).")
+@strawberry.type(description="Where a node stands in its network (computed with igraph).")
 class Metrics:
     degree: int
     weighted_degree: float
