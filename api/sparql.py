@@ -161,10 +161,10 @@ def _run_update(store: OxigraphStore, request: ProtocolUpdate) -> Response:
 
 async def _answer(runner: QueryRunner, request: ProtocolQuery, accept: str | None) -> Response:
     """Evaluate in a query worker (see ``api.workers``), within the budget and the row cap."""
-    job = Job(
+    job = Job.of(
         request.query,
-        None if request.default_graphs is None else tuple(g.value for g in request.default_graphs),
-        None if request.named_graphs is None else tuple(g.value for g in request.named_graphs),
+        request.default_graphs,
+        request.named_graphs,
         request.base_iri,
         accept=accept or "*/*",
         max_rows=runner.max_rows,

@@ -36,7 +36,7 @@ from typing import Protocol
 import pyoxigraph as ox
 from typing_extensions import Buffer
 
-from api.formats import GRAPH_TYPES, SOLUTION_TYPES, negotiate
+from api.formats import GRAPH_TYPES, SOLUTION_TYPES, Format, negotiate
 from graph import GraphError, OxigraphStore, Queryable, QueryError, QueryTimeout, ResultTooLarge
 from graph.store import QueryResult
 
@@ -57,6 +57,29 @@ class Job:
     accept: str | None = None
     max_rows: int | None = None
     generation: int = 0
+
+    @classmethod
+    def of(
+        cls,
+        sparql: str,
+        default_graphs: Sequence[ox.NamedNode] | None,
+        named_graphs: Sequence[ox.NamedNode] | None,
+        base_iri: str | None,
+        *,
+        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        accept: str | None = None,
+        max_rows: int | None = None,
+    ) -> Job:
+        """A job from pyoxigraph terms (a job crosses a pipe as plain, picklable values)."""
+        return cls(
+            sparql,
+            None if default_graphs is None else tuple(g.value for g in default_graphs),
+            None if named_graphs is None else tuple(g.value for g in named_graphs),
+            base_iri,
+            dict(substitutions) if substitutions else None,
+            accept,
+            max_rows,
+        )
 
 
 @dataclass(frozen=True)
@@ -146,8 +169,8 @@ def evaluate(store: OxigraphStore, job: Job) -> Answer:
         return _refusal(400, f"SPARQL evaluation error: {exc}")
 
 
-def _not_acceptable(offers: Sequence[object]) -> Answer:
-    wanted = ", ".join(getattr(f, "media_type", "") for f in offers)
+def _not_acceptable(offers: Sequence[Format]) -> Answer:
+    wanted = ", ".join(f.media_type for f in offers)
     return _refusal(406, f"no acceptable result format; this query can return {wanted}")
 
 
@@ -173,22 +196,6 @@ class QueryRunner(Queryable, Protocol):
     def run(self, job: Job, timeout: float | None = None) -> Answer: ...
 
     def close(self) -> None: ...
-
-
-def _job(
-    sparql: str,
-    substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None,
-    default_graphs: Sequence[ox.NamedNode] | None,
-    named_graphs: Sequence[ox.NamedNode] | None,
-    base_iri: str | None,
-) -> Job:
-    return Job(
-        sparql,
-        None if default_graphs is None else tuple(g.value for g in default_graphs),
-        None if named_graphs is None else tuple(g.value for g in named_graphs),
-        base_iri,
-        dict(substitutions) if substitutions else None,
-    )
 
 
 class LocalQueries:
@@ -339,7 +346,7 @@ class QueryPool:
         base_iri: str | None = None,
     ) -> QueryResult:
         """``Queryable.query`` within the budget, with no row cap (SELECT and ASK)."""
-        return _parsed(self.run(_job(sparql, substitutions, default_graphs, named_graphs, base_iri)))
+        return _parsed(self.run(Job.of(sparql, default_graphs, named_graphs, base_iri, substitutions=substitutions)))
 
     def close(self) -> None:
         with self._lock:
