@@ -29,7 +29,6 @@ import argparse
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from pathlib import Path
 import httpx
 
 from api.background import background_server, free_port
+from api.loadgen import hammer
 from graph import OxigraphStore, explore
 from graph.loading import write_sources
 from loaders import load_path
@@ -217,36 +217,14 @@ def percentile(values: list[float], p: int) -> float:
 
 def concurrent(send: Send, base: str, case: Case, seconds: float) -> tuple[float, float, float, int]:
     """(requests/s, p50 ms, p99 ms, errors) of ``CLIENTS`` clients sending ``case`` for ``seconds``."""
-    lock = threading.Lock()
-    latencies: list[float] = []
-    errors = 0
-    deadline = time.perf_counter() + seconds
 
-    def loop() -> None:
-        nonlocal errors
-        with httpx.Client() as client:
-            while time.perf_counter() < deadline:
-                start = time.perf_counter()
-                try:
-                    send(client, base, case)
-                    ok = True
-                except (httpx.HTTPError, RuntimeError):
-                    ok = False
-                elapsed = (time.perf_counter() - start) * 1000
-                with lock:
-                    if ok:
-                        latencies.append(elapsed)
-                    else:
-                        errors += 1
+    def once(client: httpx.Client, k: int) -> bool:
+        send(client, base, case)  # raises on a failed answer
+        return True
 
-    start = time.perf_counter()
-    threads = [threading.Thread(target=loop) for _ in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - start
-    return len(latencies) / elapsed, percentile(latencies, 50), percentile(latencies, 99), errors
+    done = hammer(once, CLIENTS, seconds)
+    rate = len(done.latencies_ms) / done.seconds
+    return rate, percentile(done.latencies_ms, 50), percentile(done.latencies_ms, 99), done.errors
 
 
 def build_store(path: Path, works: int) -> None:

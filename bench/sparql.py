@@ -20,14 +20,13 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 from api.background import background_server, free_port
+from api.loadgen import hammer
 from graph import OxigraphStore
 from graph.loading import write_sources
 from loaders import load_path
@@ -113,43 +112,10 @@ def check(endpoint: str, mix: list[Query]) -> dict[str, str]:
 
 def measure(name: str, endpoint: str, mix: list[Query], clients: int, requests: int, seconds: float) -> Level:
     """``clients`` threads each send the mix in turn (from a different start) until the budget is spent."""
-    lock = threading.Lock()
-    latencies: list[float] = []
-    errors = 0
-    issued = 0
-    start = time.perf_counter()
-    deadline = start + seconds
-
-    def client_loop(offset: int) -> None:
-        nonlocal errors, issued
-        with httpx.Client(timeout=60.0) as client:
-            index = offset
-            while time.perf_counter() < deadline:
-                with lock:
-                    if issued >= requests:
-                        return
-                    issued += 1
-                query = mix[index % len(mix)]
-                index += 1
-                t0 = time.perf_counter()
-                try:
-                    ok = send(client, endpoint, query).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                elapsed_ms = (time.perf_counter() - t0) * 1000
-                with lock:
-                    if ok:
-                        latencies.append(elapsed_ms)
-                    else:
-                        errors += 1
-
-    threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - start
-    return Level(name, clients, len(latencies) + errors, errors, elapsed, sorted(latencies))
+    done = hammer(
+        lambda client, k: send(client, endpoint, mix[k % len(mix)]).status_code == 200, clients, seconds, requests
+    )
+    return Level(name, clients, len(done.latencies_ms) + done.errors, done.errors, done.seconds, done.latencies_ms)
 
 
 def run_levels(name: str, endpoint: str, mix: list[Query], requests: int, seconds: float) -> list[Level]:
