@@ -1,12 +1,11 @@
-"""Edges of one type around a set of nodes, each set read with one query (see ``graph.explore``)."""
+"""Edges of one type around a set of nodes, as a ``Part`` of a level's query (see ``graph.explore``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-
-import pyoxigraph as ox
+from typing import Any
 
 from graph import _explore_queries as q
 from graph._explore_types import Counting, Edge, EdgeType, Window
@@ -43,14 +42,9 @@ def _pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
 
-def _copublication(
-    store: Queryable, around: list[ox.NamedNode], window: Window, counting: Counting, within: bool
-) -> Found:
-    years = None
-    if window.start is not None and window.end is not None and window.end - window.start < MAX_WINDOW_YEARS:
-        years = list(range(window.start, window.end + 1))
+def _copublication(found_links: list[q.YearLink], window: Window, counting: Counting) -> Found:
     per_pair: dict[tuple[str, str], list[q.YearLink]] = defaultdict(list)
-    for link in q.copublications(store, around, years, within=within):
+    for link in found_links:
         if window.contains(link.year):
             per_pair[_pair(link.source, link.target)].append(link)
     found = Found()
@@ -94,12 +88,10 @@ def _instrument_span(facts: q.Facts) -> tuple[int | None, int | None]:
     return start, end
 
 
-def _instrument(
-    store: Queryable, around: list[ox.NamedNode], window: Window, others: list[ox.NamedNode] | None
-) -> Found:
+def _instrument(pairs: list[q.Shared], window: Window) -> Found:
     per_pair: dict[tuple[str, str], dict[str, q.Facts]] = defaultdict(dict)
     found = Found()
-    for shared in q.instruments(store, around, others):
+    for shared in pairs:
         per_pair[_pair(shared.party, shared.other)][shared.instrument] = shared.facts
         found.pages[shared.instrument] = shared.facts.get("page")
     for (a, b), instruments in per_pair.items():
@@ -132,11 +124,9 @@ def _instrument(
     return found
 
 
-def _hierarchy(
-    store: Queryable, around: list[ox.NamedNode], window: Window, others: list[ox.NamedNode] | None
-) -> Found:
+def _hierarchy(links: list[q.Parent], window: Window) -> Found:
     found = Found()
-    for link in q.hierarchy(store, around, others):
+    for link in links:
         starts, ends = link.facts.years("start"), link.facts.years("end")
         start, end = (starts[0] if starts else None), (ends[-1] if ends else None)
         if not window.overlaps(start, end):
@@ -156,21 +146,46 @@ def _hierarchy(
 
 
 def typed_edges(
-    store: Queryable,
     kind: EdgeType,
     around: set[str],
     window: Window,
     counting: Counting,
     *,
     within: bool = False,
-) -> Found:
-    """Edges of one type with an end in ``around`` (both ends when ``within``): one query."""
+) -> q.Part[Found]:
+    """The edges of one type with an end in ``around`` (both ends when ``within``), as a query part."""
     terms = q.nodes(around)
-    if not terms:
-        return Found()
     others = terms if within else None
     if kind is EdgeType.COPUBLICATION:
-        return _copublication(store, terms, window, counting, within)
+        years = None
+        if window.start is not None and window.end is not None and window.end - window.start < MAX_WINDOW_YEARS:
+            years = list(range(window.start, window.end + 1))
+        links = q.copublications(terms, years, within=within)
+        return q.Part(links.select, lambda rows: _copublication(links.read(rows), window, counting))
     if kind is EdgeType.INSTRUMENT:
-        return _instrument(store, terms, window, others)
-    return _hierarchy(store, terms, window, others)
+        pairs = q.instruments(terms, others)
+        return q.Part(pairs.select, lambda rows: _instrument(pairs.read(rows), window))
+    parents = q.hierarchy(terms, others)
+    return q.Part(parents.select, lambda rows: _hierarchy(parents.read(rows), window))
+
+
+def around(
+    store: Queryable,
+    kinds: list[EdgeType],
+    nodes: set[str],
+    window: Window,
+    counting: Counting,
+    *,
+    within: bool = False,
+    also: list[q.Part[Any]] | None = None,
+) -> tuple[Found, list[Any]]:
+    """The edges of ``kinds`` around ``nodes`` (see ``typed_edges``), and the answers of the parts
+    ``also``, in one query."""
+    parts: list[q.Part[Any]] = (
+        [typed_edges(kind, nodes, window, counting, within=within) for kind in kinds] if nodes else []
+    )
+    answers = q.batch(store, [*parts, *(also or [])])
+    found = Found()
+    for answer in answers[: len(parts)]:
+        found.update(answer)
+    return found, answers[len(parts) :]

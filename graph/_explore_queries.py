@@ -1,8 +1,12 @@
-"""The SPARQL behind ``graph.explore``: one query per edge type for a set of nodes, and one for their details.
+"""The SPARQL behind ``graph.explore``: the edges of each type around a set of nodes, and their details.
 
-Every query takes the nodes it is about as ``VALUES`` blocks written from ``ox.NamedNode`` terms
-(constructing one validates the IRI), so no caller's text reaches the query. Each function runs
-exactly one query and returns plain facts; ``graph.explore`` turns them into edges.
+Every question is a ``Part``: a SELECT and the function that reads its rows into plain facts
+(``graph.explore`` turns them into edges). ``batch`` asks several parts as *one* query, a UNION of
+sub-selects each tagged with its index, and gives each part its own rows back: a level of a
+network (its edge types, the nodes' details) is one round trip to the store.
+
+Every part takes the nodes it is about as ``VALUES`` blocks written from ``ox.NamedNode`` terms
+(constructing one validates the IRI), so no caller's text reaches the query.
 
 Instrument and hierarchy queries group their facts (source graphs, dates, pages) per pair of
 nodes with ``GROUP_CONCAT`` over tagged strings (``"start 2014"``, ``"graph https://..."``), so
@@ -11,8 +15,9 @@ a pair is one row however many sources state it, without the cross products of o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 import pyoxigraph as ox
 
@@ -59,28 +64,37 @@ COPUBLICATION_WITHIN = """SELECT DISTINCT ?g ?l ?s ?t ?y ?full ?frac ?internal W
   }
 }"""
 
-# Two parties (?f among the nodes asked for, ?o any other, or among ?o when given) of one instrument.
-INSTRUMENTS = """SELECT ?inst ?f ?o (GROUP_CONCAT(DISTINCT ?fact; separator="\\n") AS ?facts) WHERE {
-  %(values)s
-  ?inst kg:hasParty ?mf . ?mf org:member ?f .
-  ?inst kg:hasParty ?mo . ?mo org:member ?o .
-  FILTER(?o != ?f)
-  { GRAPH ?g { ?inst kg:hasParty ?mf } BIND(CONCAT("graph ", STR(?g)) AS ?fact) }
-  UNION { GRAPH ?g { ?inst kg:hasParty ?mo } BIND(CONCAT("graph ", STR(?g)) AS ?fact) }
-  UNION { ?inst schema:startDate ?v BIND(CONCAT("start ", STR(?v)) AS ?fact) }
-  UNION { ?inst kg:signatureDate ?v BIND(CONCAT("signed ", STR(?v)) AS ?fact) }
-  UNION { ?inst kg:renewalDate ?v BIND(CONCAT("renewed ", STR(?v)) AS ?fact) }
-  UNION { ?inst schema:endDate ?v BIND(CONCAT("end ", STR(?v)) AS ?fact) }
-  UNION { ?inst kg:status ?v BIND(CONCAT("status ", STR(?v)) AS ?fact) }
-  UNION { ?next kg:predecessorInstrument ?inst .
-          { ?next schema:startDate ?v } UNION { ?next kg:signatureDate ?v }
-          BIND(CONCAT("next ", STR(?v)) AS ?fact) }
-  UNION { ?inst dcterms:source ?v FILTER(isIRI(?v)) BIND(CONCAT("page ", STR(?v)) AS ?fact) }
-  UNION { ?mf schema:startDate ?v BIND(CONCAT("party-start ", STR(?v)) AS ?fact) }
-  UNION { ?mo schema:startDate ?v BIND(CONCAT("party-start ", STR(?v)) AS ?fact) }
-  UNION { ?mf schema:endDate ?v BIND(CONCAT("party-end ", STR(?v)) AS ?fact) }
-  UNION { ?mo schema:endDate ?v BIND(CONCAT("party-end ", STR(?v)) AS ?fact) }
-} GROUP BY ?inst ?f ?o"""
+# Two parties (?f among the nodes asked for, ?o any other, or among ?o when given) of one instrument:
+# the facts of the instrument (dates, status, successor, pages) are read once per instrument, those
+# of the pair (the graphs stating the two memberships, the memberships' own dates) once per pair.
+INSTRUMENTS = """SELECT ?inst ?f ?o ?facts ?fgraph ?ograph ?fdates ?odates WHERE {
+  { SELECT ?inst (GROUP_CONCAT(DISTINCT ?fact; separator="\\n") AS ?facts) WHERE {
+      { SELECT DISTINCT ?inst WHERE { %(values)s ?inst kg:hasParty ?mf . ?mf org:member ?f } }
+      { ?inst schema:startDate ?v BIND(CONCAT("start ", STR(?v)) AS ?fact) }
+      UNION { ?inst kg:signatureDate ?v BIND(CONCAT("signed ", STR(?v)) AS ?fact) }
+      UNION { ?inst kg:renewalDate ?v BIND(CONCAT("renewed ", STR(?v)) AS ?fact) }
+      UNION { ?inst schema:endDate ?v BIND(CONCAT("end ", STR(?v)) AS ?fact) }
+      UNION { ?inst kg:status ?v BIND(CONCAT("status ", STR(?v)) AS ?fact) }
+      UNION { ?next kg:predecessorInstrument ?inst .
+              { ?next schema:startDate ?v } UNION { ?next kg:signatureDate ?v }
+              BIND(CONCAT("next ", STR(?v)) AS ?fact) }
+      UNION { ?inst dcterms:source ?v FILTER(isIRI(?v)) BIND(CONCAT("page ", STR(?v)) AS ?fact) }
+    } GROUP BY ?inst }
+  { SELECT ?inst ?f ?o (GROUP_CONCAT(DISTINCT ?tf; separator="\\n") AS ?fgraph)
+      (GROUP_CONCAT(DISTINCT ?to; separator="\\n") AS ?ograph)
+      (GROUP_CONCAT(DISTINCT ?fact; separator="\\n") AS ?fdates)
+      (GROUP_CONCAT(DISTINCT ?fact2; separator="\\n") AS ?odates) WHERE {
+      %(values)s %(others)s
+      ?mf org:member ?f . GRAPH ?gf { ?inst kg:hasParty ?mf }
+      GRAPH ?go { ?inst kg:hasParty ?mo } ?mo org:member ?o .
+      FILTER(?o != ?f)
+      BIND(CONCAT("graph ", STR(?gf)) AS ?tf) BIND(CONCAT("graph ", STR(?go)) AS ?to)
+      OPTIONAL { ?mf ?p ?v FILTER(?p = schema:startDate || ?p = schema:endDate)
+                 BIND(CONCAT(IF(?p = schema:startDate, "party-start ", "party-end "), STR(?v)) AS ?fact) }
+      OPTIONAL { ?mo ?q ?w FILTER(?q = schema:startDate || ?q = schema:endDate)
+                 BIND(CONCAT(IF(?q = schema:startDate, "party-start ", "party-end "), STR(?w)) AS ?fact2) }
+    } GROUP BY ?inst ?f ?o }
+}"""
 
 # A child and its parent, one of them among ?f (and the other among ?o when given).
 HIERARCHY = """SELECT ?child ?parent (GROUP_CONCAT(DISTINCT ?fact; separator="\\n") AS ?facts) WHERE {
@@ -93,19 +107,25 @@ HIERARCHY = """SELECT ?child ?parent (GROUP_CONCAT(DISTINCT ?fact; separator="\\
   UNION { ?child schema:endDate ?v BIND(CONCAT("end ", STR(?v)) AS ?fact) }
 } GROUP BY ?child ?parent"""
 
+# The details of the nodes ?n, by group: a label and the classes always, the other groups when asked.
 DETAILS = """SELECT DISTINCT ?n ?p ?v WHERE {
-  %(values)s
+  %(nodes)s
   { ?n skos:prefLabel ?v BIND("pref" AS ?p) }
   UNION { ?n rdfs:label ?v BIND("label" AS ?p) }
   UNION { ?n rdf:type ?v BIND("type" AS ?p) }
-  UNION { ?n kg:country ?v BIND("country" AS ?p) }
-  UNION { ?n kg:alpha2 ?v BIND("alpha2" AS ?p) }
-  UNION { ?n kg:rorId ?v BIND("ror" AS ?p) }
-  UNION { ?n kg:halStructureId ?v BIND("hal" AS ?p) }
-  UNION { ?n kg:openAlexId ?v BIND("openalex" AS ?p) }
-  UNION { ?n kg:region ?r . ?r rdfs:label ?v BIND("region" AS ?p) }
-  UNION { ?n kg:country ?c . ?c kg:region ?r . ?r rdfs:label ?v BIND("country-region" AS ?p) }
+  %(groups)s
 }"""
+DETAIL_GROUPS = {
+    "country": """UNION { ?n kg:country ?v BIND("country" AS ?p) }
+  UNION { ?n kg:alpha2 ?v BIND("alpha2" AS ?p) }""",
+    "ids": """UNION { ?n kg:rorId ?v BIND("ror" AS ?p) }
+  UNION { ?n kg:halStructureId ?v BIND("hal" AS ?p) }
+  UNION { ?n kg:openAlexId ?v BIND("openalex" AS ?p) }""",
+    "region": """UNION { ?n kg:region ?r . ?r rdfs:label ?v BIND("region" AS ?p) }
+  UNION { ?n kg:country ?c . ?c kg:region ?r . ?r rdfs:label ?v BIND("country-region" AS ?p) }""",
+}
+"""What ``details`` can read besides labels and classes: ``country`` (an institution's country, a
+country's alpha-2 code), ``ids`` (ROR, HAL, OpenAlex) and ``region`` (the M49 region's name)."""
 
 
 def values(name: str, terms: Iterable[ox.NamedNode]) -> str:
@@ -128,8 +148,42 @@ def nodes(iris: Iterable[str]) -> list[ox.NamedNode]:
     return terms
 
 
-def _run(store: Queryable, template: str, **blocks: str) -> ox.QuerySolutions:
-    result = store.query(PREFIXES + template % blocks)
+T = TypeVar("T")
+Rows = list[ox.QuerySolution]
+
+
+@dataclass(frozen=True)
+class Part(Generic[T]):
+    """One question: a SELECT (without prefixes) and what reads its rows."""
+
+    select: str
+    read: Callable[[Rows], T]
+
+
+def batch(store: Queryable, parts: Sequence[Part[Any]]) -> list[Any]:
+    """Each part's answer, all asked in one query: a UNION of the parts' sub-selects, each row tagged
+    with ``?part``, its part's index (a sub-select's variables are its own, so parts do not mix)."""
+    if not parts:
+        return []
+    if len(parts) == 1:
+        return [parts[0].read(list(_solutions(store, parts[0].select)))]
+    branches = "\nUNION\n".join(f"{{ {{ {part.select} }} BIND({i} AS ?part) }}" for i, part in enumerate(parts))
+    rows: list[Rows] = [[] for _ in parts]
+    for row in _solutions(store, f"SELECT * WHERE {{\n{branches}\n}}"):
+        tag = row["part"]
+        if isinstance(tag, ox.Literal) and tag.value.isdigit() and int(tag.value) < len(parts):
+            rows[int(tag.value)].append(row)
+    return [part.read(found) for part, found in zip(parts, rows, strict=True)]
+
+
+def ask(store: Queryable, part: Part[T]) -> T:
+    """One part's answer, in one query."""
+    answer: T = batch(store, [part])[0]
+    return answer
+
+
+def _solutions(store: Queryable, select: str) -> ox.QuerySolutions:
+    result = store.query(PREFIXES + select)
     assert isinstance(result, ox.QuerySolutions)
     return result
 
@@ -157,30 +211,31 @@ class YearLink:
 
 
 def copublications(
-    store: Queryable, around: list[ox.NamedNode], years: list[int] | None, *, within: bool = False
-) -> list[YearLink]:
+    around: list[ox.NamedNode], years: list[int] | None, *, within: bool = False
+) -> Part[list[YearLink]]:
     """Year links with an end among ``around`` (both ends when ``within``), in the year graphs of ``years``
     (every year when None)."""
     ends = values("s", around) + " " + values("t", around) if within else values("f", around)
     graphs = values("g", [network_graph(str(y)) for y in years]) if years is not None else ""
     template = COPUBLICATION_WITHIN if within else COPUBLICATION_AROUND
-    found: list[YearLink] = []
-    seen: set[tuple[str, str]] = set()
-    for row in _run(store, template, values=ends, graphs=graphs):
-        graph, link, source, target = _iri(row["g"]), _iri(row["l"]), _iri(row["s"]), _iri(row["t"])
-        when = _text(row["y"])[:4]
-        if graph is None or link is None or source is None or target is None or not when.isdigit():
-            continue
-        if (graph, link) in seen:
-            continue
-        seen.add((graph, link))
-        internal = _text(row["internal"]) in ("true", "1")
-        found.append(
-            YearLink(
-                graph, link, source, target, int(when), int(_text(row["full"])), float(_text(row["frac"])), internal
-            )
-        )
-    return found
+
+    def read(rows: Rows) -> list[YearLink]:
+        found: list[YearLink] = []
+        seen: set[tuple[str, str]] = set()
+        for row in rows:
+            graph, link, source, target = _iri(row["g"]), _iri(row["l"]), _iri(row["s"]), _iri(row["t"])
+            when = _text(row["y"])[:4]
+            if graph is None or link is None or source is None or target is None or not when.isdigit():
+                continue
+            if (graph, link) in seen:
+                continue
+            seen.add((graph, link))
+            internal = _text(row["internal"]) in ("true", "1")
+            full, fractional = int(_text(row["full"])), float(_text(row["frac"]))
+            found.append(YearLink(graph, link, source, target, int(when), full, fractional, internal))
+        return found
+
+    return Part(template % {"values": ends, "graphs": graphs}, read)
 
 
 @dataclass
@@ -190,12 +245,13 @@ class Facts:
     by_tag: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, text: str) -> Facts:
+    def parse(cls, *texts: str) -> Facts:
         facts = cls()
-        for line in text.split("\n"):
-            tag, _, value = line.partition(" ")
-            if value:
-                facts.by_tag.setdefault(tag, []).append(value)
+        for text in texts:
+            for line in text.split("\n"):
+                tag, _, value = line.partition(" ")
+                if value:
+                    facts.by_tag.setdefault(tag, []).append(value)
         return facts
 
     def get(self, tag: str) -> list[str]:
@@ -215,15 +271,20 @@ class Shared:
     facts: Facts
 
 
-def instruments(store: Queryable, around: list[ox.NamedNode], others: list[ox.NamedNode] | None = None) -> list[Shared]:
+def instruments(around: list[ox.NamedNode], others: list[ox.NamedNode] | None = None) -> Part[list[Shared]]:
     """Pairs of parties of one instrument, one party among ``around`` (and the other among ``others``)."""
-    blocks = [values("f", around)] + ([values("o", others)] if others is not None else [])
-    found = []
-    for row in _run(store, INSTRUMENTS, values=" ".join(blocks)):
-        inst, party, other = _iri(row["inst"]), _iri(row["f"]), _iri(row["o"])
-        if inst is not None and party is not None and other is not None:
-            found.append(Shared(inst, party, other, Facts.parse(_text(row["facts"]))))
-    return found
+
+    def read(rows: Rows) -> list[Shared]:
+        found = []
+        for row in rows:
+            inst, party, other = _iri(row["inst"]), _iri(row["f"]), _iri(row["o"])
+            if inst is not None and party is not None and other is not None:
+                texts = (_text(row[name]) for name in ("facts", "fgraph", "ograph", "fdates", "odates"))
+                found.append(Shared(inst, party, other, Facts.parse(*texts)))
+        return found
+
+    block = values("o", others) if others is not None else ""
+    return Part(INSTRUMENTS % {"values": values("f", around), "others": block}, read)
 
 
 @dataclass(frozen=True)
@@ -233,15 +294,19 @@ class Parent:
     facts: Facts
 
 
-def hierarchy(store: Queryable, around: list[ox.NamedNode], others: list[ox.NamedNode] | None = None) -> list[Parent]:
+def hierarchy(around: list[ox.NamedNode], others: list[ox.NamedNode] | None = None) -> Part[list[Parent]]:
     """Child-parent pairs with one end among ``around`` (and the other among ``others``)."""
+
+    def read(rows: Rows) -> list[Parent]:
+        found = []
+        for row in rows:
+            child, parent = _iri(row["child"]), _iri(row["parent"])
+            if child is not None and parent is not None:
+                found.append(Parent(child, parent, Facts.parse(_text(row["facts"]))))
+        return found
+
     blocks = [values("f", around)] + ([values("o", others)] if others is not None else [])
-    found = []
-    for row in _run(store, HIERARCHY, values=" ".join(blocks)):
-        child, parent = _iri(row["child"]), _iri(row["parent"])
-        if child is not None and parent is not None:
-            found.append(Parent(child, parent, Facts.parse(_text(row["facts"]))))
-    return found
+    return Part(HIERARCHY % {"values": " ".join(blocks)}, read)
 
 
 # Label preference: skos:prefLabel before rdfs:label, English before no language before any other;
@@ -266,31 +331,34 @@ class Details:
         return min(self.labels)[1] if self.labels else None
 
 
-def details(store: Queryable, iris: list[ox.NamedNode]) -> dict[str, Details]:
-    """Labels, types, country, identifiers and region of each node (one query for all of them)."""
-    found: dict[str, Details] = {term.value: Details() for term in iris}
-    if not iris:
+def details(iris: list[ox.NamedNode], groups: Iterable[str] | None = None) -> Part[dict[str, Details]]:
+    """Labels and classes of each node, and the ``groups`` of ``DETAIL_GROUPS`` asked for (all when None)."""
+    asked = list(DETAIL_GROUPS) if groups is None else [g for g in DETAIL_GROUPS if g in set(groups)]
+
+    def read(rows: Rows) -> dict[str, Details]:
+        found: dict[str, Details] = {term.value: Details() for term in iris}
+        for row in rows:
+            node, prop, value = _iri(row["n"]), _text(row["p"]), row["v"]
+            if node is None or node not in found:
+                continue
+            entry = found[node]
+            if prop in ("pref", "label") and isinstance(value, ox.Literal):
+                language = value.language or ""
+                rank = _LABEL_RANK.get((prop, language), _LABEL_RANK.get((prop, "*"), 5))  # 5: rdfs:label, other
+                entry.labels.append((rank, value.value))
+            elif prop == "type" and isinstance(value, ox.NamedNode):
+                entry.types.add(value.value)
+            elif prop == "country" and isinstance(value, ox.NamedNode):
+                entry.countries.add(value.value)
+            elif isinstance(value, ox.Literal):
+                {
+                    "alpha2": entry.alpha2,
+                    "ror": entry.ror,
+                    "hal": entry.hal,
+                    "openalex": entry.openalex,
+                    "region": entry.regions,
+                    "country-region": entry.country_regions,
+                }.get(prop, set()).add(value.value)
         return found
-    for row in _run(store, DETAILS, values=values("n", iris)):
-        node, prop, value = _iri(row["n"]), _text(row["p"]), row["v"]
-        if node is None or node not in found:
-            continue
-        entry = found[node]
-        if prop in ("pref", "label") and isinstance(value, ox.Literal):
-            language = value.language or ""
-            rank = _LABEL_RANK.get((prop, language), _LABEL_RANK.get((prop, "*"), 5))  # 5: rdfs:label, other
-            entry.labels.append((rank, value.value))
-        elif prop == "type" and isinstance(value, ox.NamedNode):
-            entry.types.add(value.value)
-        elif prop == "country" and isinstance(value, ox.NamedNode):
-            entry.countries.add(value.value)
-        elif isinstance(value, ox.Literal):
-            {
-                "alpha2": entry.alpha2,
-                "ror": entry.ror,
-                "hal": entry.hal,
-                "openalex": entry.openalex,
-                "region": entry.regions,
-                "country-region": entry.country_regions,
-            }.get(prop, set()).add(value.value)
-    return found
+
+    return Part(DETAILS % {"nodes": values("n", iris), "groups": "\n  ".join(DETAIL_GROUPS[g] for g in asked)}, read)

@@ -54,13 +54,13 @@ through.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import islice
 
 import pyoxigraph as ox
 
 from graph import _explore_queries as q
-from graph._explore_edges import Found, typed_edges
+from graph._explore_edges import Found, around
 from graph._explore_metrics import compute
 from graph._explore_types import (
     CostLimitExceeded,
@@ -108,9 +108,8 @@ def _tail(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _nodes(store: Queryable, distances: dict[str, int], seeds: set[str]) -> dict[str, Node]:
-    """The nodes with their details, read in one query."""
-    found = q.details(store, q.nodes(distances))
+def _nodes(found: dict[str, q.Details], distances: dict[str, int], seeds: set[str]) -> dict[str, Node]:
+    """The nodes with their details (``q.details``)."""
     nodes = {}
     for iri, hops in distances.items():
         info = found.get(iri, q.Details())
@@ -162,11 +161,14 @@ def network(
     include: list[EdgeType] | None = None,
     max_nodes: int = 2000,
     with_metrics: bool = True,
+    details: Iterable[str] | None = None,
 ) -> Network:
     """The network around ``seeds`` up to ``hops`` away (see the module docstring).
 
     ``with_metrics=False`` leaves every node's ``metrics`` at zero, for callers that do not show
-    them (betweenness is the costliest step of a large network).
+    them (betweenness is the costliest step of a large network). ``details``: the groups of node
+    details to read besides labels and classes (``q.DETAIL_GROUPS``: ``country``, ``ids``,
+    ``region``; all when None); the others stay None.
     """
     if hops > MAX_HOPS:
         raise CostLimitExceeded(f"hops={hops} is over the limit of {MAX_HOPS}; ask for {MAX_HOPS} hops or fewer")
@@ -184,11 +186,11 @@ def network(
     ring = set(seeds)
     for hop in range(1, hops + 1):
         reached: set[str] = set()
-        for kind in kinds:
-            for key, edge in typed_edges(store, kind, ring, window, counting).edges.items():
-                if edge.weight > 0 and edge.weight >= min_weight:
-                    found.edges.setdefault(key, edge)
-                    reached.update(end for end in (edge.source, edge.target) if end not in distance)
+        level, _ = around(store, kinds, ring, window, counting)
+        for key, edge in level.edges.items():
+            if edge.weight > 0 and edge.weight >= min_weight:
+                found.edges.setdefault(key, edge)
+                reached.update(end for end in (edge.source, edge.target) if end not in distance)
         if len(distance) + len(reached) > max_nodes:
             raise CostLimitExceeded(
                 f"the network would have {len(distance) + len(reached)} nodes at hop {hop}, over "
@@ -199,12 +201,16 @@ def network(
         ring = reached
         if not ring:
             break
-    if len(ring) >= 2:  # edges between two nodes of the outermost ring: no hop has asked for them
-        for kind in kinds:
-            for key, edge in typed_edges(store, kind, ring, window, counting, within=True).edges.items():
-                if edge.weight > 0 and edge.weight >= min_weight:
-                    found.edges.setdefault(key, edge)
-    nodes = _nodes(store, distance, set(seeds))
+    # The last level: the edges between two nodes of the outermost ring (no hop has asked for them),
+    # and every node's details.
+    outermost = ring if len(ring) >= 2 else set()
+    level, (info,) = around(
+        store, kinds, outermost, window, counting, within=True, also=[q.details(q.nodes(distance), details)]
+    )
+    for key, edge in level.edges.items():
+        if edge.weight > 0 and edge.weight >= min_weight:
+            found.edges.setdefault(key, edge)
+    nodes = _nodes(info, distance, set(seeds))
     edges = sorted(found.edges.values(), key=lambda e: (e.type.value, e.source, e.target))
     if with_metrics:
         metrics = compute(list(nodes), edges)
@@ -228,28 +234,29 @@ def partners(
     window: Window | None = None,
     counting: Counting = Counting.FULL,
     first: int | None = None,
+    details: Iterable[str] | None = None,
 ) -> list[Partner]:
     """The neighbours of ``of``, heaviest first (ties by label).
 
     ``kinds`` defaults to co-publications and instruments. A partner's weight is the sum of its
     edges' weights; its sources are the edges' graphs and its instruments' web pages. Hierarchy
     edges and internal co-publications (an organisation with its own parent or child) make no
-    partner unless ``kinds`` holds ``HIERARCHY``.
+    partner unless ``kinds`` holds ``HIERARCHY``. ``details``: as for ``network``. Two
+    queries: the edges of all the kinds, then the partners' details.
     """
     (of,) = _checked([of], "node")
     window = window or Window()
     kinds = list(dict.fromkeys(kinds)) if kinds is not None else [EdgeType.COPUBLICATION, EdgeType.INSTRUMENT]
     if first is not None and first < 0:
         raise ValueError(f"first={first}: give a number of partners, 0 or more")
-    found = Found()
-    for kind in kinds:
-        found.update(typed_edges(store, kind, {of}, window, counting))
+    found, _ = around(store, kinds, {of}, window, counting)
     by_partner: dict[str, list[Edge]] = defaultdict(list)
     for edge in found.edges.values():
         if edge.weight <= 0 or (edge.internal and EdgeType.HIERARCHY not in kinds):
             continue
         by_partner[edge.target if edge.source == of else edge.source].append(edge)
-    nodes = _nodes(store, dict.fromkeys(by_partner, 1), set())
+    info = q.ask(store, q.details(q.nodes(by_partner), details)) if by_partner else {}
+    nodes = _nodes(info, dict.fromkeys(by_partner, 1), set())
     out = []
     for iri, edges in by_partner.items():
         firsts = [e.first_year for e in edges if e.first_year is not None]
@@ -310,13 +317,13 @@ def path(
     while depth[0] + depth[1] < max_hops:
         side = 0 if len(rings[0]) <= len(rings[1]) else 1
         reached: set[str] = set()
-        for kind in kinds:
-            for edge in typed_edges(store, kind, rings[side], window, Counting.FULL).edges.values():
-                for near, far in ((edge.source, edge.target), (edge.target, edge.source)):
-                    if near in rings[side] and distance[side].get(far, depth[side] + 1) == depth[side] + 1:
-                        distance[side][far] = depth[side] + 1
-                        back[side][far].append((near, edge))
-                        reached.add(far)
+        level, _ = around(store, kinds, rings[side], window, Counting.FULL)
+        for edge in level.edges.values():
+            for near, far in ((edge.source, edge.target), (edge.target, edge.source)):
+                if near in rings[side] and distance[side].get(far, depth[side] + 1) == depth[side] + 1:
+                    distance[side][far] = depth[side] + 1
+                    back[side][far].append((near, edge))
+                    reached.add(far)
         depth[side] += 1
         rings[side] = reached
         if len(distance[0]) + len(distance[1]) > max_nodes:
@@ -369,7 +376,7 @@ def trend(store: Queryable, a: str, b: str, *, counting: Counting = Counting.FUL
     if a == b:
         return {}
     per_year: dict[int, float] = defaultdict(float)
-    for link in q.copublications(store, q.nodes([a, b]), None, within=True):
+    for link in q.ask(store, q.copublications(q.nodes([a, b]), None, within=True)):
         if {link.source, link.target} == {a, b}:
             per_year[link.year] += link.full if counting is Counting.FULL else link.fractional
     return {year: round(weight, 6) for year, weight in sorted(per_year.items())}

@@ -19,7 +19,7 @@ from api.graphql.types.common import Connection, DateRange, YearRange, field, pa
 from api.graphql.types.enums import Counting, CountryGroupKey, EdgeType, InstitutionOrder
 from api.graphql.types.institution import Institution
 from api.graphql.types.instrument import Instrument, Office
-from api.graphql.types.network import Network, Partner, Path, Trend, YearValue, entity
+from api.graphql.types.network import Network, Partner, Path, Trend, YearValue, detail_groups, entity
 from api.graphql.types.places import Country, CountryGroup, Region
 from api.graphql.types.publication import Indicator, Publication
 from graph import explore
@@ -215,6 +215,7 @@ class Query:
             kinds=edge_types(kinds),
             window=window(during),
             counting=explore.Counting(counting.value),
+            details=detail_groups(lookahead.selected(info, ("nodes", "node"), ("edges", "node", "node"))),
         )
         return paginate([Partner.of(p) for p in found], first, after)  # type: ignore[attr-defined]
 
@@ -235,6 +236,7 @@ class Query:
         queries = info.context.queries
         if not seeds:
             raise BadInput("seeds: give at least one institution or country")
+        node_fields = lookahead.selected(info, ("nodes",))
         found = await explored(
             explore.network,
             queries,
@@ -245,7 +247,8 @@ class Query:
             counting=explore.Counting(counting.value),
             include=edge_types(include),
             max_nodes=MAX_NETWORK_NODES,
-            with_metrics="metrics" in lookahead.selected(info, ("nodes",)),  # betweenness is costly
+            with_metrics="metrics" in node_fields,  # betweenness is costly
+            details=detail_groups(node_fields),
         )
         return Network.of(found, hops=hops, min_weight=min_weight)  # type: ignore[arg-type]
 

@@ -12,7 +12,8 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.types import ExecutionContext
 
 from api.graphql.errors import ErrorCodes, log_unexpected
@@ -26,6 +27,10 @@ CACHED_DOCUMENTS = 256
 
 __all__ = ["MAX_DEPTH", "MAX_PAGE", "MAX_TOKENS", "Schema", "schema"]
 
+# One depth rule for every request: ``ValidationCache`` keys on the rule classes, and strawberry's
+# ``QueryDepthLimiter`` makes a new class per request, so no validation would ever be cached.
+DEPTH_RULE = create_validator(MAX_DEPTH, should_ignore=None)
+
 
 class Schema(strawberry.Schema):
     """Logs the unexpected errors only (with their tracebacks); the client's own are no server event."""
@@ -36,7 +41,7 @@ class Schema(strawberry.Schema):
 
 def build() -> Schema:
     extensions: list[Any] = [
-        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+        partial(AddValidationRules, [DEPTH_RULE]),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         partial(ParserCache, maxsize=CACHED_DOCUMENTS),  # clients repeat their queries: parse and
         partial(ValidationCache, maxsize=CACHED_DOCUMENTS),  # validate each text once

@@ -198,17 +198,31 @@ def test_a_seed_that_is_not_an_iri_is_refused_before_any_query(bundled: Oxigraph
     assert counting.queries == []
 
 
-def test_two_hops_cost_one_query_per_hop_and_type_plus_closing_and_details(bundled: OxigraphStore) -> None:
+def test_a_network_costs_one_query_per_level(bundled: OxigraphStore) -> None:
     counting = CountingQueryable(bundled)
     net = network(counting, [CNRS], hops=2)
-    # 3 types x (2 hops + the edges among the outermost ring) + 1 query for the nodes' details
-    assert len(counting.queries) == 10
+    # one per hop (its three edge types), one for the edges among the outermost ring and the details
+    assert len(counting.queries) == 3
     assert Counter(n.hops for n in net.nodes)[2] > 0
     counting.queries.clear()
     instruments = network(counting, [CNRS], hops=2, include=[EdgeType.INSTRUMENT])
-    # The second hop reaches one party only (CIRIMAT, through VAST's FOCOMAT project): nothing to close.
+    # The second hop reaches one party only (CIRIMAT, through VAST's FOCOMAT project): nothing to
+    # close, the last query reads the details only.
     assert [n.iri for n in instruments.nodes if n.hops == 2] == [ID + "org/ror/03xhggy77"]
     assert len(counting.queries) == 3
+    assert "?part" not in counting.queries[-1]
+
+
+def test_partners_cost_two_queries(bundled: OxigraphStore) -> None:
+    counting = CountingQueryable(bundled)
+    found = partners(counting, CNRS)
+    assert len(counting.queries) == 2  # the edges of both kinds, then the partners' details
+    light = partners(bundled, CNRS, details=[])  # labels and classes only
+    assert [(p.node.iri, p.node.label, p.weight) for p in light] == [
+        (p.node.iri, p.node.label, p.weight) for p in found
+    ]
+    assert all(p.node.country is None for p in light if p.node.kind == "institution")
+    assert any(p.node.country == "SG" for p in found)
 
 
 # --- metrics ---------------------------------------------------------------------------------------

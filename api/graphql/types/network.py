@@ -49,6 +49,17 @@ def split_sources(items: list[str]) -> tuple[list[str], list[str]]:
     return graphs, [s for s in items if not s.startswith(GRAPH)]
 
 
+DETAIL_FIELDS = {"countryCode": "country", "ror": "ids", "hal": "ids", "openalex": "ids", "region": "region"}
+
+
+EDGE_TYPES = {t: EdgeType(t.value) for t in explore.EdgeType}
+
+
+def detail_groups(selected: set[str]) -> list[str]:
+    """The groups of node details (``graph.explore``'s ``details``) the selected ``NetworkNode`` fields need."""
+    return sorted({DETAIL_FIELDS[name] for name in selected if name in DETAIL_FIELDS})
+
+
 @strawberry.type(description="A count for one year.")
 class YearValue:
     year: int
@@ -124,37 +135,39 @@ class NetworkEdge:
     weight: float
     first_year: int | None
     last_year: int | None
-    years: list[YearValue] = strawberry.field(description="Weight per year (co-publications, active instruments).")
     internal: bool = strawberry.field(description="A co-publication of an organisation with its own parent.")
-    instrument_iris: strawberry.Private[list[str]]
-    graphs: strawberry.Private[list[str]]
-    pages: list[str] = strawberry.field(description="Web pages cited for the tie.")
+    edge: strawberry.Private[explore.Edge]  # what the fields below read, when they are asked for
+
+    @field(description="Weight per year (co-publications, active instruments).")
+    def years(self) -> list[YearValue]:
+        return [YearValue(year=y, value=v) for y, v in sorted(self.edge.years.items())]
+
+    @field(description="Web pages cited for the tie.")
+    def pages(self) -> list[str]:
+        return split_sources(self.edge.sources)[1]
 
     @field(description="The instruments an INSTRUMENT tie goes through.")
     def instruments(self) -> list[Instrument]:
-        return [Instrument(iri=i) for i in self.instrument_iris]
+        return [Instrument(iri=i) for i in self.edge.instruments]
 
     @field(description="The sources stating the tie.")
     async def sources(self, info: Info) -> list[Source]:
-        return await sources(info, self.graphs)
+        return await sources(info, split_sources(self.edge.sources)[0])
 
 
 def network_edge(edge: explore.Edge, ids: dict[str, strawberry.ID]) -> NetworkEdge:
-    graphs, pages = split_sources(edge.sources)
+    source, target = ids.get(edge.source), ids.get(edge.target)
     return NetworkEdge(
-        source=ids.get(edge.source, strawberry.ID(str(relay.GlobalID("Institution", edge.source)))),
-        target=ids.get(edge.target, strawberry.ID(str(relay.GlobalID("Institution", edge.target)))),
+        source=source or strawberry.ID(str(relay.GlobalID("Institution", edge.source))),
+        target=target or strawberry.ID(str(relay.GlobalID("Institution", edge.target))),
         source_iri=edge.source,
         target_iri=edge.target,
-        type=EdgeType(edge.type.value),
+        type=EDGE_TYPES[edge.type],
         weight=edge.weight,
         first_year=edge.first_year,
         last_year=edge.last_year,
-        years=[YearValue(year=y, value=v) for y, v in sorted(edge.years.items())],
         internal=edge.internal,
-        instrument_iris=list(edge.instruments),
-        graphs=graphs,
-        pages=pages,
+        edge=edge,
     )
 
 
