@@ -35,15 +35,14 @@ betweenness (normalised as networkx does, counting hops: a weight is a strength,
 PageRank (by weight) and Louvain communities (fixed seed, numbered by size, the largest 0) see one
 edge per pair, weighted by the sum of its typed edges; igraph computes them (``graph._explore_metrics``).
 
-Cost, in SPARQL queries (each batches its nodes in ``VALUES``):
+Cost, in SPARQL queries: one per level. A level asks the edges of every included type around a
+set of nodes (their ``VALUES``), and what else it needs, as one query (``_explore_queries.batch``):
 
-- ``network``: per included type, one query per hop plus one for the edges among the outermost
-  ring (which no hop reaches), then one for the nodes' details: at most
-  ``len(include) * (hops + 1) + 1`` (10 for two hops over the three types); fewer when a hop
-  reaches no one new or the outermost ring has a single node. ``CostLimitExceeded`` for
-  ``hops > 3`` or more than ``max_nodes`` nodes.
-- ``partners``: one per kind asked for, plus one for the details of the partners.
-- ``path``: one per included type and expansion, at most ``max_hops * len(include)``; no details.
+- ``network``: one per hop, then one for the edges among the outermost ring (which no hop
+  reaches) and the nodes' details: ``hops + 1`` (3 for two hops); fewer when a hop reaches no one
+  new. ``CostLimitExceeded`` for ``hops > 3`` or more than ``max_nodes`` nodes.
+- ``partners``: one for the edges, one for the partners' details.
+- ``path``: one per expansion, at most ``max_hops``; no details.
 - ``trend``: one.
 
 Errors: ``CostLimitExceeded`` (a ``ValueError``) for a request over a limit; ``ValueError`` for a
