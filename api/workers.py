@@ -290,6 +290,7 @@ class QueryPool:
         self.store = store
         self.budget: float | None = budget
         self.max_rows = max_rows
+        self.concurrency = workers  # how many queries it answers at once (``graph`` batches use it)
         self._path = str(store.path)
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()

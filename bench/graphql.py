@@ -5,16 +5,19 @@ ties around a laboratory, LIX), the GraphQL request (``/graphql``, answered thro
 ``graph.explore``) and a hand-written SPARQL query answering the same question (``/sparql``) are
 sent to one ``cnrs-kg serve`` (with its query workers) over the same store. The hand-written
 SPARQL asks partners in one query, and a network hop by hop as one would by hand: the ties of the
-seed, then those of the first ring, then every tie among the nodes found (three queries). Prints:
+seed, then those of the first ring, then every tie among the nodes found, then their labels (four
+queries). Prints:
 
-- the answer sizes of both, so one can check they answer the same question;
-- one client: the median time of each over ``--runs`` requests and the ratio GraphQL / SPARQL, and
+- the answer sizes, and whether both sides give the same answers (they must: the hand-written
+  SPARQL computes what the GraphQL query asks for, by the same rules);
+- one client: the median time of each over ``--runs`` requests, sent in turn, and the ratio
+  GraphQL / SPARQL, and
   the time of the ``graph.explore`` call the GraphQL request makes, run in this process on the
   store opened read-only (what the GraphQL layer adds is the difference, less the worker pool's hops);
 - 16 concurrent clients: requests per second, p50 and p99 of each.
 
-The GraphQL side does more than the SPARQL side: it also finds each partner's instruments,
-years and sources, and computes the network metrics (degree, betweenness, PageRank, Louvain).
+The GraphQL side does more than the SPARQL side: it also reads the ties' sources (which the
+query does not ask for) and computes the network metrics (degree, betweenness, PageRank, Louvain).
 
 The store is the bundled data, plus ``--works N`` SYNTHETIC OpenAlex works (``cnrs-kg generate``)
 when N > 0; ``--store DIR`` keeps it between runs (built there unless ``DIR/READY`` says it holds N
@@ -54,23 +57,51 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 
 PARTNERS_GRAPHQL = """query ($of: String!) { partners(of: $of, first: 100) { totalCount
   nodes { weight types firstYear lastYear node { iri label countryCode } } } }"""
-# Partners through shared instruments (one per instrument) and co-publications (per year links).
+# The same answer by hand: per partner, the instruments shared (each active from its start, else
+# signature, year to its end year, else the year before its successor starts, else, ended, its last
+# renewal, else this year) and the co-publications (per year links, but none with a parent or
+# child), with the label (English first), the country code, the kinds of ties and the first and
+# last years.
 PARTNERS_SPARQL = (
     PREFIXES
-    + """SELECT ?partner (SAMPLE(?l) AS ?label) (SUM(?w) AS ?weight) WHERE {
+    + """PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?partner (STRAFTER(MIN(?ranked), " ") AS ?label) (SAMPLE(?code) AS ?country) (SAMPLE(?w) AS ?weight)
+       (SAMPLE(?kinds) AS ?types) (SAMPLE(?first) AS ?firstYear) (SAMPLE(?last) AS ?lastYear) WHERE {
+  { SELECT ?partner (SUM(?tw) AS ?w) (GROUP_CONCAT(DISTINCT ?type) AS ?kinds) (MIN(?tf) AS ?first)
+           (MAX(?tl) AS ?last) WHERE {
   {
-    SELECT ?partner (COUNT(DISTINCT ?i) AS ?w) WHERE {
-      ?m org:member <SEED> . ?i kg:hasParty ?m , ?pm . ?pm org:member ?partner . FILTER(?partner != <SEED>)
+    SELECT ?partner ("INSTRUMENT" AS ?type) (COUNT(DISTINCT ?i) AS ?tw) (MIN(?from) AS ?tf) (MAX(?to) AS ?tl) WHERE {
+      { SELECT ?i ?partner (MIN(?started) AS ?s0) (MIN(?signed) AS ?s1) (MAX(?ended) AS ?e0) (MIN(?next) AS ?e1)
+               (MAX(?renewed) AS ?r) (SAMPLE(?over) AS ?isOver) WHERE {
+          ?m org:member <SEED> . ?i kg:hasParty ?m , ?pm . ?pm org:member ?partner . FILTER(?partner != <SEED>)
+          OPTIONAL { ?i schema:startDate ?d0 BIND(YEAR(?d0) AS ?started) }
+          OPTIONAL { ?i kg:signatureDate ?d1 BIND(YEAR(?d1) AS ?signed) }
+          OPTIONAL { ?i schema:endDate ?d2 BIND(YEAR(?d2) AS ?ended) }
+          OPTIONAL { ?n kg:predecessorInstrument ?i . ?n schema:startDate|kg:signatureDate ?d3
+                     BIND(YEAR(?d3) - 1 AS ?next) }
+          OPTIONAL { ?i kg:renewalDate ?d4 BIND(YEAR(?d4) AS ?renewed) }
+          OPTIONAL { ?i kg:status kg:Ended BIND(true AS ?over) }
+        } GROUP BY ?i ?partner }
+      BIND(COALESCE(?s0, ?s1) AS ?from)
+      BIND(COALESCE(?e0, ?e1, IF(BOUND(?isOver), COALESCE(?r, ?from), 1 / 0), YEAR(NOW())) AS ?end)
+      BIND(IF(BOUND(?from), IF(?end < YEAR(NOW()), ?end, YEAR(NOW())), ?unbound) AS ?to)
     } GROUP BY ?partner
   } UNION {
-    SELECT ?partner (SUM(?n) AS ?w) WHERE {
+    SELECT ?partner ("COPUBLICATION" AS ?type) (SUM(?n) AS ?tw) (MIN(?y) AS ?tf) (MAX(?y) AS ?tl) WHERE {
       GRAPH ?g { { ?k kg:linkSource <SEED> ; kg:linkTarget ?partner }
                  UNION { ?k kg:linkTarget <SEED> ; kg:linkSource ?partner }
-                 ?k kg:year ?y ; kg:fullCount ?n . OPTIONAL { ?k kg:internal ?internal } }
+                 ?k kg:year ?year ; kg:fullCount ?n . OPTIONAL { ?k kg:internal ?internal } }
       FILTER(!BOUND(?internal) || !?internal)
+      BIND(YEAR(?year) AS ?y)
     } GROUP BY ?partner
   }
-  OPTIONAL { ?partner rdfs:label ?l }
+  } GROUP BY ?partner }
+  OPTIONAL { { ?partner skos:prefLabel ?l BIND(IF(LANG(?l) = "en", 0, IF(LANG(?l) = "", 2, 3)) AS ?rank) }
+             UNION { ?partner rdfs:label ?l BIND(IF(LANG(?l) = "en", 1, IF(LANG(?l) = "", 4, 5)) AS ?rank) } }
+  BIND(CONCAT(STR(?rank), " ", STR(?l)) AS ?ranked)
+  OPTIONAL { ?partner kg:country/kg:alpha2 ?cc } OPTIONAL { ?partner kg:alpha2 ?own }
+  BIND(COALESCE(?own, ?cc) AS ?code)
 } GROUP BY ?partner ORDER BY DESC(?weight) ?partner LIMIT 100"""
 )
 
@@ -112,6 +143,19 @@ EDGES_SPARQL = (
 }"""
 )
 
+# And the nodes' labels (English first, as GraphQL chooses) and kinds.
+LABELS_SPARQL = (
+    PREFIXES
+    + """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?n (STRAFTER(MIN(?ranked), " ") AS ?label) (SAMPLE(?isCountry) AS ?country) WHERE {
+  VALUES ?n { NODES }
+  OPTIONAL { { ?n skos:prefLabel ?l BIND(IF(LANG(?l) = "en", 0, IF(LANG(?l) = "", 2, 3)) AS ?rank) }
+             UNION { ?n rdfs:label ?l BIND(IF(LANG(?l) = "en", 1, IF(LANG(?l) = "", 4, 5)) AS ?rank) } }
+  BIND(CONCAT(STR(?rank), " ", STR(?l)) AS ?ranked)
+  OPTIONAL { ?n a kg:Country BIND(true AS ?isCountry) }
+} GROUP BY ?n"""
+)
+
 
 @dataclass(frozen=True)
 class Case:
@@ -127,8 +171,10 @@ class Case:
         weight = float(str(self.variables["minWeight"]))
         return explore.network(store, [str(self.variables["seed"])], hops=2, include=include, min_weight=weight)
 
-    def sparql(self, client: httpx.Client, base: str) -> list[dict[str, dict[str, str]]]:
-        """The same question in hand-written SPARQL: one query for partners, three for a network."""
+    def sparql(self, client: httpx.Client, base: str) -> Rows:
+        """The same question in hand-written SPARQL: one query for partners; for a network, one per
+        hop, one for the ties among all the nodes found and one for their labels (their rows follow
+        the ties' rows)."""
         if "of" in self.variables:
             return select(client, base, PARTNERS_SPARQL.replace("SEED", str(self.variables["of"])))
         seed, weight = str(self.variables["seed"]), str(float(str(self.variables["minWeight"])))
@@ -139,7 +185,8 @@ class Case:
             ring = [r["n"]["value"] for r in select(client, base, query) if r["n"]["value"] not in nodes]
             nodes += ring
         values = " ".join(f"<{n}>" for n in nodes)
-        return select(client, base, EDGES_SPARQL.replace("NODES", values).replace("MIN", weight))
+        edges = select(client, base, EDGES_SPARQL.replace("NODES", values).replace("MIN", weight))
+        return edges + select(client, base, LABELS_SPARQL.replace("NODES", values))
 
 
 def cases(min_weight: float, lab: str) -> list[Case]:
@@ -151,12 +198,15 @@ def cases(min_weight: float, lab: str) -> list[Case]:
     ]
 
 
-def select(client: httpx.Client, base: str, query: str) -> list[dict[str, dict[str, str]]]:
+Rows = list[dict[str, dict[str, str]]]
+
+
+def select(client: httpx.Client, base: str, query: str) -> Rows:
     headers = {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"}
     response = client.post(f"{base}/sparql", content=query.encode(), headers=headers, timeout=600)
     if response.status_code != 200:
         raise RuntimeError(f"SPARQL: HTTP {response.status_code}: {response.text[:200]}")
-    rows: list[dict[str, dict[str, str]]] = response.json()["results"]["bindings"]
+    rows: Rows = response.json()["results"]["bindings"]
     return rows
 
 
@@ -174,30 +224,81 @@ def sparql_request(client: httpx.Client, base: str, case: Case) -> None:
 Send = Callable[[httpx.Client, str, Case], None]
 
 
-def sizes(client: httpx.Client, base: str, case: Case) -> str:
-    """What each side answers: partners, or nodes and edges."""
+def _value(row: dict[str, dict[str, str]], name: str) -> str | None:
+    return row[name]["value"] if name in row else None
+
+
+def _year(row: dict[str, dict[str, str]], name: str) -> int | None:
+    return int(row[name]["value"]) if name in row else None
+
+
+def agreement(client: httpx.Client, base: str, case: Case) -> str:
+    """What each side answers, and whether the answers are the same: partners with their weight,
+    kinds, years, country and label; or nodes with their label and kind, and typed weighted ties."""
     body = client.post(f"{base}/graphql", json={"query": case.graphql, "variables": case.variables}, timeout=600)
     data = body.json()
     if "errors" in data:
         raise RuntimeError(f"GraphQL: {data['errors'][0]['message']} ({data['errors'][0]['extensions']['code']})")
     rows = case.sparql(client, base)
     if "partners" in data["data"]:
-        return f"GraphQL {data['data']['partners']['totalCount']} partners, SPARQL {len(rows)} partners (top 100)"
-    network = data["data"]["network"]
-    nodes = {r["a"]["value"] for r in rows} | {r["b"]["value"] for r in rows}
-    return (
-        f"GraphQL {len(network['nodes'])} nodes {len(network['edges'])} edges, "
-        f"SPARQL {len(nodes)} nodes (with a tie) {len(rows)} edges"
-    )
+        ours: set[tuple[object, ...]] = {
+            tuple(
+                [
+                    p["node"]["iri"],
+                    p["weight"],
+                    p["firstYear"],
+                    p["lastYear"],
+                    " ".join(sorted(p["types"])),
+                    p["node"]["countryCode"],
+                    p["node"]["label"],
+                ]
+            )
+            for p in data["data"]["partners"]["nodes"]
+        }
+        theirs: set[tuple[object, ...]] = {
+            tuple(
+                [
+                    r["partner"]["value"],
+                    float(r["weight"]["value"]),
+                    _year(r, "firstYear"),
+                    _year(r, "lastYear"),
+                    " ".join(sorted(r["types"]["value"].split())),
+                    _value(r, "country"),
+                    _value(r, "label"),
+                ]
+            )
+            for r in rows
+        }
+        size = f"{len(ours)} partners"
+    else:
+        network = data["data"]["network"]
+        ours = {(n["iri"], n["label"], n["kind"]) for n in network["nodes"]}
+        ours |= {(e["sourceIri"], e["targetIri"], e["type"], e["weight"]) for e in network["edges"]}
+        theirs = {
+            (r["n"]["value"], _value(r, "label"), "COUNTRY" if "country" in r else "INSTITUTION")
+            for r in rows
+            if "n" in r
+        }
+        theirs |= {
+            (r["a"]["value"], r["b"]["value"], r["type"]["value"].upper(), float(r["w"]["value"]))
+            for r in rows
+            if "a" in r
+        }
+        size = f"{len(network['nodes'])} nodes {len(network['edges'])} edges"
+    differ = len(ours ^ theirs)
+    return f"{size}; " + ("the same answers" if not differ else f"{differ} facts differ")
 
 
-def median_ms(send: Send, client: httpx.Client, base: str, case: Case, runs: int) -> float:
-    times = []
+def medians_ms(client: httpx.Client, base: str, case: Case, runs: int) -> tuple[float, float]:
+    """The median times of the GraphQL request and of the hand-written SPARQL, sent in turn (so that
+    both meet the same state of the machine)."""
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
-        start = time.perf_counter()
-        send(client, base, case)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        for send, side in ((graphql_request, times[0]), (sparql_request, times[1])):
+            start = time.perf_counter()
+            send(client, base, case)
+            side.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def explore_ms(store: OxigraphStore, case: Case, runs: int) -> float:
@@ -241,14 +342,6 @@ def build_store(path: Path, works: int) -> None:
     ready.write_text(str(works))
 
 
-def timed(send: Send, client: httpx.Client, base: str, case: Case, runs: int) -> str:
-    """The median over ``runs``, or why the side failed."""
-    try:
-        return f"{median_ms(send, client, base, case, runs):.1f}"
-    except RuntimeError as exc:
-        return "failed: " + str(exc).split(": ", 2)[-1][:160]
-
-
 def run(store: Path, works: int, runs: int, seconds: float, min_weight: float, lab: str, *, in_process: bool) -> None:
     questions = cases(min_weight, lab)
     t0 = time.perf_counter()
@@ -276,17 +369,18 @@ def run(store: Path, works: int, runs: int, seconds: float, min_weight: float, l
             answered = []
             for case in questions:
                 try:
-                    answers = sizes(client, base, case)  # also warms both paths up
+                    answers = agreement(client, base, case)  # also warms both paths up
                 except RuntimeError as exc:
                     answers = f"failed: {exc}"
-                ours = timed(graphql_request, client, base, case, runs)
-                theirs = timed(sparql_request, client, base, case, runs)
-                both = not ours.startswith("failed") and not theirs.startswith("failed")
-                ratio = f"{float(ours) / float(theirs):6.2f}" if both else "     -"
+                try:
+                    graphql_ms, sparql_ms = medians_ms(client, base, case, runs)
+                    ours, theirs, ratio = f"{graphql_ms:.1f}", f"{sparql_ms:.1f}", f"{graphql_ms / sparql_ms:6.2f}"
+                    answered.append(case)
+                except RuntimeError as exc:
+                    ours, theirs, ratio = "failed", "-", "     -"
+                    answers = str(exc).split(": ", 2)[-1][:160]
                 alone = f"{inside[case.name]:10.1f}" if case.name in inside else "         -"
                 print(f"{case.name:38} {ours:>10} {theirs:>10} {ratio} {alone}   {answers}", flush=True)
-                if both:
-                    answered.append(case)
         if seconds > 0:
             print(f"{CLIENTS} clients, {seconds:g} s each: {'':21} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} errors")
         for case in answered if seconds > 0 else []:

@@ -16,6 +16,7 @@ a pair is one row however many sources state it, without the cross products of o
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -160,13 +161,24 @@ class Part(Generic[T]):
     read: Callable[[Rows], T]
 
 
+_PARALLEL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="cnrs-kg-batch")
+
+
 def batch(store: Queryable, parts: Sequence[Part[Any]]) -> list[Any]:
     """Each part's answer, all asked in one query: a UNION of the parts' sub-selects, each row tagged
-    with ``?part``, its part's index (a sub-select's variables are its own, so parts do not mix)."""
+    with ``?part``, its part's index (a sub-select's variables are its own, so parts do not mix).
+
+    A store that answers several queries at once (its ``concurrency`` attribute, such as the
+    server's pool of query workers, is over 1) gets the parts as separate queries, sent together:
+    the level then takes as long as its slowest part, not as long as all of them.
+    """
     if not parts:
         return []
     if len(parts) == 1:
         return [parts[0].read(list(_solutions(store, parts[0].select)))]
+    if getattr(store, "concurrency", 1) > 1:
+        pending = [_PARALLEL.submit(lambda p: list(_solutions(store, p.select)), part) for part in parts]
+        return [part.read(future.result()) for part, future in zip(parts, pending, strict=True)]
     branches = "\nUNION\n".join(f"{{ {{ {part.select} }} BIND({i} AS ?part) }}" for i, part in enumerate(parts))
     rows: list[Rows] = [[] for _ in parts]
     for row in _solutions(store, f"SELECT * WHERE {{\n{branches}\n}}"):

@@ -36,6 +36,7 @@ class RecordingQueries:
     def __init__(self, inner: Queryable, *, explain: bool = False) -> None:
         self.inner = inner
         self.explain = explain
+        self.concurrency: int = getattr(inner, "concurrency", 1)
         self._records: list[QueryRecord] = []
         self._lock = threading.Lock()
 

@@ -213,6 +213,26 @@ def test_a_network_costs_one_query_per_level(bundled: OxigraphStore) -> None:
     assert "?part" not in counting.queries[-1]
 
 
+class ConcurrentQueryable(CountingQueryable):
+    """A store that says it answers several queries at once, as the server's pool of workers does."""
+
+    concurrency = 2
+
+
+def test_a_store_answering_queries_at_once_gets_a_level_as_parallel_queries(bundled: OxigraphStore) -> None:
+    concurrent = ConcurrentQueryable(bundled)
+    parallel, one_by_one = network(concurrent, [CNRS], hops=2), network(bundled, [CNRS], hops=2)
+    assert parallel.edges == one_by_one.edges
+    assert [(n.iri, n.label, n.hops, n.metrics.degree) for n in parallel.nodes] == [
+        (n.iri, n.label, n.hops, n.metrics.degree) for n in one_by_one.nodes
+    ]
+    ranks = zip(parallel.nodes, one_by_one.nodes, strict=True)
+    assert all(a.metrics.pagerank == pytest.approx(b.metrics.pagerank) for a, b in ranks)  # iterative: not bit-equal
+    # the two hops ask three edge types each; the last level the details and three types
+    assert len(concurrent.queries) == 3 + 3 + 4
+    assert not any("?part" in query for query in concurrent.queries)
+
+
 def test_partners_cost_two_queries(bundled: OxigraphStore) -> None:
     counting = CountingQueryable(bundled)
     found = partners(counting, CNRS)
