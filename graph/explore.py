@@ -59,7 +59,7 @@ from itertools import islice
 import pyoxigraph as ox
 
 from graph import _explore_queries as q
-from graph._explore_edges import Found, around
+from graph._explore_edges import Found, Key, around
 from graph._explore_metrics import compute
 from graph._explore_types import (
     CostLimitExceeded,
@@ -146,6 +146,11 @@ def _checked(iris: list[str], what: str) -> list[str]:
     return out
 
 
+def _heavy(level: Found, min_weight: float) -> Iterator[tuple[Key, Edge]]:
+    """The edges of a level that count in a network: of weight over 0 and at least ``min_weight``."""
+    return ((key, edge) for key, edge in level.edges.items() if edge.weight > 0 and edge.weight >= min_weight)
+
+
 # --- the four questions --------------------------------------------------------------------------
 
 
@@ -186,10 +191,9 @@ def network(
     for hop in range(1, hops + 1):
         reached: set[str] = set()
         level, _ = around(store, kinds, ring, window, counting)
-        for key, edge in level.edges.items():
-            if edge.weight > 0 and edge.weight >= min_weight:
-                found.edges.setdefault(key, edge)
-                reached.update(end for end in (edge.source, edge.target) if end not in distance)
+        for key, edge in _heavy(level, min_weight):
+            found.edges.setdefault(key, edge)
+            reached.update(end for end in (edge.source, edge.target) if end not in distance)
         if len(distance) + len(reached) > max_nodes:
             raise CostLimitExceeded(
                 f"the network would have {len(distance) + len(reached)} nodes at hop {hop}, over "
@@ -206,9 +210,8 @@ def network(
     level, (info,) = around(
         store, kinds, outermost, window, counting, within=True, also=[q.details(q.nodes(distance), details)]
     )
-    for key, edge in level.edges.items():
-        if edge.weight > 0 and edge.weight >= min_weight:
-            found.edges.setdefault(key, edge)
+    for key, edge in _heavy(level, min_weight):
+        found.edges.setdefault(key, edge)
     nodes = _nodes(info, distance, set(seeds))
     edges = sorted(found.edges.values(), key=lambda e: (e.type.value, e.source, e.target))
     if with_metrics:

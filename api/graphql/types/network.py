@@ -52,9 +52,6 @@ def split_sources(items: list[str]) -> tuple[list[str], list[str]]:
 DETAIL_FIELDS = {"countryCode": "country", "ror": "ids", "hal": "ids", "openalex": "ids", "region": "region"}
 
 
-EDGE_TYPES = {t: EdgeType(t.value) for t in explore.EdgeType}
-
-
 def detail_groups(selected: set[str]) -> list[str]:
     """The groups of node details (``graph.explore``'s ``details``) the selected ``NetworkNode`` fields need."""
     return sorted({DETAIL_FIELDS[name] for name in selected if name in DETAIL_FIELDS})
@@ -162,7 +159,7 @@ def network_edge(edge: explore.Edge, ids: dict[str, strawberry.ID]) -> NetworkEd
         target=target or strawberry.ID(str(relay.GlobalID("Institution", edge.target))),
         source_iri=edge.source,
         target_iri=edge.target,
-        type=EDGE_TYPES[edge.type],
+        type=EdgeType(edge.type.value),
         weight=edge.weight,
         first_year=edge.first_year,
         last_year=edge.last_year,
