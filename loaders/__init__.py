@@ -5,7 +5,10 @@ Every loader module exposes:
 - ``KIND``: its name on the command line (``cnrs-kg load --kind KIND``);
 - ``detect(path) -> bool``: whether a file looks like its input;
 - ``load(path) -> list[SourceData]``: parse the whole file, raising ``LoadError`` (file:line:field)
-  on the first bad record, so that nothing is written when the input is wrong.
+  on the first bad record, so that nothing is written when the input is wrong;
+- optionally ``READS_FOLDERS = True`` (it takes a folder too) and ``COMPRESSED``, the name endings
+  under which it reads an archive (``(".gz",)``); ``loaders.inputs`` refuses any other folder or
+  archive, and empty files, before ``load`` runs.
 
 Public names: ``LOADERS``, ``detect_kind``, ``load_path``, ``LoadError``, ``LoaderError``,
 ``SourceData``, ``SourceInfo``.

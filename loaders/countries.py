@@ -170,13 +170,21 @@ def source_info(path: Path, default_title: str) -> SourceInfo:
 
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """Data rows with the line they end on, every value stripped."""
+    """Data rows with the line they end on, every value stripped; a table without rows is an error."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
+        empty = True
         for row in reader:
+            empty = False
             if None in row:
                 raise LoadError(path, reader.line_num, None, "more cells than columns", "quote values that hold commas")
+            if None in row.values():  # DictReader's filler for missing cells: a row cut short
+                cells = sum(value is not None for value in row.values())
+                message = f"{cells} cells where the header has {len(row)}: the row is cut short"
+                raise LoadError(path, reader.line_num, None, message, "restore the row (download the table again)")
             yield reader.line_num, {key: (value or "").strip() for key, value in row.items()}
+        if empty:
+            raise LoadError(path, 2, None, "no rows under the header", "give one row per country or membership")
 
 
 def _check_alpha2(path: Path, line: int, column: str, value: str) -> pycountry.db.Country:

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import ModuleType
 
 from loaders.base import LoadError, SourceData
+from loaders.inputs import READ_ERRORS, check_input, check_not_empty, guard, read_error
 
 # Order matters for detection: the most specific formats first.
 _MODULES = ("loaders.ror", "loaders.countries", "loaders.cnrs", "loaders.seeds", "loaders.openalex", "loaders.hal")
@@ -33,6 +34,7 @@ def detect_kind(path: Path) -> str:
     """The kind of loader for ``path``; raise ``LoadError`` when none recognises it."""
     if not path.exists():
         raise LoadError(path, None, None, "no such file", "check the path")
+    check_not_empty(path)
     for kind, module in LOADERS.items():
         if module.detect(path):
             return kind
@@ -42,6 +44,10 @@ def detect_kind(path: Path) -> str:
 
 def load_path(path: Path, kind: str | None = None, *, strict: bool = True) -> list[SourceData]:
     """Parse ``path`` with the loader of ``kind`` (detected when None).
+
+    The input is checked first and its content guarded (``loaders.inputs``): a folder, an empty
+    file, an archive the loader does not read, a file that cannot be decoded, and a file from
+    which no record can be read are each one ``LoadError``.
 
     ``strict=False`` lets the loaders of harvested records skip bad records (see ``loaders.base``);
     the loaders of curated files are always strict.
@@ -53,8 +59,14 @@ def load_path(path: Path, kind: str | None = None, *, strict: bool = True) -> li
     if not path.exists():
         raise LoadError(path, None, None, "no such file", "check the path")
     module = LOADERS[kind]
-    if "strict" in inspect.signature(module.load).parameters:
-        result: list[SourceData] = module.load(path, strict=strict)
-    else:
-        result = module.load(path)
+    check_input(path, kind, module)
+    try:
+        if "strict" in inspect.signature(module.load).parameters:
+            result: list[SourceData] = module.load(path, strict=strict)
+        else:
+            result = module.load(path)
+    except READ_ERRORS as exc:
+        raise read_error(path, exc) from None
+    for source in result:
+        guard(path, source)
     return result

@@ -96,15 +96,25 @@ def load(path: Path) -> list[SourceData]:
     document = document_path(path)
     if not document.is_file():
         raise LoadError(path, None, None, f"no document {document.name} beside it", "keep the text next to its facts")
-    turtle = path.read_text(encoding="utf-8")
+    turtle = _read_text(path)
     triples = parse_facts(path, turtle)
+    if not triples:
+        raise LoadError(path, None, None, "no facts in the file", f"state the facts of {document.name} in Turtle")
     check_terms(path, turtle, triples)
-    document_text = document.read_text(encoding="utf-8")
+    document_text = _read_text(document)
     check_quotes(path, turtle, triples, document_text)
     info, title = source_info(path, document, document_text)
     source = SourceData(info)
     source.triples = dedupe([*document_triples(document.name, title), *triples])
     return [source]
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        message = f"not UTF-8 text (byte {exc.start}: {exc.reason})"
+        raise LoadError(path, None, None, message, "save the file as UTF-8") from None
 
 
 # --- checks -----------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ __all__ = [
     "ORIGIN_KEYS",
     "PARTIES_FILE",
     "PARTY_COLUMNS",
+    "READS_FOLDERS",
     "ROLES",
     "STATUSES",
     "URL_SEPARATOR",
@@ -63,6 +64,7 @@ __all__ = [
 ]
 
 KIND = "cnrs"
+READS_FOLDERS = True  # the folder of the three files, as well as its instruments.csv
 NAME = "cnrs-asean"
 ORIGIN_KEYS = ("title", "url", "retrieved", "license")
 

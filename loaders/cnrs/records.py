@@ -179,6 +179,8 @@ def read(path: Path) -> tuple[list[Instrument], list[Party], list[Office]]:
     """Read and cross-check the three files of the folder of ``path`` (its ``instruments.csv``)."""
     parties_path, offices_path = path.with_name(PARTIES_FILE), path.with_name(OFFICES_FILE)
     instruments = [_instrument(row) for row in _rows(path, INSTRUMENT_COLUMNS)]
+    if not instruments:
+        raise LoadError(path, 2, None, "no instrument under the header", "give one row per instrument")
     parties = [_party(row) for row in _rows(parties_path, PARTY_COLUMNS)]
     offices = [_office(row) for row in _rows(offices_path, OFFICE_COLUMNS)]
     _check_keys(path, "instrument", [(i.line, i.key, i.predecessor) for i in instruments])

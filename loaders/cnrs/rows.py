@@ -104,8 +104,11 @@ def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[_Row]:
     """The records of a CSV file, each with the physical line it starts on (the header is line 1)."""
     try:
         content = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise LoadError(path, None, None, "no such file", f"put {path.name} beside {INSTRUMENTS_FILE}") from exc
+    except FileNotFoundError:
+        hint = f"put {path.name} beside {INSTRUMENTS_FILE}"
+        if path.name == INSTRUMENTS_FILE:
+            hint = f"give the folder of {INSTRUMENTS_FILE}, {PARTIES_FILE} and {OFFICES_FILE}"
+        raise LoadError(path, None, None, "no such file", hint) from None
     except UnicodeDecodeError as exc:
         raise LoadError(path, None, None, f"not UTF-8: {exc}", "save the file as UTF-8") from exc
     reader = csv.reader(io.StringIO(content, newline=""))
@@ -128,7 +131,10 @@ def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[_Row]:
                 continue
             if len(record) != len(header):
                 message = f"{len(record)} fields where the header has {len(header)}"
-                raise LoadError(path, line, None, message, "quote cells that contain commas")
+                hint = "quote cells that contain commas"
+                if len(record) < len(header):
+                    hint = "restore the missing cells (was the file cut short?)"
+                raise LoadError(path, line, None, message, hint)
             yield _Row(path, line, dict(zip(header, record, strict=True)))
     except csv.Error as exc:
         raise LoadError(path, reader.line_num, None, f"not valid CSV: {exc}", "check the quotes") from exc

@@ -38,6 +38,7 @@ from ontology import iris
 
 __all__ = [
     "CC_BY",
+    "COMPRESSED",
     "KIND",
     "ORIGIN",
     "Author",
@@ -56,6 +57,7 @@ __all__ = [
 ]
 
 KIND = "hal"
+COMPRESSED = (".jsonl.gz",)  # a harvest cache
 ORIGIN = "https://hal.science"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 

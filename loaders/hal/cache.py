@@ -50,18 +50,22 @@ class CachedPage:
 
 
 def first_page(path: Path) -> CachedPage | None:
-    """The first non-empty line's page, or None when that line holds none."""
-    with closing(pages(path)) as lines:
-        for _number, page in lines:
-            return page if isinstance(page, CachedPage) else None
+    """The first non-empty line's page, or None when that line holds none or cannot be read."""
+    try:
+        with closing(pages(path)) as lines:
+            for _number, page in lines:
+                return page if isinstance(page, CachedPage) else None
+    except LoadError:
+        return None
     return None
 
 
 def pages(path: Path) -> Generator[tuple[int, CachedPage | LoadError], None, None]:
     """Each non-empty line's number and its page, or the ``LoadError`` that line makes.
 
-    Bad lines are yielded, not raised, so that the caller decides whether to stop or go on; a file
-    that cannot be read further (a truncated gzip stream, bytes that are not UTF-8) ends with one.
+    Bad lines are yielded, not raised, so that the caller decides whether to stop or go on. A file
+    that cannot be read further (a truncated gzip stream, bytes that are not UTF-8, a last line cut
+    short) is no bad record but a bad file: that raises.
     """
     number = 0
     try:
@@ -70,8 +74,9 @@ def pages(path: Path) -> Generator[tuple[int, CachedPage | LoadError], None, Non
                 if line.strip():
                     yield number, _page(path, number, line)
     except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
-        problem = f"cannot read the file further ({exc})" if number else f"cannot read the file ({exc})"
-        yield number + 1, LoadError(path, number + 1 if number else None, None, problem, "harvest it again")
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        problem = f"cannot read the file further ({reason})" if number else f"cannot read the file ({reason})"
+        raise LoadError(path, number + 1 if number else None, None, problem, "harvest it again") from None
 
 
 def _open(path: Path) -> TextIO:
@@ -84,6 +89,9 @@ def _page(path: Path, number: int, line: str) -> CachedPage | LoadError:
     try:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
+        if not line.endswith("\n"):  # only the last line can lack its line break: the file was cut there
+            message = f"the file ends inside a line ({exc}): it was cut short"
+            raise LoadError(path, number, "json", message, _HINT) from None
         return LoadError(path, number, "json", f"not a JSON object ({exc})", _HINT)
     if not isinstance(value, dict):
         return LoadError(path, number, "json", f"expected a JSON object, got {type(value).__name__}", _HINT)

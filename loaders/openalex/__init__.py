@@ -36,6 +36,7 @@ from ontology import iris
 
 __all__ = [
     "CC0",
+    "COMPRESSED",
     "DEFAULT_ORIGIN",
     "KIND",
     "MAX_PROBLEMS",
@@ -52,6 +53,7 @@ __all__ = [
 ]
 
 KIND = "openalex"
+COMPRESSED = (".gz",)  # the snapshot's gzip JSON Lines
 DEFAULT_ORIGIN = "https://openalex.org"
 CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
 # Problems listed one by one in a lenient load; past this many, a last entry counts the rest.

@@ -6,7 +6,8 @@ Three shapes hold works: one work (a ``.json`` object with a ``W`` id), an API l
 file of any size takes the memory of one work.
 
 A line that is not JSON is one bad record (``RawRecord.problem``), and reading goes on; a file
-that cannot be read at all (not gzip, truncated, not JSON) raises ``LoadError``.
+that cannot be read at all (not gzip, truncated, not JSON) raises ``LoadError``. A last line that
+is not JSON and has no line break is the file cut short, not a bad record: it raises too.
 """
 
 from __future__ import annotations
@@ -108,6 +109,9 @@ def _jsonl_records(path: Path) -> Iterator[RawRecord]:
                 try:
                     value = json.loads(line)
                 except ValueError as exc:  # JSONDecodeError, or bytes that are not UTF-8
+                    if not line.endswith(b"\n"):  # a last line cut short: the file is, not one record
+                        message = f"the file ends inside a record ({_json_message(exc)}): it was cut short"
+                        raise LoadError(path, number, None, message, _REREAD) from None
                     problem = LoadError(path, number, None, f"not a JSON object: {_json_message(exc)}", _DROP)
                     yield RawRecord(number, None, problem)
                 else:

@@ -31,6 +31,7 @@ from ontology import iris
 
 __all__ = [
     "CC0",
+    "COMPRESSED",
     "DEFAULT_ORIGIN",
     "KIND",
     "RorRecord",
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 KIND = "ror"
+COMPRESSED = (".zip",)  # ROR's data dump
 
 DEFAULT_ORIGIN = "https://ror.org"
 CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"

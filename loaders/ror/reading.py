@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,9 @@ def _read_zip(path: Path) -> tuple[str, str, str]:
                 raise LoadError(path, None, None, "no ROR JSON file in the archive", "use ROR's *-ror-data.zip dump")
             content = archive.read(member)
             stamp = archive.getinfo(member).date_time
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # no archive, or a damaged member
         raise LoadError(path, None, None, f"not a readable zip archive: {exc}", "download the dump again") from None
+    except (RuntimeError, NotImplementedError) as exc:  # zipfile's words for encrypted or unknown compression
+        message = f"cannot extract the ROR file: {exc}"
+        raise LoadError(path, None, None, message, "extract it with another tool") from None
     return member, _decode(f"{path}!{member}", content), dt.date(*stamp[:3]).isoformat()

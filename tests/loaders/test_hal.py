@@ -446,6 +446,7 @@ def test_xml_that_is_not_tei(tmp_path: Path) -> None:
 def test_public_names() -> None:
     assert set(hal.__all__) == {
         "CC_BY",
+        "COMPRESSED",
         "KIND",
         "ORIGIN",
         "Author",

@@ -414,6 +414,7 @@ def test_public_names() -> None:
     assert sorted(openalex.__all__) == sorted(
         [
             "CC0",
+            "COMPRESSED",
             "DEFAULT_ORIGIN",
             "KIND",
             "MAX_PROBLEMS",
