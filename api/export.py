@@ -14,7 +14,9 @@ Formats: ``gexf``, ``graphml``, ``cyjs``, ``graphology.json``, ``vosviewer.json`
 
 Status codes: 400 for a bad parameter (one line naming it and what to do) or a selection over the
 cost limit, 404 for an unknown format, 503 when the queries run over the server's time budget,
-422 over its row cap, 500 (logged) for anything else.
+422 over its row cap, 500 (logged) for anything else. Refused as bad parameters, as GraphQL
+refuses them: a seed the store says nothing about (it would be a node for nothing), a weight that
+is not a finite number of 0 or more, a year that is not a four-digit year, ``from`` after ``to``.
 
 The network is computed on ``request.state.queries`` (the server's query workers) in a thread.
 
@@ -31,6 +33,7 @@ api.export.BadParameter: hops: 'many' is not a whole number; give 0 to 3 (defaul
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +55,7 @@ __all__ = [
     "BadParameter",
     "Selection",
     "build",
+    "check_seeds",
     "export_url",
     "instruments",
     "parse_selection",
@@ -67,6 +71,11 @@ CNRS = iris.ror_org(iris.CNRS_ROR).value
 PARAMETERS = ("seeds", "hops", "from", "to", "minWeight", "counting", "include")
 SEARCH_LIMIT = 20
 SOURCES_LIMIT = 50
+YEARS = range(1000, 10_000)  # the four-digit years of xsd:gYear, as the data spell them
+# Seeds reach the query as terms pyoxigraph has checked (``resolve_seed``), in VALUES.
+KNOWN_SEEDS = """
+SELECT ?seed WHERE { VALUES ?seed { %s } FILTER(EXISTS { ?seed ?p ?o } || EXISTS { ?s ?q ?seed }) }
+"""
 
 
 class BadParameter(ValueError):
@@ -85,6 +94,8 @@ class Selection:
     include: list[ex.EdgeType] | None = None
 
     def network(self, queries: Queryable) -> ex.Network:
+        """The network; ``BadParameter`` if a seed names nothing in the store."""
+        check_seeds(queries, self.seeds)
         return ex.network(
             queries,
             self.seeds,
@@ -113,6 +124,27 @@ def resolve_seed(text: str) -> str:
         raise BadParameter(f"seeds: {text!r} is not a valid IRI ({exc})") from exc
 
 
+def _known(queries: Queryable, seeds: Sequence[str]) -> set[str]:
+    """The seeds the store says something about."""
+    terms = " ".join(str(ox.NamedNode(seed)) for seed in seeds)
+    result = queries.query(KNOWN_SEEDS % terms)
+    assert isinstance(result, ox.QuerySolutions)
+    return {row["seed"].value for row in result if isinstance(row["seed"], ox.NamedNode)}
+
+
+def check_seeds(queries: Queryable, seeds: Sequence[str]) -> None:
+    """``BadParameter`` naming the first seed the store says nothing about."""
+    # The results stay in ``_known``'s frame: pyoxigraph's cannot be dropped in another thread,
+    # and the traceback of the error, which holds this frame, goes to the event loop's.
+    known = _known(queries, seeds)
+    for seed in seeds:
+        if seed not in known:
+            raise BadParameter(
+                f"seeds: <{seed}> names nothing in this store; give an institution or country it holds, "
+                "such as ror:02feahw73 or country:SG"
+            )
+
+
 def _whole(name: str, text: str, hint: str) -> int:
     try:
         return int(text)
@@ -133,8 +165,13 @@ def selection(
     """A checked selection from plain values (the CLI's options, the HTTP parameters once parsed)."""
     if hops < 0:
         raise BadParameter(f"hops: {hops} is negative; give 0 or more (default 1)")
+    for name, year in (("from", start), ("to", end)):
+        if year is not None and year not in YEARS:
+            raise BadParameter(f"{name}: {year} is not a year; give a four-digit year such as 2010")
     if start is not None and end is not None and start > end:
         raise BadParameter(f"from: {start} is after to: {end}; give from <= to")
+    if not math.isfinite(min_weight):
+        raise BadParameter(f"minWeight: {min_weight} is not a finite number; give 0 or more")
     if min_weight < 0:
         raise BadParameter(f"minWeight: {min_weight:g} is negative; give 0 or more")
     try:

@@ -4,11 +4,25 @@ A request path maps to the entity IRI ``base + path`` (``base`` is the project's
 ``https://w3id.org/cnrs-kg/id/`` unless ``routes()`` is given another), so a server on any host
 answers for the canonical IRIs, and links between entities under ``base`` stay on that server.
 The path is read as the client sent it, percent-encoding kept (minted IRIs such as DOIs hold
-``%28``); the IRI then reaches the store only as a term: through ``match()`` and as the bound
-``?entity`` of a constant query, never inside query text.
+``%28``); the IRI then reaches the store only as a term: the bound ``?entity`` of constant queries
+(and, for the labels and sources of what a page shows, terms the store returned, in ``VALUES``).
 
-Status codes: 400 when the path does not make a valid IRI (or ``?format=`` names no format),
-404 when the store says nothing about the entity, 406 when no format fits ``Accept``.
+Reading: a page is a few constant SPARQL queries run by ``request.state.queries`` (the server's
+query workers, ``api.workers``), all of them within one time budget: a page over it is a 503, and
+the server process only renders what the queries return. A page is bounded:
+
+- the entity's statements ``PAGE`` at a time, from ``?statements=OFFSET``: its types and labels
+  first, then its properties with the fewest values (identifiers, names, country), the long lists
+  (sub-organisations) last; in HTML with the graphs stating each one;
+- in HTML, its incoming links ``PAGE`` at a time, from ``?incoming=OFFSET``;
+- how many of each there are, counted up to ``COUNT_CAP`` ("more than 10,000" beyond).
+
+The RDF formats give the same page of statements, with the labels of the nodes they link to, and
+name the next page in a ``Link: <...>; rel="next"`` header (``rel="prev"`` for the one before).
+
+Status codes: 400 when the path does not make a valid IRI (or ``?format=`` names no format, or an
+offset is not a whole number), 404 when the store says nothing about the entity, 406 when no format
+fits ``Accept``, 503 when the page's queries run over the budget, 500 (logged) if a query fails.
 
 >>> _normalise("work/doi/10.1000/abc%281%29")
 'work/doi/10.1000/abc%281%29'
@@ -18,11 +32,13 @@ Status codes: 400 when the path does not make a valid IRI (or ``?format=`` names
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterable
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from html import escape
-from itertools import islice
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlencode
 
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
@@ -31,34 +47,65 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from api.formats import GRAPH_TYPES, Format, by_name, negotiate
-from graph import OxigraphStore
+from api.workers import Job, QueryRunner
+from graph import GraphError, QueryTimeout
 from ontology.iris import ID
 from ontology.vocab import DCTERMS, PREFIXES, PROV, RDF, RDFS
 
-__all__ = ["DESCRIBE", "HTML", "OFFERS", "routes"]
+__all__ = ["COUNT_CAP", "HTML", "OFFERS", "PAGE", "routes"]
 
+log = logging.getLogger("cnrs_kg.linkeddata")
 HTML = Format("text/html", "html")
 # RDF first: a client that states no preference (curl, a crawler's */*) gets Turtle.
 OFFERS = [*GRAPH_TYPES, HTML]
-
-DESCRIBE = """
-CONSTRUCT { ?entity ?p ?o . ?o <http://www.w3.org/2000/01/rdf-schema#label> ?label }
-WHERE {
-  ?entity ?p ?o
-  OPTIONAL { FILTER(isIRI(?o)) ?o <http://www.w3.org/2000/01/rdf-schema#label> ?label }
-}
-"""
-MAX_STATEMENTS = 2000
-MAX_INCOMING = 200
+PAGE = 100
 COUNT_CAP = 10_000
+MAX_OFFSET = 1_000_000
+MAX_TYPES = 50
 SOURCE_FIELDS = [
     ("Source", DCTERMS.source),
     ("Primary source", PROV.hadPrimarySource),
     ("Generated", PROV.generatedAtTime),
     ("Licence", DCTERMS.license),
 ]
+
+# pyoxigraph binds a substituted variable only when the query projects it: every query bound to
+# ``?entity`` selects it. Only the offsets (whole numbers checked by ``_offset``) and the
+# constants above are formatted into the text.
+_PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+COUNTS = f"""
+SELECT ?entity ?kind (COUNT(*) AS ?n) WHERE {{
+  {{ {{ SELECT DISTINCT ?entity ?p ?o WHERE {{ ?entity ?p ?o }} LIMIT {COUNT_CAP + 1} }} BIND("statements" AS ?kind) }}
+  UNION
+  {{ {{ SELECT DISTINCT ?entity ?s ?p WHERE {{ ?s ?p ?entity }} LIMIT {COUNT_CAP + 1} }} BIND("incoming" AS ?kind) }}
+}} GROUP BY ?entity ?kind
+"""
+TYPES = f"SELECT DISTINCT ?entity ?type WHERE {{ ?entity a ?type }} LIMIT {MAX_TYPES}"
+# The page is chosen by the inner select; the outer one adds the graphs stating each statement.
+# Ordering by the object would decode every value of the entity (slow for the CNRS's 2,000
+# sub-organisations); within one property the order is the store's index order, which is stable.
+STATEMENTS = (
+    _PREFIXES
+    + """SELECT ?entity ?p ?o ?values ?g WHERE {
+  { SELECT DISTINCT ?entity ?p ?o ?values WHERE {
+      { SELECT ?entity ?p (COUNT(DISTINCT ?v) AS ?values) WHERE { ?entity ?p ?v } GROUP BY ?entity ?p }
+      ?entity ?p ?o
+    } ORDER BY (IF(?p = rdf:type, 0, IF(?p = rdfs:label, 1, 2))) ?values ?p LIMIT %d OFFSET %d }
+  OPTIONAL { GRAPH ?g { ?entity ?p ?o } }
+}"""
+)
+INCOMING = """SELECT DISTINCT ?entity ?s ?p ?values WHERE {
+  { SELECT ?entity ?p (COUNT(DISTINCT ?u) AS ?values) WHERE { ?u ?p ?entity } GROUP BY ?entity ?p }
+  ?s ?p ?entity
+} ORDER BY ?values ?p LIMIT %d OFFSET %d"""
+LABELS = _PREFIXES + "SELECT ?node ?label WHERE { VALUES ?node { %s } ?node rdfs:label ?label }"
+SOURCES = "SELECT ?g ?p ?v WHERE { VALUES ?g { %s } VALUES ?p { %s } GRAPH ?g { ?g ?p ?v } } LIMIT " + str(COUNT_CAP)
+
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_OFFSET = re.compile(r"[0-9]{1,7}")
 _LINKABLE = ("http://", "https://", "ftp://", "mailto:")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -107,27 +154,162 @@ def _entity(base: str, tail: str) -> ox.NamedNode | None:
     return None
 
 
-class _Page:
-    """Renders terms for one page: local links for IRIs under ``base``, labels looked up once."""
+# --- reading ---------------------------------------------------------------------------------------
 
-    def __init__(self, store: OxigraphStore, base: str, local: str) -> None:
-        self.store = store
+
+@dataclass
+class Statement:
+    predicate: ox.NamedNode
+    object: Term
+    values: int  # how many values the entity has for this predicate (the page order)
+    graphs: list[ox.NamedNode] = field(default_factory=list)
+
+
+@dataclass
+class Found:
+    """One page of what the store says about an entity."""
+
+    entity: ox.NamedNode
+    counts: dict[str, int]  # "statements", "incoming": up to COUNT_CAP + 1 (more than the cap)
+    statements: list[Statement]
+    more_statements: bool
+    incoming: list[tuple[Term, ox.NamedNode]] = field(default_factory=list)
+    more_incoming: bool = False
+    types: list[ox.NamedNode] = field(default_factory=list)
+    labels: dict[ox.NamedNode, list[ox.Literal]] = field(default_factory=dict)
+    sources: dict[ox.NamedNode, dict[ox.NamedNode, list[Term]]] = field(default_factory=dict)
+
+
+class _Reader:
+    """Runs one page's queries on the query runner, all of them within one deadline."""
+
+    def __init__(self, runner: QueryRunner, entity: ox.NamedNode) -> None:
+        self.runner = runner
+        self.entity = entity
+        self.deadline = None if runner.budget is None else time.monotonic() + runner.budget
+
+    def select(self, sparql: str, *, bound: bool = True) -> list[ox.QuerySolution]:
+        timeout = None
+        if self.deadline is not None:
+            timeout = self.deadline - time.monotonic()
+            if timeout <= 0:
+                assert self.runner.budget is not None
+                raise QueryTimeout(self.runner.budget)
+        substitutions = {"entity": self.entity} if bound else None
+        answer = self.runner.run(Job.of(sparql, None, None, None, substitutions=substitutions), timeout)
+        if answer.status != 200 or answer.form != "solutions":
+            raise GraphError(f"a linked-data query was refused ({answer.status}): {answer.body.decode().strip()}")
+        result = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.TSV)
+        assert isinstance(result, ox.QuerySolutions)
+        return list(result)
+
+
+def _int(term: object) -> int:
+    return int(term.value) if isinstance(term, ox.Literal) else 0
+
+
+def _statements(reader: _Reader, offset: int, total: int) -> tuple[list[Statement], bool]:
+    """A page of statements, in page order, and whether more follow (``total``: their count, capped).
+
+    The outer join of ``STATEMENTS`` returns the page's rows in no useful order, so the page holds
+    exactly ``PAGE`` statements (a 101st row could not be told from the others) and the count says
+    whether more follow; past the cap, a full page is taken to have a next one."""
+    found: dict[tuple[ox.NamedNode, Term], Statement] = {}
+    for row in reader.select(STATEMENTS % (PAGE, offset)):
+        p, o, g = row["p"], row["o"], row["g"]
+        if not isinstance(p, ox.NamedNode) or o is None:
+            continue
+        statement = found.setdefault((p, o), Statement(p, o, _int(row["values"])))
+        if isinstance(g, ox.NamedNode) and g not in statement.graphs:
+            statement.graphs.append(g)
+    order = {RDF.type: 0, RDFS.label: 1}
+    ordered = sorted(
+        found.values(), key=lambda s: (order.get(s.predicate, 2), s.values, s.predicate.value, str(s.object))
+    )
+    for statement in ordered:
+        statement.graphs.sort(key=lambda g: g.value)
+    more = offset + len(ordered) < total or (total > COUNT_CAP and len(ordered) == PAGE)
+    return ordered, more
+
+
+def _incoming(reader: _Reader, offset: int) -> tuple[list[tuple[Term, ox.NamedNode]], bool]:
+    links = [
+        (row["s"], row["p"])
+        for row in reader.select(INCOMING % (PAGE + 1, offset))
+        if row["s"] is not None and isinstance(row["p"], ox.NamedNode)
+    ]
+    return links[:PAGE], len(links) > PAGE
+
+
+def _labels(reader: _Reader, nodes: Sequence[object]) -> dict[ox.NamedNode, list[ox.Literal]]:
+    """The ``rdfs:label``s of the IRIs among ``nodes`` (terms the store returned, in VALUES)."""
+    iris = list(dict.fromkeys(n for n in nodes if isinstance(n, ox.NamedNode)))
+    labels: dict[ox.NamedNode, list[ox.Literal]] = {}
+    if not iris:
+        return labels
+    for row in reader.select(LABELS % " ".join(str(n) for n in iris), bound=False):
+        node, label = row["node"], row["label"]
+        if isinstance(node, ox.NamedNode) and isinstance(label, ox.Literal):
+            found = labels.setdefault(node, [])
+            if label not in found:
+                found.append(label)
+    return labels
+
+
+def _sources(reader: _Reader, graphs: Sequence[ox.NamedNode]) -> dict[ox.NamedNode, dict[ox.NamedNode, list[Term]]]:
+    """Each source graph's description of itself (title, sources, date, licence)."""
+    meta: dict[ox.NamedNode, dict[ox.NamedNode, list[Term]]] = {g: {} for g in graphs}
+    if not graphs:
+        return meta
+    fields = " ".join(str(p) for p in [DCTERMS.title, *(p for _, p in SOURCE_FIELDS)])
+    for row in reader.select(SOURCES % (" ".join(str(g) for g in graphs), fields), bound=False):
+        g, p, v = row["g"], row["p"], row["v"]
+        if isinstance(g, ox.NamedNode) and isinstance(p, ox.NamedNode) and v is not None:
+            values = meta.setdefault(g, {}).setdefault(p, [])
+            if v not in values:
+                values.append(v)
+    return meta
+
+
+def read(
+    runner: QueryRunner, entity: ox.NamedNode, *, statements: int = 0, incoming: int | None = None
+) -> Found | None:
+    """The page of ``entity`` from the ``statements`` offset; with ``incoming`` (an offset), also its
+    incoming links, types and sources (what HTML shows). None if the store says nothing about it.
+    Blocking: run it in a thread. ``QueryTimeout`` past the runner's budget."""
+    reader = _Reader(runner, entity)
+    counts = {row["kind"].value: _int(row["n"]) for row in reader.select(COUNTS) if row["kind"] is not None}
+    if not any(counts.values()):
+        return None
+    page, more = _statements(reader, statements, counts.get("statements", 0))
+    found = Found(entity, counts, page, more)
+    nodes: list[object] = [s.object for s in page]
+    if incoming is not None:
+        found.incoming, found.more_incoming = _incoming(reader, incoming)
+        found.types = [row["type"] for row in reader.select(TYPES) if isinstance(row["type"], ox.NamedNode)]
+        nodes += [entity, *found.types, *(s for s, _ in found.incoming)]
+        graphs = sorted({g for s in page for g in s.graphs}, key=lambda g: g.value)
+        found.sources = _sources(reader, graphs)
+    found.labels = _labels(reader, nodes)
+    return found
+
+
+# --- rendering --------------------------------------------------------------------------------------
+
+
+class _Page:
+    """Renders terms for one page: local links for IRIs under ``base``, the labels read with it."""
+
+    def __init__(self, labels: dict[ox.NamedNode, list[ox.Literal]], base: str, local: str) -> None:
+        self.labels = labels
         self.base = base
         self.local = local
-        self._labels: dict[ox.NamedNode, str | None] = {}
         self._prefixes = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
     def label(self, node: ox.NamedNode) -> str | None:
         """``rdfs:label``, preferring English, then no language, then any."""
-        if node not in self._labels:
-            best: tuple[int, str] | None = None
-            for quad in self.store.match(node, RDFS.label):
-                if isinstance(quad.object, ox.Literal):
-                    rank = {"en": 0, None: 1}.get(quad.object.language, 2)
-                    candidate = (rank, quad.object.value)
-                    best = candidate if best is None or candidate < best else best
-            self._labels[node] = None if best is None else best[1]
-        return self._labels[node]
+        ranked = sorted(({"en": 0, None: 1}.get(lit.language, 2), lit.value) for lit in self.labels.get(node, []))
+        return ranked[0][1] if ranked else None
 
     def compact(self, iri: str) -> str:
         for prefix, namespace in self._prefixes:
@@ -162,30 +344,65 @@ class _Page:
         return f"<code>{escape(str(term))}</code>"
 
 
-def _sort_key(page: _Page, term: Term) -> tuple[int, str]:
-    order = {RDF.type: 0, RDFS.label: 1}
-    if isinstance(term, ox.NamedNode):
-        return (order.get(term, 2), page.compact(term.value))
-    return (3, str(term))
+@dataclass(frozen=True)
+class Paging:
+    """Where a request is in an entity's pages, and the links to the others.
+
+    >>> Paging("/id/country/VN", 0, 100, "html").neighbours("incoming", more=False)
+    {'prev': '/id/country/VN?format=html'}
+    """
+
+    path: str  # the request's path, as the client sent it
+    statements: int
+    incoming: int
+    format: str | None  # the ``format`` parameter, kept in the links
+
+    def ref(self, **changes: int) -> str:
+        offsets = {"statements": self.statements, "incoming": self.incoming, **changes}
+        params: dict[str, str | int] = {k: v for k, v in offsets.items() if v}
+        if self.format is not None:
+            params["format"] = self.format
+        return self.path + (f"?{urlencode(params)}" if params else "")
+
+    def neighbours(self, name: str, more: bool) -> dict[str, str]:
+        """The ``prev`` and ``next`` pages of ``name`` (statements or incoming) around this one."""
+        at = self.statements if name == "statements" else self.incoming
+        links = {}
+        if at > 0:
+            links["prev"] = self.ref(**{name: max(0, at - PAGE)})
+        if more:
+            links["next"] = self.ref(**{name: at + PAGE})
+        return links
 
 
-def _graph_meta(store: OxigraphStore, graph: ox.NamedNode) -> dict[ox.NamedNode, list[Term]]:
-    """A source graph's description of itself (title, sources, date, licence)."""
-    meta: dict[ox.NamedNode, list[Term]] = {}
-    for quad in store.match(graph, None, None, graph):
-        meta.setdefault(quad.predicate, []).append(quad.object)
-    return meta
+def _count(n: int) -> str:
+    return f"more than {COUNT_CAP:,}" if n > COUNT_CAP else f"{n:,}"
 
 
-def _sources_html(page: _Page, graphs: list[ox.NamedNode]) -> str:
+def _shown(kind: str, offset: int, shown: int, total: int) -> str:
+    if total == 0:
+        return "<p>None.</p>"
+    if shown == 0:
+        return f"<p>No {kind} from number {offset + 1}; there are {_count(total)}.</p>"
+    return f"<p>{kind.capitalize()} {offset + 1:,}&ndash;{offset + shown:,} of {_count(total)}.</p>"
+
+
+def _nav(paging: Paging, name: str, more: bool) -> str:
+    words = {"prev": f"previous {PAGE}", "next": f"next {PAGE}"}
+    links = [
+        f'<a rel="{rel}" href="{escape(ref)}">{words[rel]}</a>' for rel, ref in paging.neighbours(name, more).items()
+    ]
+    return f'<p class="pages">{" · ".join(links)}</p>' if links else ""
+
+
+def _sources_html(page: _Page, meta: dict[ox.NamedNode, dict[ox.NamedNode, list[Term]]]) -> str:
     items = []
-    for number, graph in enumerate(graphs, 1):
-        meta = _graph_meta(page.store, graph)
-        titles = [t for t in meta.get(DCTERMS.title, []) if isinstance(t, ox.Literal)]
+    for number, (graph, fields) in enumerate(meta.items(), 1):
+        titles = [t for t in fields.get(DCTERMS.title, []) if isinstance(t, ox.Literal)]
         title = escape(titles[0].value) if titles else escape(page.compact(graph.value))
         rows = []
         for name, predicate in SOURCE_FIELDS:
-            values = sorted(meta.get(predicate, []), key=str)
+            values = sorted(fields.get(predicate, []), key=str)
             if not values:
                 continue
             cells = ", ".join(page.term(v) for v in values)
@@ -199,38 +416,24 @@ def _sources_html(page: _Page, graphs: list[ox.NamedNode]) -> str:
     return f'<section id="sources"><h2>Sources</h2><ol>{"".join(items)}</ol></section>'
 
 
-def _html(store: OxigraphStore, entity: ox.NamedNode, base: str, local: str) -> str:
-    page = _Page(store, base, local)
-    statements: dict[tuple[ox.NamedNode, Term], list[ox.NamedNode]] = {}
-    for quad in store.match(entity):
-        if isinstance(quad.graph_name, ox.NamedNode):
-            statements.setdefault((quad.predicate, quad.object), []).append(quad.graph_name)
-    graphs = sorted({g for gs in statements.values() for g in gs}, key=lambda g: g.value)
-    number = {g: i for i, g in enumerate(graphs, 1)}
-    ordered = sorted(statements, key=lambda po: (_sort_key(page, po[0]), _sort_key(page, po[1])))
-
-    title = page.label(entity) or page.compact(entity.value)
-    types = [o for p, o in ordered if p == RDF.type and isinstance(o, ox.NamedNode)]
+def _html(found: Found, paging: Paging, base: str, local: str) -> str:
+    page = _Page(found.labels, base, local)
+    entity = found.entity
+    number = {g: i for i, g in enumerate(found.sources, 1)}
     rows = []
-    for predicate, obj in ordered[:MAX_STATEMENTS]:
-        refs = " ".join(f'<a href="#source-{number[g]}">[{number[g]}]</a>' for g in statements[predicate, obj])
-        rows.append(f"<tr><td>{page.link(predicate, labelled=False)}</td><td>{page.term(obj)}</td><td>{refs}</td></tr>")
-    shown = f"<p>First {MAX_STATEMENTS} of {len(ordered)} statements.</p>" if len(ordered) > MAX_STATEMENTS else ""
-
-    incoming: dict[tuple[Term, ox.NamedNode], None] = {}
-    total = 0
-    for quad in islice(store.match(None, None, entity), COUNT_CAP):
-        key = (quad.subject, quad.predicate)
-        if key not in incoming:
-            total += 1
-            if len(incoming) < MAX_INCOMING:
-                incoming[key] = None
-    links = sorted(incoming, key=lambda sp: (_sort_key(page, sp[1]), _sort_key(page, sp[0])))
-    in_rows = "".join(f"<tr><td>{page.term(s)}</td><td>{page.link(p, labelled=False)}</td></tr>" for s, p in links)
-    more = (
-        f"<p>{len(links)} of {total}{'+' if total >= COUNT_CAP else ''} links shown.</p>" if total > len(links) else ""
+    for statement in found.statements:
+        refs = " ".join(f'<a href="#source-{number[g]}">[{number[g]}]</a>' for g in statement.graphs)
+        rows.append(
+            f"<tr><td>{page.link(statement.predicate, labelled=False)}</td>"
+            f"<td>{page.term(statement.object)}</td><td>{refs}</td></tr>"
+        )
+    in_rows = "".join(
+        f"<tr><td>{page.term(s)}</td><td>{page.link(p, labelled=False)}</td></tr>" for s, p in found.incoming
     )
+    title = page.label(entity) or page.compact(entity.value)
     alternates = " · ".join(f'<a href="?format={f.name}">{escape(f.media_type)}</a>' for f in GRAPH_TYPES)
+    statements_shown = _shown("statements", paging.statements, len(rows), found.counts.get("statements", 0))
+    incoming_shown = _shown("incoming links", paging.incoming, len(found.incoming), found.counts.get("incoming", 0))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -247,50 +450,79 @@ text-align: left; vertical-align: top; }} small {{ color: #666; }} dt {{ font-we
 <body>
 <h1>{escape(title)}</h1>
 <p><code>{escape(entity.value)}</code></p>
-<p>Types: {", ".join(page.link(t) for t in types) or "none stated"}</p>
+<p>Types: {", ".join(page.link(t) for t in found.types) or "none stated"}</p>
 <p>As RDF: {alternates}</p>
-<section id="statements"><h2>Statements</h2>{shown}
+<section id="statements"><h2>Statements</h2>{statements_shown}{_nav(paging, "statements", found.more_statements)}
 <table><thead><tr><th>Property</th><th>Value</th><th>Sources</th></tr></thead><tbody>
 {"".join(rows)}
 </tbody></table></section>
-<section id="incoming"><h2>Incoming links</h2>{more}
+<section id="incoming"><h2>Incoming links</h2>{incoming_shown}{_nav(paging, "incoming", found.more_incoming)}
 <table><thead><tr><th>Subject</th><th>Property</th></tr></thead><tbody>
 {in_rows}
 </tbody></table></section>
-{_sources_html(page, graphs)}
+{_sources_html(page, found.sources)}
 </body>
 </html>
 """
 
 
-def _rdf(store: OxigraphStore, entity: ox.NamedNode, fmt: Format) -> bytes:
-    result = store.query(DESCRIBE, substitutions={"entity": entity})
-    assert isinstance(result, ox.QueryTriples)
-    # The entity's own statements first, each subject's together, so Turtle groups them.
-    order = {RDF.type: 0, RDFS.label: 1}
-    triples: Iterable[ox.Triple] = sorted(
-        dict.fromkeys(result),
-        key=lambda t: (t.subject != entity, str(t.subject), order.get(t.predicate, 2), str(t.predicate), str(t.object)),
-    )
+def _rdf(found: Found, fmt: Format) -> bytes:
+    """The page's statements, then the labels of the nodes they link to (each subject's together,
+    so Turtle groups them)."""
+    triples = [ox.Triple(found.entity, s.predicate, s.object) for s in found.statements]
+    for node in sorted(found.labels, key=lambda n: n.value):
+        triples += [ox.Triple(node, RDFS.label, label) for label in found.labels[node]]
     out = ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
     assert out is not None
     return out
 
 
-def _exists(store: OxigraphStore, entity: ox.NamedNode) -> bool:
-    return any(True for _ in islice(store.match(entity), 1)) or any(
-        True for _ in islice(store.match(None, None, entity), 1)
-    )
+def _link_header(links: dict[str, str]) -> dict[str, str]:
+    if not links:
+        return {}
+    return {"Link": ", ".join(f'<{ref}>; rel="{rel}"' for rel, ref in links.items())}
 
 
-def _answer(store: OxigraphStore, entity: ox.NamedNode, fmt: Format, base: str, local: str) -> Response:
-    """Look up and render in one thread: pyoxigraph iterators cannot cross threads."""
-    if not _exists(store, entity):
+def _answer(runner: QueryRunner, entity: ox.NamedNode, fmt: Format, paging: Paging, base: str, local: str) -> Response:
+    """Read and render (blocking: the queries wait for the workers)."""
+    try:
+        found = read(runner, entity, statements=paging.statements, incoming=paging.incoming if fmt is HTML else None)
+    except QueryTimeout:
+        return _error(
+            503,
+            f"the page of <{entity.value}> took over the server's time budget to read; try again later, or ask /sparql",
+        )
+    except GraphError as exc:
+        log.error("the page of <%s> failed: %s", entity.value, exc)
+        return _error(500, f"the page of <{entity.value}> could not be read; the error is logged on the server")
+    if found is None:
         return _error(404, f"nothing is known about <{entity.value}>")
-    headers = {"Vary": "Accept"}
+    headers = {"Vary": "Accept", **_link_header(paging.neighbours("statements", found.more_statements))}
     if fmt is HTML:
-        return Response(_html(store, entity, base, local), media_type="text/html; charset=utf-8", headers=headers)
-    return Response(_rdf(store, entity, fmt), media_type=fmt.media_type, headers=headers)
+        html = _html(found, paging, base, local)
+        return Response(html, media_type="text/html; charset=utf-8", headers=headers)
+    return Response(_rdf(found, fmt), media_type=fmt.media_type, headers=headers)
+
+
+def _offset(request: Request, name: str) -> int | Response:
+    text = request.query_params.get(name, "")
+    if not text:
+        return 0
+    if not _OFFSET.fullmatch(text) or int(text) > MAX_OFFSET:
+        return _error(400, f"{name}: {text!r} is not an offset; give a whole number from 0 to {MAX_OFFSET:,}")
+    return int(text)
+
+
+def _paging(request: Request, fmt_name: str | None) -> Paging | Response:
+    statements = _offset(request, "statements")
+    if isinstance(statements, Response):
+        return statements
+    incoming = _offset(request, "incoming")
+    if isinstance(incoming, Response):
+        return incoming
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if isinstance(raw, bytes) else request.url.path
+    return Paging(path, statements, incoming, fmt_name)
 
 
 def routes(base: str = ID, *, prefix: str = "/id") -> list[Route]:
@@ -306,12 +538,15 @@ def routes(base: str = ID, *, prefix: str = "/id") -> list[Route]:
             fmt = negotiate(request.headers.get("accept"), OFFERS)
             if fmt is None:
                 return _error(406, f"no acceptable format; this page is {', '.join(f.media_type for f in OFFERS)}")
+        paging = _paging(request, name)
+        if isinstance(paging, Response):
+            return paging
         tail = _raw_tail(request, request.path_params["path"])
         entity = _entity(base, tail)
         if entity is None:
             return _error(400, f"{tail!r} does not make a valid IRI under {base}")
         local = request.scope.get("root_path", "") + prefix + "/"
-        store: OxigraphStore = request.state.store
-        return await run_in_threadpool(_answer, store, entity, fmt, base, local)
+        runner: QueryRunner = request.state.queries
+        return await run_in_threadpool(_answer, runner, entity, fmt, paging, base, local)
 
     return [Route(prefix + "/{path:path}", entity_page, methods=["GET"], name="entity_page")]

@@ -124,6 +124,14 @@ def test_the_cnrs_when_no_seed_is_given(client: TestClient) -> None:
         ({"seeds": "ror:<bad>"}, "seeds"),
         ({"hop": "2"}, "hop"),
         ({"hops": ["1", "2"]}, "hops"),
+        # What GraphQL refuses too: a seed naming nothing, a weight that is no number, no year.
+        ({"seeds": "ror:0000000xx"}, "seeds"),
+        ({"seeds": ["ror:02feahw73", "https://example.org/nothing"]}, "seeds"),
+        ({"minWeight": "NaN"}, "minWeight"),
+        ({"minWeight": "inf"}, "minWeight"),
+        ({"minWeight": "-1"}, "minWeight"),
+        ({"to": "-5"}, "to"),
+        ({"from": "99999"}, "from"),
     ],
 )
 def test_a_bad_parameter_is_a_400_naming_it(client: TestClient, params: dict[str, str], name: str) -> None:
@@ -229,6 +237,9 @@ def test_cli_export_to_stdout(bundled_store_path: Path) -> None:
         (["-f", "gexf", "--seed", "CNRS"], "--seed: 'CNRS' is neither an IRI nor a prefixed name"),
         (["-f", "gexf", "--from", "2020", "--to", "2000"], "--from: 2020 is after to: 2000"),
         (["-f", "gexf", "--hops", "7"], "hops"),
+        (["-f", "gexf", "--seed", "ror:0000000xx"], "--seed: <https://w3id.org/cnrs-kg/id/org/ror/0000000xx> names"),
+        (["-f", "gexf", "--min-weight", "nan"], "--min-weight: nan is not a finite number"),
+        (["-f", "gexf", "--to", "-5"], "--to: -5 is not a year"),
     ],
 )
 def test_cli_export_bad_option_is_one_line_and_exit_1(bundled_store_path: Path, args: list[str], message: str) -> None:

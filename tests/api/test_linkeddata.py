@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -11,6 +13,7 @@ from starlette.testclient import TestClient
 
 from api import linkeddata
 from api.app import create_app
+from graph import OxigraphStore
 from tests.conftest import copy_store
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -155,3 +158,107 @@ def test_another_base(bundled_store_path: Path, tmp_path: Path) -> None:
     assert "<h1>Viet Nam</h1>" in html
     assert 'href="/x/TH"' not in html  # only IRIs under the base link locally...
     assert 'href="https://w3id.org/cnrs-kg/id/area/m49/142"' in html  # ...others link out
+
+
+# --- paging: pages stay small however much the store says about an entity ---------------------------
+
+
+def _section(html: str, name: str) -> str:
+    return html.split(f'<section id="{name}">', 1)[1].split("</section>", 1)[0]
+
+
+def _rows(section: str) -> list[str]:
+    return re.findall(r"<tr><td>.*?</tr>", section)
+
+
+def _next(section: str) -> str | None:
+    found = re.search(r'<a rel="next" href="([^"]+)"', section)
+    return unescape(found.group(1)) if found else None
+
+
+def _distinct(store: OxigraphStore, query: str) -> int:
+    result = store.query(query, substitutions={"entity": CNRS})
+    assert isinstance(result, ox.QuerySolutions)
+    return len(list(result))
+
+
+def test_the_cnrs_page_shows_the_first_100_of_each_with_their_counts(
+    client: TestClient, bundled: OxigraphStore
+) -> None:
+    statements = _distinct(bundled, "SELECT DISTINCT ?entity ?p ?o WHERE { ?entity ?p ?o }")
+    incoming = _distinct(bundled, "SELECT DISTINCT ?entity ?s ?p WHERE { ?s ?p ?entity }")
+    assert min(statements, incoming) > 1000  # the CNRS: its laboratories, both ways
+    response = client.get("/id/org/ror/02feahw73", headers={"accept": "text/html"})
+    html = response.text
+    assert len(html) < 150_000  # it was 822 KB with every statement and 200 links
+    out, into = _section(html, "statements"), _section(html, "incoming")
+    assert len(_rows(out)) == len(_rows(into)) == linkeddata.PAGE
+    assert f"Statements 1&ndash;100 of {statements:,}." in out
+    assert f"Incoming links 1&ndash;100 of {incoming:,}." in into
+    # Its own facts come before its long lists: identifiers on the first page.
+    assert "kg:rorId" in out
+    assert "org:hasSubOrganization" not in out
+    assert response.headers["link"] == '</id/org/ror/02feahw73?statements=100>; rel="next"'
+
+
+def test_html_next_links_give_the_following_pages(client: TestClient) -> None:
+    first = client.get("/id/org/ror/02feahw73", headers={"accept": "text/html"}).text
+    link = _next(_section(first, "statements"))
+    assert link == "/id/org/ror/02feahw73?statements=100"
+    second = client.get(link, headers={"accept": "text/html"}).text
+    assert "Statements 101&ndash;200 of" in second
+    assert not set(_rows(_section(first, "statements"))) & set(_rows(_section(second, "statements")))
+    assert 'rel="prev" href="/id/org/ror/02feahw73"' in _section(second, "statements")
+    incoming_link = _next(_section(first, "incoming"))
+    assert incoming_link == "/id/org/ror/02feahw73?incoming=100"
+    later = client.get(incoming_link, headers={"accept": "text/html"}).text
+    assert "Incoming links 101&ndash;200 of" in later
+    assert not set(_rows(_section(first, "incoming"))) & set(_rows(_section(later, "incoming")))
+
+
+def test_the_last_page_has_no_next_link(client: TestClient, bundled: OxigraphStore) -> None:
+    incoming = _distinct(bundled, "SELECT DISTINCT ?entity ?s ?p WHERE { ?s ?p ?entity }")
+    last = incoming - incoming % linkeddata.PAGE
+    html = client.get("/id/org/ror/02feahw73", params={"incoming": last}, headers={"accept": "text/html"}).text
+    section = _section(html, "incoming")
+    assert len(_rows(section)) == incoming - last
+    assert _next(section) is None
+    assert 'rel="prev"' in section
+
+
+def test_rdf_pages_hold_every_statement_once(client: TestClient, bundled: OxigraphStore) -> None:
+    """Following ``Link: rel="next"`` from the first Turtle page gives each statement of the entity
+    exactly once, at most 100 a page."""
+    expected = {quad.triple for quad in bundled.match(CNRS)}
+    seen: list[ox.Triple] = []
+    url: str | None = "/id/org/ror/02feahw73"
+    pages = 0
+    while url is not None:
+        response = client.get(url, headers={"accept": "text/turtle"})
+        assert response.status_code == 200
+        own = [t for t in _triples(response.content, ox.RdfFormat.TURTLE) if t.subject == CNRS]
+        assert 0 < len(own) <= linkeddata.PAGE
+        seen += own
+        pages += 1
+        url = response.links.get("next", {}).get("url")
+    assert len(seen) == len(set(seen))
+    assert set(seen) == expected
+    assert pages == -(-len(expected) // linkeddata.PAGE)
+
+
+def test_a_bad_offset_is_a_400_naming_it(client: TestClient) -> None:
+    for name, value in [("statements", "-1"), ("statements", "ten"), ("incoming", "99999999"), ("incoming", "1e3")]:
+        response = client.get("/id/country/VN", params={name: value}, headers={"accept": "text/html"})
+        assert response.status_code == 400
+        assert response.text.startswith(f"{name}: ")
+        assert response.text.count("\n") == 1
+
+
+def test_over_the_time_budget_is_a_503(bundled_store_path: Path, tmp_path: Path) -> None:
+    app = create_app(copy_store(bundled_store_path, tmp_path / "store"), workers=1, budget=0.001)
+    with TestClient(app) as client:
+        for accept in ("text/html", "text/turtle"):
+            response = client.get("/id/org/ror/02feahw73", headers={"accept": accept})
+            assert response.status_code == 503
+            assert response.text.count("\n") == 1
+            assert "time budget" in response.text
