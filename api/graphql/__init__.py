@@ -11,6 +11,9 @@ its facts come from (``sources``).
   see ``refs``.
 - Cost: each nesting level of a query is one SPARQL query at most, batched per request by the
   DataLoaders of ``loaders`` with ``VALUES``; lists are Relay connections (``first`` <= 100).
+- Guard: before a request runs, ``guard`` bounds its size, depth (``limits``) and estimated cost
+  (``cost``); parsing, validation and execution run in a worker thread, off the server's event
+  loop (``schema.Schema``), and the whole request within the server's time budget (``recording``).
 - ``explain``: ``extensions.explain`` lists the SPARQL queries a request ran (see ``explain``).
 - Errors: ``errors`` (codes, masking and logging); HTTP: ``http`` (graphql-response+json, 4xx).
 

@@ -22,7 +22,10 @@ class Context:
 
     @classmethod
     def for_request(cls, request: Request, response: Response | None, inner: Queryable) -> Context:
-        queries = RecordingQueries(inner)
+        """The context of a request: its queries within the server's time budget (``QueryRunner.budget``),
+        counted from now, for the whole request."""
+        budget: float | None = getattr(inner, "budget", None)
+        queries = RecordingQueries(inner, budget=budget)
         return cls(request, response, queries, Loaders(queries))
 
 

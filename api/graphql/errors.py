@@ -4,11 +4,15 @@ ApiError                 an expected failure the client caused; its message says
 ├── BadInput             an argument out of range or malformed (code ``BAD_USER_INPUT``)
 └── PageTooLarge         ``first`` over the page size limit (code ``BAD_USER_INPUT``)
 
+RequestTimeout           (a ``graph.QueryTimeout``) the request ran over its time budget
+
 From the layers below, ``graph.QueryTimeout`` becomes ``QUERY_TIMEOUT``, ``graph.ResultTooLarge``
 ``RESULT_TOO_LARGE``, ``graph.explore.CostLimitExceeded`` ``COST_LIMIT_EXCEEDED``, and another
 ``graph.GraphError`` with a message for users ``QUERY_REFUSED``. Anything else (a bug, our own
 malformed SPARQL, a store failure) is logged with its traceback and reaches the client as
 "Unexpected error." with code ``INTERNAL_SERVER_ERROR``. "Not found" is no error: the field is null.
+A request refused before it runs (``guard``) has no ``data``: ``BAD_USER_INPUT`` for oversized
+variables or document, ``COST_LIMIT_EXCEEDED`` for a cost or alias count over its limit.
 """
 
 from __future__ import annotations
@@ -39,6 +43,18 @@ class BadInput(ApiError):
 class PageTooLarge(ApiError):
     def __init__(self, first: int, limit: int) -> None:
         super().__init__(f"first: {first} is over the page size limit of {limit}; ask for at most {limit} and page on")
+
+
+class RequestTimeout(QueryTimeout):
+    """The whole request ran over its time budget: its running query was stopped, no other starts."""
+
+    def __init__(self, budget: float) -> None:
+        GraphError.__init__(
+            self,
+            f"the request ran over its time budget of {budget:g} s and was stopped; ask for less in one request "
+            "(fewer aliases, smaller pages, fewer hops) or ask the server's operator for a larger budget",
+        )
+        self.budget = budget
 
 
 def code_of(error: BaseException | None) -> str | None:

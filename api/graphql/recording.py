@@ -5,6 +5,11 @@ resolvers and ``graph.explore`` run their SPARQL through it. When the request as
 each answer is read to the end inside ``query`` (and handed back re-parsed, as the server's
 worker pool does), so the time includes the evaluation, which pyoxigraph otherwise runs lazily
 while the caller iterates; without it, only the query texts are kept.
+
+With a ``budget`` (the server's query budget), the request has a deadline: a query is asked
+within the time left (a query worker still running at the deadline is stopped), and none starts
+after it (``RequestTimeout``, code ``QUERY_TIMEOUT``): the resolvers and ``graph.explore`` stop
+issuing queries, and the request answers.
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph import Queryable
+from api.graphql.errors import RequestTimeout
+from api.workers import Job, QueryPool
+from api.workers import _parsed as parsed_answer  # a worker's answer as pyoxigraph results
+from graph import Queryable, QueryTimeout
 from graph.store import QueryResult
 
 
@@ -33,9 +41,11 @@ class QueryRecord:
 class RecordingQueries:
     """Runs queries on ``inner`` and keeps a ``QueryRecord`` of each, in the order they started."""
 
-    def __init__(self, inner: Queryable, *, explain: bool = False) -> None:
+    def __init__(self, inner: Queryable, *, explain: bool = False, budget: float | None = None) -> None:
         self.inner = inner
         self.explain = explain
+        self.budget = budget
+        self.deadline = None if budget is None else time.monotonic() + budget
         self.concurrency: int = getattr(inner, "concurrency", 1)
         self._records: list[QueryRecord] = []
         self._lock = threading.Lock()
@@ -59,16 +69,21 @@ class RecordingQueries:
         named_graphs: Sequence[ox.NamedNode] | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
+        left = self.time_left()
         start = time.perf_counter()
         rows: int | None = None
         try:
-            result = self.inner.query(
-                sparql,
-                substitutions=substitutions,
-                default_graphs=default_graphs,
-                named_graphs=named_graphs,
-                base_iri=base_iri,
-            )
+            if left is not None and isinstance(self.inner, QueryPool):
+                job = Job.of(sparql, default_graphs, named_graphs, base_iri, substitutions=substitutions)
+                result = self.within(self.inner, job, left)
+            else:
+                result = self.inner.query(
+                    sparql,
+                    substitutions=substitutions,
+                    default_graphs=default_graphs,
+                    named_graphs=named_graphs,
+                    base_iri=base_iri,
+                )
             if self.explain and isinstance(result, ox.QuerySolutions):
                 # Evaluate now, to time it; TSV keeps every term as it is.
                 data = result.serialize(format=ox.QueryResultsFormat.TSV)
@@ -80,3 +95,23 @@ class RecordingQueries:
             ms = (time.perf_counter() - start) * 1000 if self.explain else None
             with self._lock:
                 self._records.append(QueryRecord(sparql, ms, rows))
+
+    def time_left(self) -> float | None:
+        """Seconds until the deadline (None: no deadline); ``RequestTimeout`` once it has passed."""
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            assert self.budget is not None
+            raise RequestTimeout(self.budget)
+        return left
+
+    def within(self, pool: QueryPool, job: Job, left: float) -> QueryResult:
+        """``job`` answered by ``pool`` within ``left`` seconds (its worker stopped past them)."""
+        try:
+            return parsed_answer(pool.run(job, timeout=left))
+        except QueryTimeout:
+            if pool.budget is not None and left >= pool.budget:
+                raise  # the query's own budget, not the request's
+            assert self.budget is not None
+            raise RequestTimeout(self.budget) from None
