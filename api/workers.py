@@ -174,7 +174,7 @@ def _not_acceptable(offers: Sequence[Format]) -> Answer:
     return _refusal(406, f"no acceptable result format; this query can return {wanted}")
 
 
-def _parsed(answer: Answer) -> QueryResult:
+def parsed_answer(answer: Answer) -> QueryResult:
     """An internal answer as pyoxigraph results (what ``Queryable.query`` returns)."""
     if answer.form == "error":
         message = answer.body.decode().strip()
@@ -347,7 +347,9 @@ class QueryPool:
         base_iri: str | None = None,
     ) -> QueryResult:
         """``Queryable.query`` within the budget, with no row cap (SELECT and ASK)."""
-        return _parsed(self.run(Job.of(sparql, default_graphs, named_graphs, base_iri, substitutions=substitutions)))
+        return parsed_answer(
+            self.run(Job.of(sparql, default_graphs, named_graphs, base_iri, substitutions=substitutions))
+        )
 
     def close(self) -> None:
         with self._lock:

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from api.graphql.errors import RequestTimeout
-from api.workers import Job, QueryPool
-from api.workers import _parsed as parsed_answer  # a worker's answer as pyoxigraph results
+from api.workers import Job, QueryPool, parsed_answer
 from graph import Queryable, QueryTimeout
 from graph.store import QueryResult
 
