@@ -15,8 +15,9 @@ from typing import Annotated
 import typer
 
 from api.cli import StoreOption, err, fail, open_store
-from api.export import BadParameter, selection
-from graph import GraphError
+from api.export import resolved
+from graph import BadArgument, GraphError
+from graph.explore import Selection
 from graph.exports import FORMATS
 
 # The HTTP parameter names in the shared messages, as this command spells them.
@@ -68,8 +69,8 @@ def export(
     if output is None and fmt in _BINARY and sys.stdout.isatty():
         raise fail(f"--format {fmt} writes a zip; give -o FILE rather than a terminal")
     try:
-        chosen = selection(
-            seed or [],
+        chosen = Selection.checked(
+            resolved(seed or []),
             hops=hops,
             start=start,
             end=end,
@@ -77,13 +78,13 @@ def export(
             counting=counting,
             include=include or [],
         )
-    except BadParameter as exc:
+    except BadArgument as exc:
         raise fail(_cli_message(str(exc))) from exc
     began = time.perf_counter()
     with open_store(store, read_only=True) as kg:
         try:
             network = chosen.network(kg)
-        except (ValueError, GraphError) as exc:  # CostLimitExceeded is a ValueError saying what to do
+        except (ValueError, GraphError) as exc:  # BadArgument (a seed unknown to the store), CostLimitExceeded
             raise fail(_cli_message(str(exc))) from exc
     body = chosen_format.write(network)
     if output is None:

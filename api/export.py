@@ -12,6 +12,9 @@ GraphQL ``network`` field):
 Formats: ``gexf``, ``graphml``, ``cyjs``, ``graphology.json``, ``vosviewer.json``,
 ``vosviewer-map.txt``, ``vosviewer-network.txt``, ``csv.zip`` (see ``graph.exports``).
 
+The parameters become a ``graph.explore.Selection`` (which checks them) once the seeds are
+resolved to IRIs here (``resolve_seed``).
+
 Status codes: 400 for a bad parameter (one line naming it and what to do) or a selection over the
 cost limit, 404 for an unknown format, 503 when the queries run over the server's time budget,
 422 over its row cap, 500 (logged) for anything else. Refused as bad parameters, as GraphQL
@@ -27,15 +30,13 @@ Window(start=2010, end=None)
 >>> parse_selection({"hops": ["many"]})
 Traceback (most recent call last):
 ...
-api.export.BadParameter: hops: 'many' is not a whole number; give 0 to 3 (default 1)
+graph.errors.BadArgument: hops: 'many' is not a whole number; give 0 to 3 (default 1)
 """
 
 from __future__ import annotations
 
 import logging
-import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -45,21 +46,20 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from graph import GraphError, Queryable, QueryTimeout, ResultTooLarge
+from graph import BadArgument, GraphError, Queryable, QueryTimeout, ResultTooLarge
 from graph import explore as ex
+from graph.explore import Selection
 from graph.exports import FORMATS, ExportFormat, by_suffix
-from ontology import PREFIXES, iris
+from ontology import PREFIXES
 
 __all__ = [
     "PARAMETERS",
-    "BadParameter",
-    "Selection",
     "build",
-    "check_seeds",
     "export_url",
     "instruments",
     "parse_selection",
     "resolve_seed",
+    "resolved",
     "routes",
     "search",
     "sources",
@@ -67,44 +67,9 @@ __all__ = [
 
 log = logging.getLogger("cnrs_kg.export")
 PAGE = Path(__file__).resolve().parent / "static" / "explore.html"
-CNRS = iris.ror_org(iris.CNRS_ROR).value
 PARAMETERS = ("seeds", "hops", "from", "to", "minWeight", "counting", "include")
 SEARCH_LIMIT = 20
 SOURCES_LIMIT = 50
-YEARS = range(1000, 10_000)  # the four-digit years of xsd:gYear, as the data spell them
-# Seeds reach the query as terms pyoxigraph has checked (``resolve_seed``), in VALUES.
-KNOWN_SEEDS = """
-SELECT ?seed WHERE { VALUES ?seed { %s } FILTER(EXISTS { ?seed ?p ?o } || EXISTS { ?s ?q ?seed }) }
-"""
-
-
-class BadParameter(ValueError):
-    """A parameter the caller got wrong; ``str()`` names it and says what to do."""
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What ``explore.network`` is asked for."""
-
-    seeds: list[str] = field(default_factory=lambda: [CNRS])
-    hops: int = 1
-    window: ex.Window = field(default_factory=ex.Window)
-    min_weight: float = 0.0
-    counting: ex.Counting = ex.Counting.FULL
-    include: list[ex.EdgeType] | None = None
-
-    def network(self, queries: Queryable) -> ex.Network:
-        """The network; ``BadParameter`` if a seed names nothing in the store."""
-        check_seeds(queries, self.seeds)
-        return ex.network(
-            queries,
-            self.seeds,
-            hops=self.hops,
-            window=self.window,
-            min_weight=self.min_weight,
-            counting=self.counting,
-            include=self.include,
-        )
 
 
 def resolve_seed(text: str) -> str:
@@ -114,93 +79,39 @@ def resolve_seed(text: str) -> str:
     if colon and prefix in PREFIXES and not local.startswith("//"):
         value = PREFIXES[prefix] + local
     elif not value.startswith(("http://", "https://")):
-        raise BadParameter(
+        raise BadArgument(
             f"seeds: {text!r} is neither an IRI nor a prefixed name; give e.g. ror:02feahw73, country:SG "
             f"or https://w3id.org/cnrs-kg/id/..."
         )
     try:
         return ox.NamedNode(value).value
     except ValueError as exc:
-        raise BadParameter(f"seeds: {text!r} is not a valid IRI ({exc})") from exc
-
-
-def _known(queries: Queryable, seeds: Sequence[str]) -> set[str]:
-    """The seeds the store says something about."""
-    terms = " ".join(str(ox.NamedNode(seed)) for seed in seeds)
-    result = queries.query(KNOWN_SEEDS % terms)
-    assert isinstance(result, ox.QuerySolutions)
-    return {row["seed"].value for row in result if isinstance(row["seed"], ox.NamedNode)}
-
-
-def check_seeds(queries: Queryable, seeds: Sequence[str]) -> None:
-    """``BadParameter`` naming the first seed the store says nothing about."""
-    # The results stay in ``_known``'s frame: pyoxigraph's cannot be dropped in another thread,
-    # and the traceback of the error, which holds this frame, goes to the event loop's.
-    known = _known(queries, seeds)
-    for seed in seeds:
-        if seed not in known:
-            raise BadParameter(
-                f"seeds: <{seed}> names nothing in this store; give an institution or country it holds, "
-                "such as ror:02feahw73 or country:SG"
-            )
+        raise BadArgument(f"seeds: {text!r} is not a valid IRI ({exc})") from exc
 
 
 def _whole(name: str, text: str, hint: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise BadParameter(f"{name}: {text!r} is not a whole number; {hint}") from None
+        raise BadArgument(f"{name}: {text!r} is not a whole number; {hint}") from None
 
 
-def selection(
-    seeds: Sequence[str] = (),
-    *,
-    hops: int = 1,
-    start: int | None = None,
-    end: int | None = None,
-    min_weight: float = 0.0,
-    counting: str = "full",
-    include: Sequence[str] = (),
-) -> Selection:
-    """A checked selection from plain values (the CLI's options, the HTTP parameters once parsed)."""
-    if hops < 0:
-        raise BadParameter(f"hops: {hops} is negative; give 0 or more (default 1)")
-    for name, year in (("from", start), ("to", end)):
-        if year is not None and year not in YEARS:
-            raise BadParameter(f"{name}: {year} is not a year; give a four-digit year such as 2010")
-    if start is not None and end is not None and start > end:
-        raise BadParameter(f"from: {start} is after to: {end}; give from <= to")
-    if not math.isfinite(min_weight):
-        raise BadParameter(f"minWeight: {min_weight} is not a finite number; give 0 or more")
-    if min_weight < 0:
-        raise BadParameter(f"minWeight: {min_weight:g} is negative; give 0 or more")
-    try:
-        how = ex.Counting(counting)
-    except ValueError:
-        raise BadParameter(f"counting: {counting!r} is not full or fractional") from None
-    kinds: list[ex.EdgeType] = []
-    for text in (part.strip() for item in include for part in item.split(",")):
-        try:
-            kind = ex.EdgeType(text)
-        except ValueError:
-            names = ", ".join(t.value for t in ex.EdgeType)
-            raise BadParameter(f"include: {text!r} is not an edge type; give one of {names}") from None
-        if kind not in kinds:
-            kinds.append(kind)
-    resolved = list(dict.fromkeys(resolve_seed(seed) for seed in seeds)) or [CNRS]
-    return Selection(resolved, hops, ex.Window(start, end), min_weight, how, kinds or None)
+def resolved(seeds: Iterable[str]) -> Iterator[str]:
+    """The seeds as IRIs (``resolve_seed``), resolved as ``Selection.checked`` reads them: after the
+    other parameters, so their messages come first."""
+    return (resolve_seed(seed) for seed in seeds)
 
 
 def parse_selection(params: Mapping[str, Sequence[str]]) -> Selection:
-    """The selection from query parameters (each a list of values); ``BadParameter`` if one is wrong."""
+    """The selection from query parameters (each a list of values); ``BadArgument`` if one is wrong."""
     unknown = sorted(set(params) - set(PARAMETERS))
     if unknown:
-        raise BadParameter(f"{unknown[0]}: unknown parameter; use {', '.join(PARAMETERS)}")
+        raise BadArgument(f"{unknown[0]}: unknown parameter; use {', '.join(PARAMETERS)}")
 
     def one(name: str) -> str | None:
         values = params.get(name, [])
         if len(values) > 1:
-            raise BadParameter(f"{name}: given {len(values)} times; give it once")
+            raise BadArgument(f"{name}: given {len(values)} times; give it once")
         return values[0] if values and values[0] != "" else None
 
     hops, start, end = one("hops"), one("from"), one("to")
@@ -208,9 +119,9 @@ def parse_selection(params: Mapping[str, Sequence[str]]) -> Selection:
     try:
         min_weight = float(weight) if weight is not None else 0.0
     except ValueError:
-        raise BadParameter(f"minWeight: {weight!r} is not a number; give 0 or more") from None
-    return selection(
-        [s for s in params.get("seeds", []) if s],
+        raise BadArgument(f"minWeight: {weight!r} is not a number; give 0 or more") from None
+    return Selection.checked(
+        resolved(s for s in params.get("seeds", []) if s),
         hops=1 if hops is None else _whole("hops", hops, "give 0 to 3 (default 1)"),
         start=None if start is None else _whole("from", start, "give a year such as 2010"),
         end=None if end is None else _whole("to", end, "give a year such as 2020"),
@@ -243,11 +154,9 @@ async def _guarded(request: Request, work: Callable[[], Response]) -> Response:
     """Run ``work`` in a thread, mapping the graph layer's errors to status codes (the one place here)."""
     try:
         response: Response = await run_in_threadpool(work)
-    except BadParameter as exc:
+    except BadArgument as exc:  # CostLimitExceeded too
         return _error(400, str(exc))
-    except ex.CostLimitExceeded as exc:
-        return _error(400, str(exc))
-    except ValueError as exc:
+    except ValueError as exc:  # an IRI pyoxigraph refused (/explore/sources)
         return _error(400, str(exc))
     except QueryTimeout as exc:
         return _error(503, str(exc))
@@ -266,7 +175,7 @@ async def export_network(request: Request) -> Response:
         return _error(404, f"no export network.{request.path_params['suffix']}; use network.<{known}>")
     try:
         chosen = parse_selection({k: request.query_params.getlist(k) for k in request.query_params})
-    except BadParameter as exc:
+    except BadArgument as exc:
         return _error(400, str(exc))
     queries: Queryable = request.state.queries
 
@@ -406,8 +315,8 @@ async def explore_trend(request: Request) -> Response:
         return _error(400, "a, b: give both ends of the pair (IRIs or prefixed names)")
     try:
         ends = resolve_seed(a), resolve_seed(b)
-        how = selection(counting=request.query_params.get("counting", "full")).counting
-    except BadParameter as exc:
+        how = Selection.checked(counting=request.query_params.get("counting", "full")).counting
+    except BadArgument as exc:
         return _error(400, str(exc).replace("seeds:", "a/b:"))
     queries: Queryable = request.state.queries
 

@@ -1,12 +1,28 @@
-"""The store and what runs on it: atomic graph replacement, validation, statistics.
+"""The store and what is computed on it.
+
+The wings: the store (``store``: atomic graph replacement; ``loading``: sources written into it),
+the materialised co-publication links (``network``), validation and statistics (``validate``,
+``stats``), the network selections that GraphQL, the exports and the explorer show (``explore/``),
+and their exports for visualisation tools (``exports/``: ``Network -> bytes``).
 
 Public names: ``Backend`` (the interface), ``OxigraphStore``, ``GraphContent``, ``GraphChange``,
-``default_store_path``, ``STORE_ENV``, the errors ``GraphError``, ``StoreLockedError``,
-``StoreOpenError``, ``QueryError``, ``QueryTimeout``, ``ResultTooLarge``; ``Queryable`` (what
-answers queries: the store or the server's worker pool).
+``default_store_path``, ``STORE_ENV``; ``Queryable`` (what answers queries: the store or the
+server's worker pool); the errors of ``graph.errors``, one tree: ``GraphError``,
+``StoreLockedError``, ``StoreOpenError``, ``QueryError``, ``QueryTimeout``, ``ResultTooLarge``,
+``BadArgument`` and ``CostLimitExceeded``. The wings are imported by name (``from graph import
+explore``): importing ``graph`` loads neither igraph nor networkx.
 """
 
-from graph.errors import GraphError, QueryError, QueryTimeout, ResultTooLarge, StoreLockedError, StoreOpenError
+from graph.errors import (
+    BadArgument,
+    CostLimitExceeded,
+    GraphError,
+    QueryError,
+    QueryTimeout,
+    ResultTooLarge,
+    StoreLockedError,
+    StoreOpenError,
+)
 from graph.store import (
     STORE_ENV,
     Backend,
@@ -20,6 +36,8 @@ from graph.store import (
 __all__ = [
     "STORE_ENV",
     "Backend",
+    "BadArgument",
+    "CostLimitExceeded",
     "GraphChange",
     "GraphContent",
     "GraphError",

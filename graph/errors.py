@@ -1,10 +1,24 @@
-"""Errors of the graph layer.
+"""Errors of the graph layer: the one tree the store, the explorations and their callers raise.
 
 GraphError
-├── StoreLockedError   the store is held by another process (a running server)
-├── StoreOpenError     the store directory cannot be opened
-├── QueryError         a SPARQL query or update the store rejects (syntax, evaluation)
-└── QueryTimeout       a query ran over its time budget and was stopped
+├── StoreLockedError       the store is held by another process (a running server)
+├── StoreOpenError         the store directory cannot be opened
+├── QueryError             a SPARQL query or update the store rejects (syntax, evaluation)
+├── QueryTimeout           a query ran over its time budget and was stopped
+├── ResultTooLarge         a query's answer is over the server's row cap
+└── BadArgument            an argument the caller got wrong (also a ValueError): nothing was asked of the store
+    └── CostLimitExceeded  a selection over a cost limit (too many hops or nodes)
+
+``str()`` of each is one line for users: what is wrong and what to do. ``BadArgument`` names the
+argument first as the HTTP API spells it (``hops: ...``, ``seeds: ...``), so that a caller with
+other spellings (the command line's ``--hops``) can rename it.
+
+>>> raise CostLimitExceeded("hops=4 is over the limit of 3; ask for 3 hops or fewer")
+Traceback (most recent call last):
+...
+graph.errors.CostLimitExceeded: hops=4 is over the limit of 3; ask for 3 hops or fewer
+>>> issubclass(CostLimitExceeded, ValueError)
+True
 """
 
 from __future__ import annotations
@@ -53,3 +67,13 @@ class ResultTooLarge(GraphError):
             f"add a LIMIT (at most {cap}), page with LIMIT/OFFSET, or narrow the query"
         )
         self.cap = cap
+
+
+# Also a ValueError, as a wrong value is in Python: callers that refuse any ValueError as the
+# client's (GraphQL's resolvers) keep doing so.
+class BadArgument(GraphError, ValueError):
+    """An argument the caller got wrong; ``str()`` names it and says what to do."""
+
+
+class CostLimitExceeded(BadArgument):
+    """A network or path request over the cost limit (too many hops or nodes); ``str()`` says which."""

@@ -7,7 +7,7 @@ ApiError                 an expected failure the client caused; its message says
 RequestTimeout           (a ``graph.QueryTimeout``) the request ran over its time budget
 
 From the layers below, ``graph.QueryTimeout`` becomes ``QUERY_TIMEOUT``, ``graph.ResultTooLarge``
-``RESULT_TOO_LARGE``, ``graph.explore.CostLimitExceeded`` ``COST_LIMIT_EXCEEDED``, and another
+``RESULT_TOO_LARGE``, ``graph.CostLimitExceeded`` ``COST_LIMIT_EXCEEDED``, and another
 ``graph.GraphError`` with a message for users ``QUERY_REFUSED``. Anything else (a bug, our own
 malformed SPARQL, a store failure) is logged with its traceback and reaches the client as
 "Unexpected error." with code ``INTERNAL_SERVER_ERROR``. "Not found" is no error: the field is null.
@@ -22,8 +22,7 @@ import logging
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from graph import GraphError, QueryError, QueryTimeout, ResultTooLarge
-from graph.explore import CostLimitExceeded
+from graph import CostLimitExceeded, GraphError, QueryError, QueryTimeout, ResultTooLarge
 
 log = logging.getLogger("cnrs_kg.graphql")
 

@@ -22,7 +22,7 @@ from api.graphql.types.instrument import Instrument, Office
 from api.graphql.types.network import Network, Partner, Path, Trend, YearValue, detail_groups, entity
 from api.graphql.types.places import Country, CountryGroup, Region
 from api.graphql.types.publication import Indicator, Publication
-from graph import explore
+from graph import CostLimitExceeded, explore
 from ontology import iris
 
 NODE_TYPES: dict[str, type[relay.Node]] = {
@@ -47,7 +47,7 @@ async def explored(function: object, *args: object, **kwargs: object) -> object:
     """Run a ``graph.explore`` function in a worker thread; its argument errors are the client's."""
     try:
         return await run_in_threadpool(function, *args, **kwargs)  # type: ignore[arg-type]
-    except explore.CostLimitExceeded:
+    except CostLimitExceeded:
         raise
     except ValueError as exc:
         raise BadInput(str(exc)) from exc

@@ -17,7 +17,7 @@ from graph import explore as ex
 from graph.exports import FORMATS
 from ontology import iris
 from tests.conftest import copy_store
-from tests.graph.test_exports import (
+from tests.graph.exports.test_exports import (
     READERS,
     assert_same,
     expected,

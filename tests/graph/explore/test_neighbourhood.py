@@ -1,66 +1,41 @@
-"""Network selections over the bundled data: the CNRS's instrument partners, co-publications, paths."""
+"""Networks and partners over the bundled data: the CNRS's instrument partners, co-publications,
+hierarchy, limits, query cost and metrics."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping, Sequence
 
-import pyoxigraph as ox
 import pytest
 
-from graph import OxigraphStore, explore
-from graph.explore import CostLimitExceeded, Counting, EdgeType, Network, Window, network, partners, path, trend
-from graph.store import QueryResult
-
-ID = "https://w3id.org/cnrs-kg/id/"
-GRAPH = "https://w3id.org/cnrs-kg/graph/"
-CNRS = ID + "org/ror/02feahw73"
-NUS, NTU, ASTAR, THALES = (ID + f"org/ror/{r}" for r in ("01tgyzw49", "02e7b5302", "036wvzt09", "04emwm605"))
-VAST, MAHIDOL, KASETSART = (ID + f"org/ror/{r}" for r in ("02wsd5p50", "01znkr924", "05gzceg21"))
-TAYLORS, CERTOP = ID + "org/ror/0498pcx51", ID + "org/certop"
-LIX, LE2I, CENTRALE_LYON = ID + "org/hal/2071", ID + "org/hal/22594", ID + "org/hal/126765"
-SFU, UW = ID + "org/ror/0213rcc28", ID + "org/ror/00cvxb145"
-NORWAY, FRANCE, US, CANADA = (ID + f"country/{c}" for c in ("NO", "FR", "US", "CA"))
-CNRS_GRAPH = GRAPH + "cnrs/cnrs-asean"
-SEED_003 = GRAPH + "seed/003_1063290ea1a7e848.txt"
-
-
-def instrument(key: str) -> str:
-    return ID + "instrument/" + key
-
-
-def edge_between(net: Network, a: str, b: str, kind: EdgeType) -> explore.Edge:
-    found = [e for e in net.edges if {e.source, e.target} == {a, b} and e.type is kind]
-    assert len(found) == 1, f"{len(found)} {kind.value} edges between {a} and {b}"
-    return found[0]
-
-
-class CountingQueryable:
-    """A ``Queryable`` that counts the queries it passes on."""
-
-    def __init__(self, store: OxigraphStore) -> None:
-        self.store = store
-        self.queries: list[str] = []
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
-        default_graphs: Sequence[ox.NamedNode] | None = None,
-        named_graphs: Sequence[ox.NamedNode] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
-        self.queries.append(sparql)
-        return self.store.query(
-            sparql,
-            substitutions=substitutions,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-            base_iri=base_iri,
-        )
-
+from graph import BadArgument, CostLimitExceeded, OxigraphStore, explore
+from graph.explore import Counting, EdgeType, Window, network, partners
+from tests.graph.explore.bundled import (
+    ASTAR,
+    CENTRALE_LYON,
+    CERTOP,
+    CNRS,
+    CNRS_GRAPH,
+    FRANCE,
+    GRAPH,
+    ID,
+    LE2I,
+    LIX,
+    MAHIDOL,
+    NORWAY,
+    NTU,
+    NUS,
+    SEED_003,
+    SFU,
+    TAYLORS,
+    THALES,
+    US,
+    UW,
+    VAST,
+    CountingQueryable,
+    edge_between,
+    instrument,
+)
 
 # --- network: instruments ------------------------------------------------------------------------
 
@@ -193,7 +168,7 @@ def test_too_many_nodes_is_refused_with_what_to_do(bundled: OxigraphStore) -> No
 
 def test_a_seed_that_is_not_an_iri_is_refused_before_any_query(bundled: OxigraphStore) -> None:
     counting = CountingQueryable(bundled)
-    with pytest.raises(ValueError, match="is not an IRI"):
+    with pytest.raises(BadArgument, match="is not an IRI"):
         network(counting, [CNRS + "> } ; DROP ALL ; <x"])
     assert counting.queries == []
 
@@ -271,7 +246,7 @@ def test_metrics_can_be_left_out(bundled: OxigraphStore) -> None:
     assert all(n.metrics == explore.Metrics() for n in net.nodes)
 
 
-# --- partners, paths, trends ---------------------------------------------------------------------
+# --- partners ------------------------------------------------------------------------------------
 
 
 def test_partners_of_the_cnrs_ranked_with_their_sources(bundled: OxigraphStore) -> None:
@@ -297,55 +272,3 @@ def test_a_unit_of_the_cnrs_is_no_partner_unless_hierarchy_is_asked_for(bundled:
     with_hierarchy = partners(bundled, LIX, kinds=[EdgeType.COPUBLICATION, EdgeType.HIERARCHY])
     cnrs = next(p for p in with_hierarchy if p.node.iri == CNRS)
     assert cnrs.types == [EdgeType.COPUBLICATION, EdgeType.HIERARCHY]
-
-
-def test_path_from_the_cnrs_to_a_partner_goes_through_their_instrument(bundled: OxigraphStore) -> None:
-    found = path(bundled, CNRS, MAHIDOL)
-    assert found[0].nodes == [CNRS, MAHIDOL]
-    assert [(s.type, s.via) for s in found[0].steps] == [(EdgeType.INSTRUMENT, instrument("irl-healthdeep"))]
-
-
-def test_two_partners_of_the_cnrs_meet_through_it(bundled: OxigraphStore) -> None:
-    found = path(bundled, NUS, MAHIDOL, include=[EdgeType.INSTRUMENT])
-    assert [p.nodes for p in found] == [[NUS, CNRS, MAHIDOL]]  # the CNRS is their shared partner
-    steps = found[0].steps
-    assert [(s.source, s.target, s.via) for s in steps] == [
-        (NUS, CNRS, instrument("irl-bmc2")),
-        (CNRS, MAHIDOL, instrument("irl-healthdeep")),
-    ]
-
-
-def test_path_limits(bundled: OxigraphStore) -> None:
-    with pytest.raises(CostLimitExceeded, match="max_hops=5"):
-        path(bundled, CNRS, NUS, max_hops=5)
-    assert path(bundled, US, NUS, max_hops=1) == []
-
-
-def test_trend_counts_copublications_per_year(bundled: OxigraphStore) -> None:
-    assert trend(bundled, CNRS, CENTRALE_LYON) == {2014: 1.0}
-    assert trend(bundled, CANADA, US) == {2018: 1.0}
-    assert trend(bundled, UW, SFU, counting=Counting.FRACTIONAL) == {2018: pytest.approx(1 / 7, abs=1e-6)}
-    assert trend(bundled, CNRS, NUS) == {}
-
-
-def test_public_names() -> None:
-    assert explore.__all__ == [
-        "MAX_HOPS",
-        "MAX_PATH_HOPS",
-        "CostLimitExceeded",
-        "Counting",
-        "Edge",
-        "EdgeType",
-        "Metrics",
-        "Network",
-        "Node",
-        "Partner",
-        "Path",
-        "PathStep",
-        "Window",
-        "network",
-        "partners",
-        "path",
-        "trend",
-    ]
-    assert all(hasattr(explore, name) for name in explore.__all__)

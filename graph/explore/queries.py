@@ -22,8 +22,9 @@ from typing import Any, Generic, TypeVar
 
 import pyoxigraph as ox
 
+from graph import Queryable
+from graph.errors import BadArgument
 from graph.network import network_graph
-from graph.store import Queryable
 
 KG = "https://w3id.org/cnrs-kg/ontology#"
 ORG = "http://www.w3.org/ns/org#"
@@ -136,6 +137,26 @@ def values(name: str, terms: Iterable[ox.NamedNode]) -> str:
     'VALUES ?f { <https://w3id.org/cnrs-kg/id/country/SG> }'
     """
     return f"VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}"
+
+
+def checked_iris(iris: Iterable[str], what: str) -> list[str]:
+    """The IRIs a caller gave, without repeats, in their order; ``BadArgument`` naming the first that
+    is not an IRI, before any query is sent.
+
+    >>> checked_iris(["https://w3id.org/cnrs-kg/id/country/SG", "https://w3id.org/cnrs-kg/id/country/SG"], "seed")
+    ['https://w3id.org/cnrs-kg/id/country/SG']
+    >>> checked_iris(["SG"], "seed")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.errors.BadArgument: seed 'SG' is not an IRI; give an entity IRI such as https://w3id.org/.../SG
+    """
+    out = list(dict.fromkeys(iris))
+    for iri in out:
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise BadArgument(f"{what} {iri!r} is not an IRI; give an entity IRI such as {COUNTRY_BASE}SG") from None
+    return out
 
 
 def nodes(iris: Iterable[str]) -> list[ox.NamedNode]:

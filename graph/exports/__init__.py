@@ -17,6 +17,10 @@ community); every edge its type, weight under the network's counting, first and 
 per year, instruments and source graphs. Where a format allows one link per pair of nodes
 (VOSviewer), the pair's edges are merged and their weights added.
 
+The writers, one module per syntax: ``xml`` (GEXF, GraphML), ``json`` (Cytoscape.js, graphology,
+VOSviewer JSON) and ``tables`` (CSV zip, VOSviewer map and network files), all on the flat node and
+edge records of ``base``.
+
 >>> sorted(FORMATS)[:3]
 ['csv', 'cyjs', 'gexf']
 >>> FORMATS["gexf"].filename
@@ -28,10 +32,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from graph._exports_json import cytoscape, graphology, vosviewer_json
-from graph._exports_tables import csv_zip, vosviewer_map, vosviewer_network
-from graph._exports_xml import gexf, graphml
 from graph.explore import Network
+from graph.exports.json import cytoscape, graphology, vosviewer_json
+from graph.exports.tables import csv_zip, vosviewer_map, vosviewer_network
+from graph.exports.xml import gexf, graphml
 
 __all__ = [
     "FORMATS",

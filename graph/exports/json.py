@@ -18,7 +18,8 @@ import json
 from collections.abc import Mapping
 from html import escape
 
-from graph._exports_base import (
+from graph.explore import Network, Node
+from graph.exports.base import (
     edge_record,
     metadata,
     node_record,
@@ -27,7 +28,6 @@ from graph._exports_base import (
     title,
     yearly,
 )
-from graph.explore import Network, Node
 
 JsonValue = object
 

@@ -1,4 +1,5 @@
-"""The data ``graph.explore`` answers with (re-exported there, where the semantics are described)."""
+"""The data the explorations answer with: edge types, countings, windows, nodes, edges, networks,
+partners and paths (re-exported by ``graph.explore``, whose docstring describes what they mean)."""
 
 from __future__ import annotations
 
@@ -111,7 +112,3 @@ class PathStep:
 class Path:
     nodes: list[str]
     steps: list[PathStep]
-
-
-class CostLimitExceeded(ValueError):
-    """A network or path request over the cost limit (too many hops or nodes); ``str()`` says which."""

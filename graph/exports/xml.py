@@ -17,7 +17,8 @@ import xml.etree.ElementTree as ET
 
 import networkx as nx
 
-from graph._exports_base import (
+from graph.explore import Network
+from graph.exports.base import (
     CREATOR,
     Scalar,
     description,
@@ -33,7 +34,6 @@ from graph._exports_base import (
     title,
     yearly,
 )
-from graph.explore import Network
 
 GEXF_NS = "http://gexf.net/1.3"
 # Node and edge fields written as <attvalue>s, with their GEXF types (id, label and weight are XML attributes).

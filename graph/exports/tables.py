@@ -15,7 +15,8 @@ import json
 import zipfile
 from collections.abc import Iterable, Sequence
 
-from graph._exports_base import (
+from graph.explore import Network
+from graph.exports.base import (
     EDGE_FIELDS,
     NODE_FIELDS,
     Scalar,
@@ -26,8 +27,7 @@ from graph._exports_base import (
     node_record,
     yearly,
 )
-from graph._exports_json import vosviewer_items, vosviewer_links
-from graph.explore import Network
+from graph.exports.json import vosviewer_items, vosviewer_links
 
 # A fixed timestamp: the same network gives the same bytes.
 _ZIP_DATE = (2000, 1, 1, 0, 0, 0)

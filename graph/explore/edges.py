@@ -7,9 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph import _explore_queries as q
-from graph._explore_types import Counting, Edge, EdgeType, Window
-from graph.store import Queryable
+from graph import Queryable
+from graph.explore import queries as q
+from graph.explore.types import Counting, Edge, EdgeType, Window
 
 MAX_WINDOW_YEARS = 300  # a bounded window names its year graphs in the query; a wider one filters instead
 
@@ -68,7 +68,7 @@ def _copublication(found_links: list[q.YearLink], window: Window, counting: Coun
 
 
 def _instrument_span(facts: q.Facts) -> tuple[int | None, int | None]:
-    """When an instrument is active (see the module docstring); start None: it cannot be placed in time."""
+    """When an instrument is active (see ``graph.explore``); start None: it cannot be placed in time."""
     starts = facts.years("start") or facts.years("signed")
     start = starts[0] if starts else None
     ends = facts.years("end")

@@ -1,6 +1,6 @@
 """What every export format says about a network: flat node and edge records, titles, time spans.
 
-The writers in ``graph/_exports_*.py`` turn these records into their syntax; keeping the fields
+The writers (``xml``, ``json``, ``tables``) turn these records into their syntax; keeping the fields
 here means a column added once appears in every format.
 """
 

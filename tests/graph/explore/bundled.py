@@ -1,0 +1,58 @@
+"""The entities of the bundled data the exploration tests ask about, and a store that counts queries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pyoxigraph as ox
+
+from graph import OxigraphStore, explore
+from graph.store import QueryResult
+
+ID = "https://w3id.org/cnrs-kg/id/"
+GRAPH = "https://w3id.org/cnrs-kg/graph/"
+CNRS = ID + "org/ror/02feahw73"
+NUS, NTU, ASTAR, THALES = (ID + f"org/ror/{r}" for r in ("01tgyzw49", "02e7b5302", "036wvzt09", "04emwm605"))
+VAST, MAHIDOL, KASETSART = (ID + f"org/ror/{r}" for r in ("02wsd5p50", "01znkr924", "05gzceg21"))
+TAYLORS, CERTOP = ID + "org/ror/0498pcx51", ID + "org/certop"
+LIX, LE2I, CENTRALE_LYON = ID + "org/hal/2071", ID + "org/hal/22594", ID + "org/hal/126765"
+SFU, UW = ID + "org/ror/0213rcc28", ID + "org/ror/00cvxb145"
+NORWAY, FRANCE, US, CANADA = (ID + f"country/{c}" for c in ("NO", "FR", "US", "CA"))
+CNRS_GRAPH = GRAPH + "cnrs/cnrs-asean"
+SEED_003 = GRAPH + "seed/003_1063290ea1a7e848.txt"
+
+
+def instrument(key: str) -> str:
+    return ID + "instrument/" + key
+
+
+def edge_between(net: explore.Network, a: str, b: str, kind: explore.EdgeType) -> explore.Edge:
+    found = [e for e in net.edges if {e.source, e.target} == {a, b} and e.type is kind]
+    assert len(found) == 1, f"{len(found)} {kind.value} edges between {a} and {b}"
+    return found[0]
+
+
+class CountingQueryable:
+    """A ``Queryable`` that counts the queries it passes on."""
+
+    def __init__(self, store: OxigraphStore) -> None:
+        self.store = store
+        self.queries: list[str] = []
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        default_graphs: Sequence[ox.NamedNode] | None = None,
+        named_graphs: Sequence[ox.NamedNode] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        self.queries.append(sparql)
+        return self.store.query(
+            sparql,
+            substitutions=substitutions,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            base_iri=base_iri,
+        )
