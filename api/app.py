@@ -19,20 +19,20 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from api import export, graphql, graphstore, linkeddata, void
+from api import export, graphql, graphstore, linkeddata, void, writes
 from api.auth import WritePolicy
-from api.middleware import AccessLog
+from api.middleware import AccessLog, ErrorPage
 from api.sparql import STATIC_DIR, sparql_endpoint
 from api.workers import DEFAULT_BUDGET, DEFAULT_MAX_ROWS, LocalQueries, QueryPool, QueryRunner
-from graph import OxigraphStore
+from graph import OxigraphStore, stats
 
 
 class State(TypedDict):
     """What endpoints find on ``request.state``.
 
-    ``store``: the store itself (writes, and small bounded reads such as linked-data pages);
-    ``queries``: what runs user-shaped queries (SPARQL endpoint, GraphQL, exports) under the time
-    budget and row cap (a ``graph.Queryable`` too).
+    ``store``: the store itself (writes, and point look-ups such as whether a graph exists);
+    ``queries``: what runs user-shaped queries (SPARQL endpoint, GraphQL, exports, linked-data
+    pages, Graph Store reads) under the time budget and row cap (a ``graph.Queryable`` too).
     """
 
     store: OxigraphStore
@@ -40,9 +40,9 @@ class State(TypedDict):
 
 
 async def health(request: Request) -> Response:
+    """Liveness and readiness (``graph.stats.health``): read from memory, so it never waits for the store."""
     store: OxigraphStore = request.state.store
-    sizes = store.graph_sizes()
-    return JSONResponse({"status": "ok", "graphs": len(sizes), "statements": sum(sizes.values())})
+    return JSONResponse(stats.health(store))
 
 
 def create_app(
@@ -84,17 +84,19 @@ def create_app(
         *linkeddata.routes(),
         *void.routes(),
         *graphstore.routes(),
+        *writes.routes(),
         *graphql.routes(),
         *export.routes(),
     ]
-    middleware = [Middleware(AccessLog)]
+    middleware = [Middleware(ErrorPage), Middleware(AccessLog)]
     if cors_origins:
         middleware.append(
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(cors_origins),
                 allow_methods=["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"],
-                allow_headers=["Accept", "Content-Type", "Authorization"],
+                allow_headers=["Accept", "Content-Type", "Authorization", writes.IDEMPOTENCY_KEY],
+                expose_headers=[writes.GENERATION, writes.REPLAYED, "Location"],
             )
         )
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

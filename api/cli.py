@@ -20,13 +20,15 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from api.auth import TOKEN_ENV, WritePolicy, check_policy
 from api.formats import GRAPH_TYPES, SOLUTION_TYPES, by_name, serialize
+from api.server import BODY_TIMEOUT, HEAD_TIMEOUT, KEEP_ALIVE, MAX_CONNECTIONS
 from api.workers import DEFAULT_BUDGET, DEFAULT_MAX_ROWS
 from graph import GraphError, OxigraphStore, default_store_path
 from graph.loading import write_sources
-from graph.network import refresh_network
+from graph.network import NetworkStatus, network_status, refresh_network
 from graph.stats import compute_stats
 from graph.validate import validate_store
 from loaders import LOADERS, LoaderError, SourceData, load_path
@@ -63,7 +65,8 @@ class OutputFormat(StrEnum):
 
 
 def fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    # A Text, not markup: the message quotes the user's data (file names, ids, values) as they are.
+    err.print(Text.assemble(("error:", "red"), " ", message), highlight=False, soft_wrap=True)
     return typer.Exit(1)
 
 
@@ -121,7 +124,8 @@ def load(
 
     Curated sources (ROR, countries, CNRS tables, seeds) are always loaded whole or not at all.
     Publication sources (OpenAlex, HAL) skip a bad record and report it, or with --strict load
-    nothing; the exit status is 2 when records were skipped.
+    nothing; the exit status is 2 when records were skipped. A file that cannot be read (a folder,
+    empty, an archive of the wrong kind, cut short) or has no good record loads nothing: exit 1.
     """
     items: list[tuple[Path, str | None]] = [(p, kind) for p in paths or []]
     try:
@@ -133,11 +137,11 @@ def load(
         raise fail("nothing to load: give files or --bundled")
     with open_store(store) as kg:
         if if_absent and kg.graph_sizes():
-            console.print(f"store {kg.path} already holds data; nothing loaded")
+            console.print(Text(f"store {kg.path} already holds data; nothing loaded"))
             return
         sources: list[SourceData] = []
         with Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),  # descriptions quote file names as they are
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -163,15 +167,19 @@ def load(
         table = Table("graph", "before", "after", "added", "removed", title="Graphs written")
         for change in changes:
             table.add_row(
-                _short(change.graph), str(change.before), str(change.after), f"+{change.added}", f"-{change.removed}"
+                Text(_short(change.graph)),
+                str(change.before),
+                str(change.after),
+                f"+{change.added}",
+                f"-{change.removed}",
             )
         console.print(table)
         unchanged = sum(1 for c in changes if not c.changed)
-        console.print(f"{len(changes)} graphs written ({unchanged} unchanged) into {kg.path}")
+        console.print(Text(f"{len(changes)} graphs written ({unchanged} unchanged) into {kg.path}"))
         problems = [problem for source in sources for problem in source.problems]
         if problems:
             for problem in problems[:20]:
-                err.print(f"[yellow]skipped:[/yellow] {problem}", highlight=False, soft_wrap=True)
+                err.print(Text.assemble(("skipped:", "yellow"), " ", str(problem)), highlight=False, soft_wrap=True)
             more = f" ({len(problems) - 20} more not shown)" if len(problems) > 20 else ""
             err.print(f"{len(problems)} bad records skipped{more}; use --strict to load nothing from such a file")
             raise typer.Exit(2)
@@ -225,7 +233,9 @@ def _harvest(
     except HarvestError as exc:
         raise fail(str(exc)) from exc
     result = _run_harvest(lambda progress: run(query, progress))
-    if load_after and result.complete:
+    if load_after and result.complete and not result.records:
+        console.print("nothing to load: the query matched no record")  # load refuses a file without records
+    elif load_after and result.complete:
         load(paths=[result.cache], store=store)
 
 
@@ -309,18 +319,27 @@ def network(
     refresh: Annotated[bool, typer.Option("--refresh", help="Recompute every year from the publications.")] = False,
     store: StoreOption = None,
 ) -> None:
-    """Show the materialised collaboration network per year, or recompute it with --refresh."""
+    """Show the materialised collaboration network per year and whether it is stale, or recompute it with --refresh."""
     if refresh:
         with open_store(store) as kg:
             changes = refresh_network(kg)
+            status = network_status(kg)
         console.print(f"{len(changes)} network graphs written ({sum(1 for c in changes if not c.changed)} unchanged)")
+        _print_network(status)
         return
     with open_store(store, read_only=True) as kg:
         sizes = {_short(g): n for g, n in kg.graph_sizes().items() if _short(g).startswith("network/")}
+        status = network_status(kg)
     table = Table("graph", "statements", title="Collaboration network")
     for graph, count in sizes.items():
         table.add_row(graph, str(count))
     console.print(table)
+    _print_network(status)
+
+
+def _print_network(status: NetworkStatus) -> None:
+    """The network's state in one line, in yellow when it is stale."""
+    console.print(Text(status.message, style="yellow" if status.stale else ""), highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -411,6 +430,8 @@ def stats(store: StoreOption = None) -> None:
     for cls, count in figures.classes.items():
         classes.add_row(_term(ox.NamedNode(cls)), str(count))
     console.print(classes)
+    console.print(f"store at write generation {figures.generation}")
+    _print_network(figures.network)
 
 
 @app.command()
@@ -432,11 +453,20 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=0, help="Query worker processes (0: queries in the server process, with no budget).")
     ] = 2,
+    header_timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds a client has to send a request's line and headers.")
+    ] = HEAD_TIMEOUT,
+    body_timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds a client has to send a request's body (then 408).")
+    ] = BODY_TIMEOUT,
+    keep_alive: Annotated[int, typer.Option(min=1, help="Seconds an idle connection stays open.")] = KEEP_ALIVE,
+    max_connections: Annotated[
+        int, typer.Option(min=1, help="Open connections at most (503 past it).")
+    ] = MAX_CONNECTIONS,
     store: StoreOption = None,
 ) -> None:
     """Serve SPARQL, Graph Store, linked data and /health over HTTP, with a JSON access log."""
-    import uvicorn
-
+    from api import server
     from api.app import create_app
 
     path = store or default_store_path()
@@ -455,7 +485,15 @@ def serve(
         budget=timeout,
         max_rows=max_rows or None,
     )
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    server.serve(
+        app,
+        host,
+        port,
+        head_timeout=header_timeout,
+        body_timeout=body_timeout,
+        keep_alive=keep_alive,
+        max_connections=max_connections,
+    )
 
 
 def main() -> None:

@@ -13,7 +13,9 @@ A request names one graph:
 Methods:
 
 - ``GET`` / ``HEAD``: the graph, in the format ``Accept`` asks for (Turtle by default); 404 when a
-  named graph does not exist (an empty graph that exists is 200 with an empty body);
+  named graph does not exist (an empty graph that exists is 200 with an empty body). A named graph
+  is read by the query workers (``api.workers``) as the SPARQL endpoint's queries are: 422 over
+  the row cap, 503 over the time budget, each one line;
 - ``PUT``: replace the graph with the body, parsed by its ``Content-Type``; 201 if the graph was
   new, else 204;
 - ``POST`` to a graph: add the body's triples (a ``multipart/form-data`` body is several RDF files,
@@ -25,20 +27,24 @@ Methods:
 Writes are refused as ``api.auth`` says (403 read-only, 401/403 token) before the body is read. A
 body is parsed in full before anything is written, so a body that does not parse leaves the graph
 as it was, and a ``PUT`` swaps the content in one SPARQL update, which Oxigraph runs as one
-transaction.
+transaction. A committed write answers with its ``X-Store-Generation``; with an ``Idempotency-Key``
+it is done once, and a repeat answers the first outcome (``api.writes``).
 
 Status codes: 400 for a bad graph IRI, for ``graph`` and ``default`` together or neither, or for a
 body that does not parse (with the parser's message) or names graphs of its own; 403 for the
-store's journal graph; 404; 406 when no format fits ``Accept``; 413 for a body over
-``MAX_BODY``; 415 for a content type that is not RDF.
+store's own graphs (journal, bookkeeping); 404; 406 when no format fits ``Accept``; 413 for a body
+over ``MAX_BODY``; 415 for a content type that is not RDF; 422 for an ``Idempotency-Key`` used for
+another request.
 """
 
 from __future__ import annotations
 
 import email.policy
+import logging
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.parser import BytesParser
+from itertools import islice
 from uuid import uuid4
 
 import pyoxigraph as ox
@@ -48,15 +54,20 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from api.auth import refuse_write
-from api.formats import GRAPH_TYPES, negotiate
+from api.formats import GRAPH_TYPES, Format, negotiate
 from api.sparql import MAX_BODY
-from graph import OxigraphStore
-from graph.store import JOURNAL
+from api.workers import Job, QueryRunner
+from api.writes import Outcome, committed, fingerprint, idempotency_key, write_once
+from graph import GraphError, OxigraphStore, QueryTimeout
+from graph.meta import is_reserved
 
 __all__ = ["MAX_BODY", "routes"]
 
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
 RDF_TYPES = ", ".join(f.media_type for f in GRAPH_TYPES)
+GRAPH_CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
+_OVER_CAP = "more than {cap} triples, the cap of this server; read it in pages from /sparql (CONSTRUCT, LIMIT, OFFSET)"
+log = logging.getLogger("cnrs_kg.graphstore")
 
 
 @dataclass(frozen=True)
@@ -113,8 +124,8 @@ def _target(request: Request) -> Target | Response | None:
         ox.NamedNode(iri)
     except ValueError:
         return _error(400, f"graph: {iri!r} is not an absolute IRI")
-    if iri.startswith(JOURNAL.value):
-        return _error(403, f"{iri} is the store's journal graph, kept by the server itself")
+    if is_reserved(iri):
+        return _error(403, f"{iri} is one of the store's own graphs (journal, bookkeeping), kept by the server itself")
     return Target(iri)
 
 
@@ -184,15 +195,53 @@ def _exists(store: OxigraphStore, target: Target) -> bool:
     return isinstance(term, ox.DefaultGraph) or store.raw.contains_named_graph(term)
 
 
-def _read(store: OxigraphStore, target: Target, accept: str | None, head: bool) -> Response:
-    """GET and HEAD: serialised in this thread, since pyoxigraph iterators cannot cross threads."""
+def _named_graph(runner: QueryRunner, target: Target, fmt: Format) -> bytes | Response:
+    """A named graph, read and serialised by a query worker within the time budget and row cap."""
+    assert target.iri is not None
+    job = Job.of(
+        GRAPH_CONTENT,
+        None,
+        None,
+        None,
+        substitutions={"graph": ox.NamedNode(target.iri)},
+        accept=fmt.media_type,
+        max_rows=runner.max_rows,
+    )
+    try:
+        answer = runner.run(job)
+    except QueryTimeout:
+        return _error(503, f"reading graph {target.iri} ran over the server's time budget; try again later")
+    except GraphError as exc:
+        log.error("reading graph %s failed: %s", target.iri, exc)
+        return _error(500, f"graph {target.iri} could not be read; the error is logged on the server")
+    if answer.status == 422:
+        return _error(422, f"graph {target.iri} has {_OVER_CAP.format(cap=runner.max_rows)}")
+    if answer.status != 200:
+        return Response(answer.body, status_code=answer.status, media_type=answer.media_type)
+    return answer.body
+
+
+def _default_graph(store: OxigraphStore, cap: int | None, fmt: Format) -> bytes | Response:
+    """The store's own default graph, which the workers' queries cannot name (they see the union of
+    the graphs); a scan stopped past the row cap, so it stays bounded in this process too."""
+    assert fmt.rdf is not None
+    quads = store.raw.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    triples = [quad.triple for quad in (quads if cap is None else islice(quads, cap + 1))]
+    if cap is not None and len(triples) > cap:
+        return _error(422, f"the default graph has {_OVER_CAP.format(cap=cap)}")
+    return ox.serialize(triples, format=fmt.rdf) or b""
+
+
+def _read(store: OxigraphStore, runner: QueryRunner, target: Target, accept: str | None, head: bool) -> Response:
+    """GET and HEAD (blocking: run in a thread)."""
     if not _exists(store, target):
         return _error(404, f"no graph {target.iri}")
     fmt = negotiate(accept, GRAPH_TYPES)
     if fmt is None or fmt.rdf is None:
         return _error(406, f"no acceptable format; a graph is served as {RDF_TYPES}")
-    quads = store.raw.quads_for_pattern(None, None, None, target.term())
-    body = ox.serialize((quad.triple for quad in quads), format=fmt.rdf) or b""
+    body = _default_graph(store, runner.max_rows, fmt) if target.iri is None else _named_graph(runner, target, fmt)
+    if isinstance(body, Response):
+        return body
     headers = {"Vary": "Accept"}
     if head:
         # The headers GET would send, Content-Length included, and no body.
@@ -201,12 +250,20 @@ def _read(store: OxigraphStore, target: Target, accept: str | None, head: bool) 
     return Response(body, media_type=fmt.media_type, headers=headers)
 
 
-def _write(store: OxigraphStore, target: Target, parts: list[Part], base_iri: str, *, replace: bool) -> Response:
-    """PUT (``replace``) and POST: parse every part first, then write in one update."""
+def _write(
+    store: OxigraphStore,
+    target: Target,
+    parts: list[Part],
+    base_iri: str,
+    *,
+    replace: bool,
+    key: str | None = None,
+    request_id: str = "",
+) -> Response:
+    """PUT (``replace``) and POST: parse every part first, then write in one update (once per ``key``)."""
     triples = _parse(parts, base_iri)
     if isinstance(triples, Response):
         return triples
-    existed = _exists(store, target)
     # Not ``replace_graphs``: its diff deletes with DELETE DATA, which SPARQL forbids for blank
     # nodes, and uploads often hold them. Terms reach the text as pyoxigraph's N-Triples, escaped.
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
@@ -224,16 +281,26 @@ def _write(store: OxigraphStore, target: Target, parts: list[Part], base_iri: st
             operations.append("CLEAR SILENT DEFAULT")
         if statements:
             operations.append(f"INSERT DATA {{ {statements} }}")
-    if operations:
-        store.update(" ;\n".join(operations))
-    headers = {} if existed or target.iri is None else {"Location": target.iri}
-    return Response(status_code=204 if existed else 201, headers=headers)
+    graphs = [term] if isinstance(term, ox.NamedNode) else []
+
+    def write() -> Response:
+        existed = _exists(store, target)
+        outcome = Outcome(204 if existed else 201, {} if existed or target.iri is None else {"Location": target.iri})
+        commit = store.update(" ;\n".join(operations), graphs=graphs, key=outcome.key(key, request_id))
+        return committed(outcome, commit)
+
+    return write_once(store, key, request_id, write)
 
 
-def _delete(store: OxigraphStore, target: Target) -> Response:
-    if not store.drop_graph(target.term()):
-        return _error(404, f"no graph {target.iri}")
-    return Response(status_code=204)
+def _delete(store: OxigraphStore, target: Target, key: str | None, request_id: str) -> Response:
+    def write() -> Response:
+        outcome = Outcome(204)
+        commit = store.drop_graph(target.term(), key=outcome.key(key, request_id))
+        if commit is None:
+            return _error(404, f"no graph {target.iri}")
+        return committed(outcome, commit)
+
+    return write_once(store, key, request_id, write)
 
 
 async def graph_store(request: Request) -> Response:
@@ -244,24 +311,34 @@ async def graph_store(request: Request) -> Response:
             return _error(400, "name a graph: '/store?graph=IRI', '/store?default' or '/store/{path}'")
         if isinstance(target, Response):
             return target
-        return await run_in_threadpool(_read, store, target, request.headers.get("accept"), request.method == "HEAD")
+        accept, head = request.headers.get("accept"), request.method == "HEAD"
+        return await run_in_threadpool(_read, store, request.state.queries, target, accept, head)
     refused = refuse_write(request)
     if refused is not None:
         return refused
     target = _target(request)
     if isinstance(target, Response):
         return target
+    key = idempotency_key(request)
+    if isinstance(key, Response):
+        return key
     if target is None:
         if request.method != "POST":
             return _error(400, "name a graph: '/store?graph=IRI', '/store?default' or '/store/{path}'")
         target = Target(f"{_request_iri(request).rstrip('/')}/{uuid4().hex}")
     if request.method == "DELETE":
-        return await run_in_threadpool(_delete, store, target)
+        return await run_in_threadpool(_delete, store, target, key, fingerprint("DELETE", _request_iri(request)))
     body = await _body(request)
     if isinstance(body, Response):
         return body
-    parts = _parts(request.headers.get("content-type", ""), body)
+    content_type = request.headers.get("content-type", "")
+    parts = _parts(content_type, body)
     if isinstance(parts, Response):
         return parts
     base_iri = target.iri or _request_iri(request)
-    return await run_in_threadpool(_write, store, target, parts, base_iri, replace=request.method == "PUT")
+    # The URL as sent, not the target: POST /store mints a new graph IRI at each request.
+    request_id = fingerprint(request.method, str(request.url), content_type, body)
+    replace = request.method == "PUT"
+    return await run_in_threadpool(
+        lambda: _write(store, target, parts, base_iri, replace=replace, key=key, request_id=request_id)
+    )

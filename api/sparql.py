@@ -6,7 +6,8 @@
   its tabs preloaded with ``examples/*.rq``, and the SPARQL 1.1 Service Description to others.
 - Updates by POST form (``update=``) and POST ``application/sparql-update``, with optional
   ``using-graph-uri`` and ``using-named-graph-uri`` (``api.update_dataset``), only on a writable
-  server and with its token (``api.auth``): 204 when done.
+  server and with its token (``api.auth``): 204 when done, with ``X-Store-Generation``; once only
+  per ``Idempotency-Key`` (``api.writes``).
 - Queries run in worker processes (``api.workers``) within the server's time budget, which a
   ``timeout`` parameter (seconds) may lower for one query, and under its cap on result rows.
 - Status codes follow the protocol: 400 for a missing, repeated or malformed query or update or a
@@ -34,6 +35,7 @@ from api.auth import refuse_write
 from api.formats import GRAPH_TYPES, Format, negotiate
 from api.update_dataset import DatasetConflict, add_using
 from api.workers import Job, QueryRunner
+from api.writes import Outcome, committed, fingerprint, idempotency_key, write_once
 from graph import GraphError, OxigraphStore, QueryTimeout
 
 MAX_BODY = 1_000_000
@@ -151,12 +153,19 @@ def _update(params: dict[str, list[str]], text: str) -> ProtocolUpdate | Respons
         return _error(400, str(exc))
 
 
-def _run_update(store: OxigraphStore, request: ProtocolUpdate) -> Response:
-    try:
-        store.update(request.update, base_iri=request.base_iri)
-    except GraphError as exc:
-        return _error(400, str(exc))
-    return Response(status_code=204)
+def _run_update(store: OxigraphStore, request: ProtocolUpdate, key: str | None = None) -> Response:
+    """204 with the generation that holds the update (``api.writes``); once only per idempotency ``key``."""
+    request_id = fingerprint(request.update, request.base_iri or "")
+    outcome = Outcome(204)
+
+    def write() -> Response:
+        try:
+            commit = store.update(request.update, base_iri=request.base_iri, key=outcome.key(key, request_id))
+        except GraphError as exc:
+            return _error(400, str(exc))
+        return committed(outcome, commit)
+
+    return write_once(store, key, request_id, write)
 
 
 async def _answer(runner: QueryRunner, request: ProtocolQuery, accept: str | None) -> Response:
@@ -252,5 +261,8 @@ async def sparql_endpoint(request: Request) -> Response:
         refused = refuse_write(request)
         if refused is not None:
             return refused
-        return await run_in_threadpool(_run_update, store, parsed)
+        key = idempotency_key(request)
+        if isinstance(key, Response):
+            return key
+        return await run_in_threadpool(_run_update, store, parsed, key)
     return await _answer(request.state.queries, parsed, request.headers.get("accept"))

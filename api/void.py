@@ -2,9 +2,9 @@
 
 The whole store is one ``void:Dataset`` with one ``void:subset`` per named graph; each subset is
 the graph's own IRI, so the title, source and licence it states about itself are copied onto it,
-with a ``void:classPartition`` per class it types. The figures come from aggregate queries over
-the store (no request input reaches them) and are computed once per app and store: the API never
-writes, and a load elsewhere is refused while the server holds the store's lock.
+with a ``void:classPartition`` per class it types. The figures are the ones the store counts when
+a graph is written (``graph.counts``), never a scan at request time; the description is made
+again when the store's write generation moves, so a write over the server shows at once.
 """
 
 from __future__ import annotations
@@ -49,21 +49,7 @@ FEATURES = ["Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads", "TriG"]
 TITLE = "cnrs-kg"
 DESCRIPTION = "A knowledge graph of CNRS international research cooperation, one named graph per source."
 
-CLASS_PARTITIONS = """
-SELECT ?g ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?class } } GROUP BY ?g ?class
-"""
-GRAPH_DESCRIPTIONS = """
-SELECT ?g ?p ?o WHERE {
-  VALUES ?p {
-    <http://purl.org/dc/terms/title> <http://purl.org/dc/terms/description>
-    <http://purl.org/dc/terms/source> <http://purl.org/dc/terms/license>
-  }
-  GRAPH ?g { ?g ?p ?o }
-}
-"""
-USED_TERMS = """
-SELECT DISTINCT ?term WHERE { { ?s ?term ?o } UNION { ?s a ?term } }
-"""
+DESCRIBING = (DCTERMS.title, DCTERMS.description, DCTERMS.source, DCTERMS.license)
 
 
 @dataclass(frozen=True)
@@ -92,37 +78,24 @@ def _namespace(iri: str, known: list[str]) -> str | None:
 
 
 def compute_void_stats(store: OxigraphStore) -> VoidStats:
-    graphs = store.graph_sizes()
-    classes: dict[str, dict[str, int]] = {g: {} for g in graphs}
-    result = store.query(CLASS_PARTITIONS)
-    assert isinstance(result, ox.QuerySolutions)
-    for row in result:
-        g, cls, n = row["g"], row["class"], row["n"]
-        if isinstance(g, ox.NamedNode) and g.value in graphs and isinstance(cls, ox.NamedNode):
-            assert isinstance(n, ox.Literal)
-            classes[g.value][cls.value] = int(n.value)
-
-    descriptions: dict[str, list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]]] = {g: [] for g in graphs}
-    result = store.query(GRAPH_DESCRIPTIONS)
-    assert isinstance(result, ox.QuerySolutions)
-    for row in result:
-        g, p, o = row["g"], row["p"], row["o"]
-        if not (isinstance(g, ox.NamedNode) and g.value in graphs and isinstance(p, ox.NamedNode)):
-            continue
-        if isinstance(o, ox.NamedNode | ox.Literal):
-            descriptions[g.value].append((p, o))
-
+    """The figures the store keeps per graph, and each graph's description of itself (a few quads each)."""
+    stats = store.graph_stats()
+    graphs = {g: s.triples for g, s in stats.items()}
+    classes = {g: dict(s.classes) for g, s in stats.items()}
+    descriptions: dict[str, list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]]] = {}
+    for g in graphs:
+        node = ox.NamedNode(g)
+        found = [
+            (quad.predicate, quad.object)
+            for predicate in DESCRIBING
+            for quad in store.match(node, predicate, None, node)
+            if isinstance(quad.object, ox.NamedNode | ox.Literal)
+        ]
+        descriptions[g] = sorted(found, key=str)
     # Longest first, so a namespace nested in another is found before it.
     known = sorted((ns for ns in PREFIXES.values() if not ns.startswith(BASE) or "#" in ns), key=len, reverse=True)
-    vocabularies: set[str] = set()
-    result = store.query(USED_TERMS)
-    assert isinstance(result, ox.QuerySolutions)
-    for row in result:
-        term = row["term"]
-        if isinstance(term, ox.NamedNode) and (namespace := _namespace(term.value, known)):
-            vocabularies.add(namespace)
-    for values in descriptions.values():
-        values.sort(key=str)
+    terms = {term for s in stats.values() for term in (*s.predicates, *s.classes)}
+    vocabularies = {namespace for term in terms if (namespace := _namespace(term, known))}
     return VoidStats(graphs, classes, descriptions, sorted(vocabularies))
 
 
@@ -160,18 +133,19 @@ def void_triples(stats: VoidStats, dataset: ox.NamedNode, sparql: ox.NamedNode) 
 
 
 class _Cache:
-    """Statistics per store, computed once (the first requests wait for the same computation)."""
+    """Statistics per store, made again when its write generation moves."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._stats: weakref.WeakKeyDictionary[OxigraphStore, VoidStats] = weakref.WeakKeyDictionary()
+        self._stats: weakref.WeakKeyDictionary[OxigraphStore, tuple[int, VoidStats]] = weakref.WeakKeyDictionary()
 
     def get(self, store: OxigraphStore) -> VoidStats:
         with self._lock:
-            stats = self._stats.get(store)
-            if stats is None:
-                stats = self._stats[store] = compute_void_stats(store)
-            return stats
+            cached = self._stats.get(store)
+            if cached is None or cached[0] != store.generation:
+                generation = store.generation  # read first: a write meanwhile makes the next request redo it
+                cached = self._stats[store] = (generation, compute_void_stats(store))
+            return cached[1]
 
 
 def _answer(cache: _Cache, store: OxigraphStore, fmt: Format, base_url: str) -> Response:

@@ -1,4 +1,15 @@
-"""Writing sources into the store: each source's graph replaced atomically, the ontology kept current."""
+"""Writing sources into the store: each source's graph replaced atomically, the ontology kept current.
+
+A load commits its sources in one transaction, then, if publications changed, the collaboration
+network derived from them in a second one. One transaction for both is not feasible here: the
+network is computed by SPARQL over the store (works of the touched years across every publication
+graph, a work in two sources counted once, the hierarchy of all organisations), so it needs the
+new publications committed first; computing it from the new contents in memory would be a second
+implementation of ``graph.network``. Instead the network records the generation of the
+publications it derives from (``graph.meta``): a load killed between the two commits leaves a
+network that ``cnrs-kg stats`` and ``/health`` report stale (``graph.network.network_status``), and
+the next load or ``cnrs-kg network --refresh`` recomputes it whole.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +17,7 @@ from collections.abc import Iterator, Sequence
 
 import pyoxigraph as ox
 
-from graph.network import PUBLICATION_KINDS, publication_years, refresh_network
+from graph.network import PUBLICATION_KINDS, network_status, publication_years, refresh_network
 from graph.store import Backend, GraphChange, GraphContent
 from loaders.base import SourceData
 from ontology import ONTOLOGY_GRAPH, ONTOLOGY_IRI, ONTOLOGY_PATH
@@ -31,17 +42,17 @@ def write_sources(store: Backend, sources: Sequence[SourceData], *, with_ontolog
     """Replace the graph of every source (and the ontology graph) in one transaction.
 
     Raises before anything is written if a source fails while its triples are produced. After a
-    publication source, the collaboration network of the years it touched is recomputed.
+    publication source, the collaboration network of the years it touched is recomputed (of every
+    year if the network was already stale).
     """
     contents = [GraphContent(source.graph, source.all_triples()) for source in sources]
     if with_ontology:
         contents.insert(0, GraphContent(ONTOLOGY_GRAPH, ontology_triples()))
     publications = [source.graph for source in sources if source.info.kind in PUBLICATION_KINDS]
     touched = publication_years(store, publications)
+    stale = network_status(store).stale
     changes = store.replace_graphs(contents)
-    if publications:
-        # The network is derived: a crash between the two writes leaves it stale, and the next
-        # refresh (any publication load, or `cnrs-kg network --refresh`) brings it up to date.
+    if publications or stale:
         touched |= publication_years(store, publications)
-        changes += refresh_network(store, touched)
+        changes += refresh_network(store, None if stale else touched)
     return changes

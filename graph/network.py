@@ -24,6 +24,13 @@ How a work counts, for the year it was published:
 - full counting adds 1 per work; fractional counting adds 1/(n-1), with n the number of distinct
   affiliations of the work (institution links), of its countries (country links), or of its
   countries other than the institution's (institution-country links).
+
+The network is derived, and written in its own transaction after the publications' (see
+``graph.loading``). Its all-years graph records the generation of the newest publication change it
+was computed from (``graph.meta``); ``network_status`` compares it with the publications' last
+change, so a network left behind (a load killed between the two commits, an update of a
+publication graph over HTTP) is reported stale, and the next load or ``cnrs-kg network --refresh``
+recomputes it whole.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from itertools import chain, combinations
 
 import pyoxigraph as ox
 
+from graph.meta import Bookkeeping
 from graph.store import Backend, GraphChange, GraphContent
 from loaders.base import SourceInfo, decimal, describe_source, year
 from ontology import FABIO, KG, RDF, XSD, iris
@@ -243,6 +251,51 @@ def network_graph(name: str) -> ox.NamedNode:
     return iris.source_graph(NETWORK_KIND, name)
 
 
+def _kind(graph: str) -> str:
+    """The source kind of a graph IRI (``openalex`` for ``.../graph/openalex/works``)."""
+    return graph.split("/graph/", 1)[-1].split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class NetworkStatus:
+    """Whether the network is derived from the publications as they are now.
+
+    ``publications``: the generation of the last write that changed a publication graph (0:
+    none recorded); ``derived_from``: the one the network was computed from (None: never).
+    """
+
+    publications: int
+    derived_from: int | None
+    stale: bool
+
+    @property
+    def message(self) -> str:
+        """One line for ``cnrs-kg stats`` and ``/health``.
+
+        >>> NetworkStatus(7, 4, True).message
+        'network derived from generation 4, publications at 7: stale; run cnrs-kg network --refresh'
+        """
+        derived = "never derived" if self.derived_from is None else f"derived from generation {self.derived_from}"
+        state = "stale; run cnrs-kg network --refresh" if self.stale else "current"
+        return f"network {derived}, publications at {self.publications}: {state}"
+
+
+def publications_generation(book: Bookkeeping) -> int:
+    """The generation of the last write that changed (or may have changed) a publication graph."""
+    changes = [n for graph, n in book.changed.items() if _kind(graph) in PUBLICATION_KINDS]
+    return max([*changes, book.changed_all])
+
+
+def network_status(store: Backend) -> NetworkStatus:
+    """The network against the publications, from the store's bookkeeping (no scan)."""
+    book = store.bookkeeping()
+    publications = publications_generation(book)
+    derived_from = book.derived.get(network_graph(ALL_YEARS).value)
+    kinds = {_kind(graph) for graph in store.graph_sizes()}
+    relevant = bool(kinds & (PUBLICATION_KINDS | {NETWORK_KIND}))  # with neither, nothing to derive
+    return NetworkStatus(publications, derived_from, relevant and publications > (derived_from or 0))
+
+
 def _info(name: str, sources: Sequence[str], retrieved: str, synthetic: bool) -> SourceInfo:
     title = "Collaboration network over all years" if name == ALL_YEARS else f"Collaboration network of {name}"
     if PERIOD_NAME.match(name):
@@ -329,9 +382,14 @@ def _accumulate(target: dict[Key, Tally], table: dict[Key, Tally], when: int) ->
 
 
 def refresh_network(store: Backend, years: set[int] | None = None) -> list[GraphChange]:
-    """Recompute the links of ``years`` (all years with publications when None), their periods and all years."""
+    """Recompute the links of ``years`` (all years with publications when None), their periods and all years.
+
+    Only the years given are read again: the caller says that the others are current (a load
+    gives the years it touched, and only when the network was current before it).
+    """
     sizes = store.graph_sizes()
-    publication_graphs = sorted(g for g in sizes if g.split("/graph/", 1)[-1].split("/", 1)[0] in PUBLICATION_KINDS)
+    basis = publications_generation(store.bookkeeping())
+    publication_graphs = sorted(g for g in sizes if _kind(g) in PUBLICATION_KINDS)
     present = publication_years(store, [ox.NamedNode(g) for g in publication_graphs])
     prefix = network_graph(ALL_YEARS).value.removesuffix(ALL_YEARS)
     names = [g.removeprefix(prefix) for g in sizes if g.startswith(prefix)]
@@ -368,7 +426,8 @@ def refresh_network(store: Backend, years: set[int] | None = None) -> list[Graph
     for name in sorted(periods):
         write(name, periods[name], name)
     write(ALL_YEARS, totals, None)
-    return store.replace_graphs(contents) if contents else []
+    # Recorded even when no link changed, so that the network is known current again.
+    return store.replace_graphs(contents, derived={network_graph(ALL_YEARS).value: basis})
 
 
 def _any_synthetic(store: Backend, graphs: Sequence[str]) -> bool:

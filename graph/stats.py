@@ -1,4 +1,9 @@
-"""Statements per graph and entities per class."""
+"""What a store holds: statements per graph, entities per class, and the state of its writes.
+
+``compute_stats`` is ``cnrs-kg stats`` (it scans for the entities per class); ``health`` is the
+readiness part of ``/health``, read from the store's bookkeeping and maintained counts only, so it
+answers at once however large the store.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph.store import Backend
+from graph.network import NetworkStatus, network_status
+from graph.store import Backend, OxigraphStore
 
 CLASS_COUNTS = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
@@ -20,6 +26,8 @@ SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
 class Stats:
     graphs: dict[str, int]
     classes: dict[str, int]
+    generation: int
+    network: NetworkStatus
 
     @property
     def total(self) -> int:
@@ -34,4 +42,26 @@ def compute_stats(store: Backend) -> Stats:
         cls, n = row["class"], row["n"]
         if isinstance(cls, ox.NamedNode) and isinstance(n, ox.Literal):
             classes[cls.value] = int(n.value)
-    return Stats(store.graph_sizes(), classes)
+    return Stats(store.graph_sizes(), classes, store.generation, network_status(store))
+
+
+def health(store: OxigraphStore) -> dict[str, object]:
+    """Liveness and readiness: the write generation and time, the counts kept at write time, the
+    derived network's state. No scan, no read of the store: all of it is kept in memory."""
+    state = store.state()
+    network = network_status(store)
+    report: dict[str, object] = {
+        "status": "ok",
+        "generation": state.generation,
+        "last_write": state.modified,
+        "graphs": state.graphs,
+        "statements": state.statements,
+        "network": {
+            "stale": network.stale,
+            "derived_from": network.derived_from,
+            "publications": network.publications,
+        },
+    }
+    if network.stale:
+        report["warnings"] = [network.message]
+    return report

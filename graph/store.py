@@ -1,10 +1,17 @@
 """The store behind cnrs-kg, and the small interface later backends implement.
 
-``Backend`` is what the loaders, the CLI and the API rely on; ``OxigraphStore`` is the embedded
-implementation on disk. A remote SPARQL endpoint can implement the same protocol.
+``Backend`` (``graph.backend``, re-exported here) is what the loaders, the CLI and the API rely
+on; ``OxigraphStore`` is the embedded implementation on disk. A remote SPARQL endpoint can
+implement the same protocol.
 
 Every query runs with the union of the named graphs as its default graph, so facts are found
 whatever their source; ``GRAPH ?g`` still tells which source says what.
+
+Every write is one transaction, and it carries the store's bookkeeping (``graph.meta``): the write
+generation, incremented by each write and persisted with it, the graphs it changed, and, for a
+write sent with an idempotency key, its receipt. So ``generation`` says which writes a store holds
+after a crash, and a client can ask whether its write committed. The statistics of the changed
+graphs (``graph.counts``) are counted right after the commit.
 
 Replacing sources' graphs is all-or-nothing and writes only the difference:
 
@@ -16,28 +23,53 @@ Replacing sources' graphs is all-or-nothing and writes only the difference:
 
 Until that update commits, the bulk-written graphs are hidden from queries in this process, and a
 store opened after a crash drops every graph still in the journal (they were empty before), so a
-killed writer leaves the store as it was. Reloading an unchanged source writes nothing.
+killed writer leaves the store as it was. A bulk write that fails (a full disk) leaves partial
+``bulk-*.sst`` files, removed at once and again by the next writable open. Reloading an unchanged
+source writes nothing.
+
+Writes run one at a time (``writing()`` holds the lock, for a caller that checks before writing).
 """
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Protocol
 
 import pyoxigraph as ox
 from platformdirs import user_data_dir
 
+from graph.backend import Backend, Commit, GraphChange, GraphContent, Queryable, QueryResult, StoreState
+from graph.counts import GraphStats, count_graph, load_counts, save_counts
 from graph.errors import QueryError, StoreLockedError, StoreOpenError
+from graph.meta import Bookkeeping, Receipt, WriteKey, is_reserved, now
+from graph.update_scope import written_graphs
 from ontology.iris import GRAPH
+
+__all__ = [
+    "JOURNAL",
+    "PENDING",
+    "STORE_ENV",
+    "Backend",
+    "Commit",
+    "GraphChange",
+    "GraphContent",
+    "OxigraphStore",
+    "QueryResult",
+    "Queryable",
+    "StoreState",
+    "default_store_path",
+]
 
 STORE_ENV = "CNRS_KG_STORE"
 JOURNAL = ox.NamedNode(GRAPH + "_journal")
 PENDING = ox.NamedNode(GRAPH + "_journal#pending")
+PARTIAL_FILES = "bulk-*.sst"  # what pyoxigraph's bulk writer leaves when it fails (seen on a full disk)
 
-QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+log = logging.getLogger("cnrs_kg.store")
 
 
 def default_store_path() -> Path:
@@ -48,78 +80,14 @@ def default_store_path() -> Path:
     return Path(user_data_dir("cnrs-kg", appauthor=False)) / "store"
 
 
-@dataclass(frozen=True)
-class GraphChange:
-    """What replacing one graph did: statement counts before and after, quads added and removed."""
-
-    graph: str
-    before: int
-    after: int
-    added: int
-    removed: int
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.removed)
-
-
-@dataclass(frozen=True)
-class GraphContent:
-    """The full new content of one named graph."""
-
-    graph: ox.NamedNode
-    triples: Iterable[ox.Triple]
-
-
-class Queryable(Protocol):
-    """Anything that answers SPARQL queries: the store itself, or the server's pool of query workers."""
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
-        default_graphs: Sequence[ox.NamedNode] | None = None,
-        named_graphs: Sequence[ox.NamedNode] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
-        """Run a SPARQL query over the union of graphs (or the dataset given); ``QueryError`` if bad,
-        ``QueryTimeout`` if over a time budget, ``ResultTooLarge`` if over a row cap."""
-        ...
-
-
-class Backend(Queryable, Protocol):
-    """What cnrs-kg needs from an RDF store: queries, and the writes and reads of whole graphs."""
-
-    def replace_graphs(self, contents: Sequence[GraphContent]) -> list[GraphChange]:
-        """Replace each graph's content, all of them in one transaction."""
-        ...
-
-    def graph_sizes(self) -> dict[str, int]:
-        """Statements per named graph."""
-        ...
-
-    def match(
-        self,
-        subject: ox.NamedNode | None = None,
-        predicate: ox.NamedNode | None = None,
-        obj: ox.NamedNode | ox.Literal | None = None,
-        graph: ox.NamedNode | None = None,
-    ) -> Iterator[ox.Quad]:
-        """Quads matching a pattern, in one graph or all (a triple in two graphs comes twice)."""
-        ...
-
-    def close(self) -> None: ...
-
-
 class OxigraphStore:
     """An embedded Oxigraph store on disk (or in memory when ``path`` is None)."""
 
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
         self.path = None if path is None else Path(path)
         self.read_only = read_only
-        self.generation = 0  # counts writes, so that readers in other processes know to reopen
         self._pending: set[ox.NamedNode] = set()
+        self._lock = threading.RLock()
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -140,6 +108,17 @@ class OxigraphStore:
         elif self._store.contains_named_graph(JOURNAL):
             # A writer crashed, or is writing now: its half-written graphs stay out of sight.
             self._pending = self._journaled()
+        self._book = Bookkeeping.read(self._store.named_graphs())
+        self.generation = self._book.generation  # the query workers reopen when it moves (api.workers)
+        self._counts: dict[str, GraphStats] = {}
+        self._uncounted: set[str] | None = None  # None: every graph
+        loaded = load_counts(self.path)
+        if loaded is not None and loaded[0] <= self.generation:
+            self._counts, counted_at = loaded[1], loaded[0]
+            if self._book.changed_all <= counted_at:
+                self._uncounted = {g for g, n in self._book.changed.items() if n > counted_at}
+        if not read_only:
+            self._ensure_counts()  # at open, so that the server's /health never counts
 
     @property
     def raw(self) -> ox.Store:
@@ -147,12 +126,18 @@ class OxigraphStore:
         return self._store
 
     def _recover(self) -> None:
-        """Drop the graphs a crashed load was writing (they were empty before it started)."""
+        """Drop the graphs a crashed load was writing (they were empty before it started), and its partial files."""
+        self._remove_partial_files()
         if not self._store.contains_named_graph(JOURNAL):
             return
         for graph in self._journaled():
             self._store.remove_graph(graph)
         self._store.remove_graph(JOURNAL)
+
+    def _remove_partial_files(self) -> None:
+        if self.path is not None and not self.read_only:
+            for partial in self.path.glob(PARTIAL_FILES):
+                partial.unlink(missing_ok=True)
 
     def _journaled(self) -> set[ox.NamedNode]:
         quads = self._store.quads_for_pattern(None, PENDING, None, JOURNAL)
@@ -184,9 +169,8 @@ class OxigraphStore:
                     substitutions=subs or None,  # type: ignore[arg-type]
                 )
             if self._pending:
-                hidden = self._pending | {JOURNAL}
                 graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
-                    g for g in self._store.named_graphs() if g not in hidden
+                    g for g in self._store.named_graphs() if g not in self._pending and not _reserved(g)
                 ]
                 return self._store.query(
                     sparql,
@@ -205,34 +189,81 @@ class OxigraphStore:
         except (OSError, ValueError, RuntimeError) as exc:
             raise QueryError(f"SPARQL evaluation error: {exc}") from exc
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        """Run a SPARQL update in one transaction; ``QueryError`` if it is malformed or fails."""
-        try:
-            self._store.update(sparql, base_iri=base_iri)
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from exc
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise QueryError(f"SPARQL update error: {exc}") from exc
-        finally:
-            self.generation += 1
+    def writing(self) -> AbstractContextManager[bool]:
+        """Hold the write lock (writes wait), for a caller that checks the store before it writes."""
+        return self._lock
 
-    def drop_graph(self, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
-        """Remove a named graph (or empty the default graph); False if there was no such named graph."""
-        try:
+    def update(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        key: WriteKey | None = None,
+        graphs: Collection[ox.NamedNode] | None = None,
+    ) -> Commit:
+        """Run a SPARQL update in one transaction with its bookkeeping; ``QueryError`` if it is malformed or fails.
+
+        ``graphs``: the named graphs it writes, when the caller knows them (else read from its text,
+        ``graph.update_scope``). ``key``: an idempotency key, whose receipt commits with the update.
+        """
+        if graphs is None:
+            scope = written_graphs(sparql, base_iri)
+            changed, every = scope.graphs, scope.every
+        else:
+            changed, every = frozenset(g.value for g in graphs), False
+        for graph in sorted(changed):
+            if is_reserved(graph):
+                raise QueryError(f"<{graph}> is a graph the store keeps itself: an update may not write it")
+        with self._lock:
+            return self._commit(sparql, base_iri, changed=changed, every=every, key=key)
+
+    def drop_graph(self, graph: ox.NamedNode | ox.DefaultGraph, *, key: WriteKey | None = None) -> Commit | None:
+        """Remove a named graph (or empty the default graph); None if there was no such named graph."""
+        with self._lock:
             if isinstance(graph, ox.DefaultGraph):
-                self._store.clear_graph(graph)
-                return True
+                return self.update("CLEAR DEFAULT", graphs=[], key=key)
             if not self._store.contains_named_graph(graph):
-                return False
-            self._store.remove_graph(graph)
-            return True
-        finally:
-            self.generation += 1
+                return None
+            return self.update(f"DROP GRAPH {graph}", graphs=[graph], key=key)
 
-    def replace_graphs(self, contents: Sequence[GraphContent]) -> list[GraphChange]:
+    def receipt(self, key: str) -> Receipt | None:
+        """The receipt of the write committed with idempotency key ``key``, if any (kept ``RECEIPT_HOURS``)."""
+        return self._book.receipt(key)
+
+    def bookkeeping(self) -> Bookkeeping:
+        return self._book
+
+    def replace_graphs(
+        self, contents: Sequence[GraphContent], *, derived: Mapping[str, int] | None = None
+    ) -> list[GraphChange]:
         names = [content.graph for content in contents]
         if len(set(names)) != len(names):
             raise ValueError("a graph appears twice in one replacement")
+        with self._lock:
+            changes, operations, fresh = self._plan(contents)
+            new_derived = {g: n for g, n in (derived or {}).items() if self._book.derived.get(g) != n}
+            written = {g.value for g, change in changes.items() if change.changed} | {c.graph.value for c in fresh}
+            try:
+                if fresh:
+                    self._write_fresh(fresh)
+                    operations.append(f"DROP SILENT GRAPH {JOURNAL}")
+                if operations or new_derived:
+                    self._commit(" ;\n".join(operations), None, changed=written, derived=new_derived, user=False)
+            except BaseException:
+                self._undo()
+                raise
+            finally:
+                self._pending = set()
+            for content in fresh:
+                stats = self._counts.get(content.graph.value)
+                after = stats.triples if stats else 0
+                changes[content.graph] = GraphChange(content.graph.value, 0, after, after, 0)
+        return [changes[graph] for graph in names]
+
+    def _plan(
+        self, contents: Sequence[GraphContent]
+    ) -> tuple[dict[ox.NamedNode, GraphChange], list[str], list[GraphContent]]:
+        """Per graph that holds data, its change and the SPARQL operations that make it; and the empty graphs."""
         changes: dict[ox.NamedNode, GraphChange] = {}
         operations: list[str] = []
         fresh: list[GraphContent] = []
@@ -258,24 +289,62 @@ class OxigraphStore:
                 operations.append(f"INSERT DATA {{ GRAPH {graph} {{ {_ntriples(added)} }} }}")
             if not wanted:
                 operations.append(f"DROP SILENT GRAPH {graph}")
+        return changes, operations, fresh
+
+    def _commit(
+        self,
+        sparql: str,
+        base_iri: str | None,
+        *,
+        changed: Collection[str],
+        every: bool = False,
+        derived: Mapping[str, int] | None = None,
+        key: WriteKey | None = None,
+        user: bool = True,
+    ) -> Commit:
+        """Run ``sparql`` and the bookkeeping of a new generation as one update, then count the changed graphs.
+
+        ``user``: the update comes from a client (its failures are ``QueryError``), not from a load.
+        """
+        generation, modified = self.generation + 1, now()
+        ops, after = self._book.commit(
+            generation, modified, changed=changed, changed_all=every, derived=derived, key=key, restore=every
+        )
+        self._run(sparql, " ;\n".join(ops), base_iri, user=user)
+        self._book, self.generation = after, generation
+        self._pending = set()  # the bulk-written graphs are committed: visible from now on
         try:
-            if fresh:
-                self._write_fresh(fresh)
-                operations.append(f"DROP SILENT GRAPH {JOURNAL}")
-            if operations:
-                self._store.update(" ;\n".join(operations))
-        except BaseException:
+            self._count(None if every or self._uncounted is None else self._uncounted | set(changed))
+        except (OSError, RuntimeError) as exc:  # committed all the same: counted at the next read or open
+            log.error("generation %d committed, but its graphs could not be counted now: %s", generation, exc)
+            self._uncounted = None
+        return Commit(generation, modified)
+
+    def _run(self, sparql: str, bookkeeping: str, base_iri: str | None, *, user: bool) -> None:
+        """``sparql`` followed by ``bookkeeping`` in one update (Oxigraph runs an update as one transaction)."""
+        # The bookkeeping goes after the caller's operations, so that a DROP ALL there cannot undo it.
+        # A complete update takes ';' before more operations; one that ends with ';' takes none.
+        texts = [bookkeeping] if not sparql.strip() else [f"{sparql}\n;\n{bookkeeping}", f"{sparql}\n{bookkeeping}"]
+        try:
+            for text in texts:
+                try:
+                    self._store.update(text, base_iri=base_iri)
+                    return
+                except SyntaxError:
+                    continue
+            raise QueryError(f"SPARQL syntax error: {_syntax_error(sparql, base_iri)}")
+        except (OSError, ValueError, RuntimeError) as exc:
+            if not user and isinstance(exc, OSError):
+                raise  # the store's own update (a load): the disk failed, not the update
+            raise QueryError(f"SPARQL update error: {exc}") from exc
+
+    def _undo(self) -> None:
+        """After a failed replacement: free the disk of partial files, then drop the bulk-written graphs."""
+        self._remove_partial_files()
+        try:
             self._recover()
-            raise
-        finally:
-            self._pending = set()
-            self.generation += 1
-        for content in fresh:
-            after = self._count(content.graph)
-            changes[content.graph] = GraphChange(content.graph.value, 0, after, after, 0)
-            if not after and self._store.contains_named_graph(content.graph):
-                self._store.remove_graph(content.graph)
-        return [changes[graph] for graph in names]
+        except OSError as exc:  # a full disk may refuse even this: the next writable open does it
+            log.error("could not undo a failed write now (%s); the next writable open will", exc)
 
     def _write_fresh(self, fresh: list[GraphContent]) -> None:
         """Bulk-write graphs that were empty, journaled so that a failure before the commit undoes them."""
@@ -283,20 +352,52 @@ class OxigraphStore:
         self._store.extend([ox.Quad(c.graph, PENDING, ox.Literal("loading"), JOURNAL) for c in fresh])
         self._store.bulk_extend(quad for content in fresh for quad in _in_graph(content.triples, content.graph))
 
-    def _count(self, graph: ox.NamedNode) -> int:
-        result = self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
-        assert isinstance(result, ox.QuerySolutions)
-        return next(int(row["n"].value) for row in result)
+    def _visible_graphs(self) -> list[ox.NamedNode]:
+        return [
+            g
+            for g in self._store.named_graphs()
+            if isinstance(g, ox.NamedNode) and not _reserved(g) and g not in self._pending
+        ]
+
+    def _ensure_counts(self) -> None:
+        """Count the graphs whose statistics are missing or older than their last change."""
+        if self._uncounted is None or self._uncounted:
+            self._count(self._uncounted)
+
+    def _count(self, uncounted: set[str] | None) -> None:
+        """Count ``uncounted`` (None: every graph), and keep the statistics.
+
+        The table is replaced, never changed in place, and ``_uncounted`` stays empty in a writer
+        between its commits, so a reader without the lock (``/health``) sees the old table or the
+        new one and never waits for a write.
+        """
+        counts = {} if uncounted is None else dict(self._counts)
+        for graph in self._visible_graphs() if uncounted is None else _graphs(uncounted):
+            stats = count_graph(self._store, graph) if graph not in self._pending else None
+            if stats is None:
+                counts.pop(graph.value, None)
+            else:
+                counts[graph.value] = stats
+        self._counts = dict(sorted(counts.items()))
+        self._uncounted = set()
+        if not self.read_only:
+            save_counts(self.path, self.generation, self._counts)
+
+    def graph_stats(self) -> dict[str, GraphStats]:
+        """Statements, entities per class and predicates of every named graph that holds statements."""
+        if self._uncounted is not None and not self._uncounted:
+            return self._counts  # current: no lock, so that a long write does not hold up readers
+        with self._lock:
+            self._ensure_counts()
+            return self._counts
 
     def graph_sizes(self) -> dict[str, int]:
-        sizes: dict[str, int] = {}
-        result = self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        assert isinstance(result, ox.QuerySolutions)
-        for row in result:
-            g, n = row["g"], row["n"]
-            if isinstance(g, ox.NamedNode) and g != JOURNAL and isinstance(n, ox.Literal):
-                sizes[g.value] = int(n.value)
-        return dict(sorted(sizes.items()))
+        return {graph: stats.triples for graph, stats in self.graph_stats().items()}
+
+    def state(self) -> StoreState:
+        """The generation, time of the last write, graphs and statements: read from memory, no scan."""
+        sizes = self.graph_sizes()
+        return StoreState(self.generation, self._book.modified, len(sizes), sum(sizes.values()))
 
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         return iter(self._store.quads_for_pattern(None, None, None, graph))
@@ -326,6 +427,30 @@ class OxigraphStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _reserved(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bool:
+    return isinstance(graph, ox.NamedNode) and is_reserved(graph.value)
+
+
+def _graphs(iris: Iterable[str]) -> Iterator[ox.NamedNode]:
+    """The valid IRIs among ``iris`` as nodes (an update's scope may hold a word that is none)."""
+    for iri in sorted(iris):
+        try:
+            yield ox.NamedNode(iri)
+        except ValueError:
+            continue
+
+
+def _syntax_error(sparql: str, base_iri: str | None) -> str:
+    """The parser's message for ``sparql`` alone (its positions are the client's), parsed in an empty store."""
+    try:
+        ox.Store().update(sparql, base_iri=base_iri)
+    except SyntaxError as exc:
+        return str(exc)
+    except (OSError, ValueError, RuntimeError):
+        pass
+    return "the update must end with an operation, not with ';' or a PREFIX or BASE declaration"
 
 
 def _has_blank_node(triple: ox.Triple) -> bool:

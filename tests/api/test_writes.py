@@ -1,8 +1,12 @@
-"""Writing is off by default; on a writable server it needs the token."""
+"""Writing is off by default; on a writable server it needs the token; a committed write says so
+(its generation), is done once per idempotency key, and a client can ask after a crash."""
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,3 +120,99 @@ def test_using_graph_uri_with_a_with_clause_is_refused(bundled_store_path: Path,
         response = client.post("/sparql", params={"using-named-graph-uri": "urn:x"}, content=update, headers=UPDATE)
         assert response.status_code == 400
         assert "use one or the other" in response.text
+
+
+GENERATION = "x-store-generation"
+GRAPH = "https://w3id.org/cnrs-kg/graph/test/writes"
+TURTLE = {"content-type": "text/turtle"}
+
+
+def test_every_committed_write_carries_the_generation(bundled_store_path: Path, tmp_path: Path) -> None:
+    policy = WritePolicy(writable=True)
+    with TestClient(create_app(store_copy(bundled_store_path, tmp_path), write_policy=policy)) as client:
+        start = client.get("/health").json()["generation"]
+        answers = [
+            client.post("/sparql", content=INSERT, headers=UPDATE),
+            client.put("/store", params={"graph": GRAPH}, content=b"<urn:a> <urn:b> 'd' .", headers=TURTLE),
+            client.post("/store", params={"graph": GRAPH}, content=b"<urn:a> <urn:b> 'e' .", headers=TURTLE),
+            client.delete("/store", params={"graph": GRAPH}),
+        ]
+        assert [a.status_code for a in answers] == [204, 204, 204, 204]
+        assert [int(a.headers[GENERATION]) for a in answers] == [start + 1, start + 2, start + 3, start + 4]
+        assert client.get("/health").json()["generation"] == start + 4
+        refused = client.delete("/store", params={"graph": GRAPH})  # nothing committed: no generation
+        assert refused.status_code == 404
+        assert GENERATION not in refused.headers
+
+
+def test_an_idempotency_key_writes_once_and_answers_the_first_outcome(bundled_store_path: Path, tmp_path: Path) -> None:
+    policy = WritePolicy(writable=True)
+    with TestClient(create_app(store_copy(bundled_store_path, tmp_path), write_policy=policy)) as client:
+        key = {"idempotency-key": "6f1c2a52-0d4e-4b8f-9d55-3c1e2b7a9f00"}
+        first = client.post("/store", content=b"<urn:a> <urn:b> 'c' .", headers={**TURTLE, **key})
+        again = client.post("/store", content=b"<urn:a> <urn:b> 'c' .", headers={**TURTLE, **key})
+        assert (first.status_code, again.status_code) == (201, 201)
+        assert again.headers["location"] == first.headers["location"]  # the graph created once, not twice
+        assert again.headers[GENERATION] == first.headers[GENERATION]
+        assert again.headers["idempotent-replayed"] == "true"
+        assert client.get("/health").json()["generation"] == int(first.headers[GENERATION])
+        other = client.post("/store", content=b"<urn:a> <urn:b> 'other' .", headers={**TURTLE, **key})
+        assert other.status_code == 422
+        assert "another request" in other.text
+        status = client.get(f"/writes/{key['idempotency-key']}")
+        assert status.status_code == 200
+        assert status.json()["generation"] == int(first.headers[GENERATION])
+        assert client.get("/writes/never-sent").status_code == 404
+        malformed = client.post("/sparql", content=INSERT, headers={**UPDATE, "idempotency-key": "two words"})
+        assert malformed.status_code == 400
+
+
+def test_an_update_may_not_write_the_stores_own_graphs(bundled_store_path: Path, tmp_path: Path) -> None:
+    policy = WritePolicy(writable=True)
+    with TestClient(create_app(store_copy(bundled_store_path, tmp_path), write_policy=policy)) as client:
+        update = "DROP GRAPH <https://w3id.org/cnrs-kg/graph/_journal>"
+        response = client.post("/sparql", content=update, headers=UPDATE)
+        assert response.status_code == 400
+        assert "keeps itself" in response.text
+
+
+def _serve(command: list[str], base: str) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=2).is_success:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"the server did not answer {base}/health")
+
+
+def test_a_client_learns_after_a_crash_whether_its_write_committed(bundled_store_path: Path, tmp_path: Path) -> None:
+    """The server is killed after a write; restarted, it tells the write committed and does not redo it."""
+    store = str(store_copy(bundled_store_path, tmp_path))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = cnrs_kg_command("serve", "--writable", "--port", str(port), "--store", store, "--workers", "0")
+    key = {"idempotency-key": "load-2025-06-01-a"}
+    server = _serve(command, base)
+    try:
+        done = httpx.post(f"{base}/sparql", content=INSERT, headers={**UPDATE, **key}, timeout=30)
+        assert done.status_code == 204
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+    server = _serve(command, base)
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            status = client.get(f"/writes/{key['idempotency-key']}")
+            assert status.status_code == 200
+            assert status.json()["generation"] == int(done.headers[GENERATION])
+            assert client.get("/writes/load-2025-06-01-b").status_code == 404
+            again = client.post("/sparql", content=INSERT, headers={**UPDATE, **key})
+            assert (again.status_code, again.headers[GENERATION]) == (204, done.headers[GENERATION])
+            assert written(client) == 1
+    finally:
+        server.terminate()
+        server.wait(10)

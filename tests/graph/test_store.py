@@ -1,4 +1,5 @@
-"""The store: atomic replacement, idempotent reloads, union queries, lock detection."""
+"""The store: atomic replacement, idempotent reloads, union queries, lock detection, write generations,
+counts kept at write time, receipts, and no partial file after a failed bulk write."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 
 import graph
 from graph import GraphContent, OxigraphStore, QueryError, StoreLockedError, StoreOpenError
+from graph.counts import COUNTS_FILE
+from graph.meta import META, WriteKey
 from graph.store import JOURNAL
 
 G1 = ox.NamedNode("https://w3id.org/cnrs-kg/graph/test/one")
@@ -130,7 +133,7 @@ def test_failure_at_commit_undoes_the_bulk_written_graphs(tmp_path: Path, monkey
             def __getattr__(self, name: str) -> object:
                 return getattr(raw, name)
 
-            def update(self, sparql: str) -> None:
+            def update(self, sparql: str, **options: object) -> None:
                 raise OSError("disk full")
 
         monkeypatch.setattr(store, "_store", FailingStore())
@@ -222,3 +225,124 @@ def test_public_names() -> None:
     for name in graph.__all__:
         assert hasattr(graph, name)
     assert {"Backend", "OxigraphStore", "GraphContent"} <= set(graph.__all__)
+
+
+def scanned(store: OxigraphStore) -> dict[str, int]:
+    """Statements per named graph by a full scan, to check the counts kept at write time."""
+    result = store.raw.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return dict(sorted((row["g"].value, int(row["n"].value)) for row in result))  # type: ignore[union-attr]
+
+
+def test_every_write_persists_the_next_generation(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    with OxigraphStore(path) as store:
+        assert store.generation == 0
+        store.replace_graphs([GraphContent(G1, triples("a"))])
+        store.replace_graphs([GraphContent(G1, triples("a"))])  # unchanged: nothing written
+        assert store.update(f"INSERT DATA {{ GRAPH {G2} {{ {S} {P} 'b' }} }}").generation == 2
+        with pytest.raises(QueryError):
+            store.update("INSERT DATA { <urn:a> <urn:b> ")
+        commit = store.drop_graph(G2)
+        assert commit is not None
+        assert (commit.generation, store.generation) == (3, 3)
+        assert store.drop_graph(G2) is None
+    for read_only in (True, False):
+        with OxigraphStore(path, read_only=read_only) as reopened:
+            assert reopened.generation == 3
+            assert reopened.state().modified == commit.modified
+            # each record replaced its older self: none left behind
+            records = sorted(g.value for g in reopened.raw.named_graphs() if g.value.startswith(META))
+            assert records == sorted(reopened.bookkeeping().names())
+
+
+def test_counts_kept_at_write_time_match_a_scan(tmp_path: Path) -> None:
+    """Loads, updates naming graphs by prefixed name, by variable, and DROP ALL: the counts follow."""
+    path = tmp_path / "s"
+    with OxigraphStore(path) as store:
+        store.replace_graphs([GraphContent(G1, triples("a", "b")), GraphContent(G2, triples("c"))])
+        store.update(f"PREFIX t: <{G1.value.rsplit('/', 1)[0]}/> INSERT DATA {{ GRAPH t:one {{ {S} {P} 'x' }} }}")
+        assert store.graph_sizes() == scanned(store) == {G1.value: 3, G2.value: 1}
+        store.update("DELETE { GRAPH ?g { ?s ?p 'x' } } WHERE { GRAPH ?g { ?s ?p 'x' } }")
+        assert store.graph_sizes() == scanned(store) == {G1.value: 2, G2.value: 1}
+        store.update("DROP ALL")
+        assert store.graph_sizes() == scanned(store) == {}
+        assert store.generation == 4  # the bookkeeping survives the update that drops every graph
+        store.update(f"INSERT DATA {{ GRAPH {G2} {{ {S} {P} 'again' }} }}")
+    with OxigraphStore(path, read_only=True) as reader:
+        assert reader.graph_sizes() == {G2.value: 1}
+        assert reader.generation == 5
+
+
+def test_counts_are_made_again_after_a_crash_before_they_were_saved(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    with OxigraphStore(path) as store:
+        store.replace_graphs([GraphContent(G1, triples("a"))])
+    older = (path / COUNTS_FILE).read_bytes()
+    with OxigraphStore(path) as store:
+        store.replace_graphs([GraphContent(G1, triples("a", "b")), GraphContent(G2, triples("c"))])
+    (path / COUNTS_FILE).write_bytes(older)  # as if killed between the commit and the counts file
+    with OxigraphStore(path, read_only=True) as reader:
+        assert reader.graph_sizes() == {G1.value: 2, G2.value: 1}
+
+
+def test_bookkeeping_is_invisible_to_queries(tmp_path: Path) -> None:
+    with OxigraphStore(tmp_path / "s") as store:
+        store.replace_graphs([GraphContent(G1, triples("a"))])
+        store.update(f"INSERT DATA {{ GRAPH {G2} {{ {S} {P} 'b' }} }}")
+        graphs = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert {row["g"].value for row in graphs} == {G1.value, G2.value}  # type: ignore[union-attr]
+        everything = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert int(next(iter(everything))["n"].value) == 2  # type: ignore[arg-type]
+
+
+def test_an_update_may_not_write_the_stores_own_graphs(tmp_path: Path) -> None:
+    with OxigraphStore(tmp_path / "s") as store:
+        for update in (
+            f"INSERT DATA {{ GRAPH <{META}state?generation=99> {{ {S} {P} 'x' }} }}",
+            f"PREFIX j: <{JOURNAL.value}> DROP GRAPH j:",
+        ):
+            with pytest.raises(QueryError, match="keeps itself"):
+                store.update(update)
+        assert store.generation == 0
+
+
+def test_a_receipt_commits_with_its_write(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    with OxigraphStore(path) as store:
+        commit = store.update(f"CREATE GRAPH {G1}", key=WriteKey("k-1", "request", '{"status": 204}'))
+    with OxigraphStore(path, read_only=True) as reader:
+        receipt = reader.receipt("k-1")
+        assert receipt is not None
+        assert (receipt.generation, receipt.request, receipt.outcome) == (
+            commit.generation,
+            "request",
+            '{"status": 204}',
+        )
+        assert reader.receipt("k-2") is None
+
+
+def test_a_bulk_write_that_fails_on_a_full_disk_leaves_no_partial_file(tmp_path: Path) -> None:
+    """A file size limit makes the bulk writer fail as a full disk does; its partial file is removed."""
+    path = tmp_path / "s"
+    code = (
+        "import os, resource, signal, pyoxigraph as ox\n"
+        "from graph import GraphContent, OxigraphStore\n"
+        f"store = OxigraphStore({str(path)!r})\n"
+        f"store.replace_graphs([GraphContent(ox.NamedNode({G1.value!r}), [ox.Triple(ox.NamedNode({S.value!r}), "
+        f"ox.NamedNode({P.value!r}), ox.Literal('kept'))])])\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, 2_000_000))\n"
+        "big = (ox.Triple(ox.NamedNode(f'urn:s/{i}'), ox.NamedNode('urn:p'), ox.Literal(f'value {i} ' * 8))"
+        " for i in range(100_000))\n"
+        "try:\n"
+        f"    store.replace_graphs([GraphContent(ox.NamedNode({G2.value!r}), big)])\n"
+        "except OSError as exc:\n"
+        "    print('failed:', exc)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "failed:" in proc.stdout
+    assert "bulk-" in proc.stdout  # the bulk writer's file is the one that failed
+    assert not list(path.glob("bulk-*"))
+    with OxigraphStore(path) as store:
+        assert store.graph_sizes() == scanned(store) == {G1.value: 1}

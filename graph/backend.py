@@ -1,0 +1,107 @@
+"""What cnrs-kg needs from an RDF store (``Backend``), and the values its writes return.
+
+``graph.store.OxigraphStore`` implements it; a remote SPARQL endpoint could too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from graph.meta import Bookkeeping
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+@dataclass(frozen=True)
+class GraphChange:
+    """What replacing one graph did: statement counts before and after, quads added and removed."""
+
+    graph: str
+    before: int
+    after: int
+    added: int
+    removed: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+@dataclass(frozen=True)
+class GraphContent:
+    """The full new content of one named graph."""
+
+    graph: ox.NamedNode
+    triples: Iterable[ox.Triple]
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A committed write: the store's generation after it, and when it committed."""
+
+    generation: int
+    modified: str
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """What a store holds, read from its bookkeeping and counts (no scan)."""
+
+    generation: int
+    modified: str | None
+    graphs: int
+    statements: int
+
+
+class Queryable(Protocol):
+    """Anything that answers SPARQL queries: the store itself, or the server's pool of query workers."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        default_graphs: Sequence[ox.NamedNode] | None = None,
+        named_graphs: Sequence[ox.NamedNode] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query over the union of graphs (or the dataset given); ``QueryError`` if bad,
+        ``QueryTimeout`` if over a time budget, ``ResultTooLarge`` if over a row cap."""
+        ...
+
+
+class Backend(Queryable, Protocol):
+    """What cnrs-kg needs from an RDF store: queries, and the writes and reads of whole graphs."""
+
+    generation: int
+
+    def replace_graphs(
+        self, contents: Sequence[GraphContent], *, derived: Mapping[str, int] | None = None
+    ) -> list[GraphChange]:
+        """Replace each graph's content, all of them in one transaction; ``derived`` records, per
+        derived graph, the generation of the sources it was computed from (``graph.meta``)."""
+        ...
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Statements per named graph."""
+        ...
+
+    def bookkeeping(self) -> Bookkeeping:
+        """The store's generation and what each write changed (``graph.meta``)."""
+        ...
+
+    def match(
+        self,
+        subject: ox.NamedNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        obj: ox.NamedNode | ox.Literal | None = None,
+        graph: ox.NamedNode | None = None,
+    ) -> Iterator[ox.Quad]:
+        """Quads matching a pattern, in one graph or all (a triple in two graphs comes twice)."""
+        ...
+
+    def close(self) -> None: ...
