@@ -27,10 +27,10 @@ from api.formats import GRAPH_TYPES, SOLUTION_TYPES, by_name, serialize
 from api.server import BODY_TIMEOUT, HEAD_TIMEOUT, KEEP_ALIVE, MAX_CONNECTIONS
 from api.workers import DEFAULT_BUDGET, DEFAULT_MAX_ROWS
 from graph import GraphError, OxigraphStore, default_store_path
-from graph.loading import write_sources
-from graph.network import NetworkStatus, network_status, refresh_network
+from graph.links import NetworkStatus, network_status, refresh_network
 from graph.stats import compute_stats
 from graph.validate import validate_store
+from graph.writing import write_sources
 from loaders import LOADERS, LoaderError, SourceData, load_path
 from loaders.bundled import bundled_sources
 from loaders.harvest import HalQuery, HarvestError, HarvestResult, OpenAlexQuery, harvest_hal, harvest_openalex

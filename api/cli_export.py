@@ -1,8 +1,10 @@
 """``cnrs-kg export``: a network selection as a file for Gephi, Cytoscape, sigma.js, VOSviewer or a spreadsheet.
 
 The options are those of ``/export/network.<format>`` (and of ``graph.explore.network``); the store
-is opened read-only, so a running server does not stop it. A bad option is one line on stderr and
-exit status 1, with nothing written.
+is opened read-only, so a running server does not stop it. Seeds are references in any form of
+``api.refs`` (``CNRS``, ``https://ror.org/02feahw73``, ``ror:02feahw73``, ``VN``, an IRI...). A bad
+option, or a seed naming nothing in the store, is one line on stderr and exit status 1, with nothing
+written.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from typing import Annotated
 
 import typer
 
+from api import refs
 from api.cli import StoreOption, err, fail, open_store
-from api.export import resolved
-from graph import BadArgument, GraphError
+from graph import GraphError
 from graph.explore import Selection
 from graph.exports import FORMATS
 
@@ -46,7 +48,9 @@ def export(
     seed: Annotated[
         list[str] | None,
         typer.Option(
-            "--seed", help="Seed IRI or prefixed name (ror:02feahw73, country:SG); repeatable; the CNRS if none."
+            "--seed",
+            help="Seed: CNRS, a ROR id or URL, ror:02feahw73, a country code (VN, VNM), hal:441569, "
+            "an OpenAlex id, a DOI or an IRI; repeatable; the CNRS if none.",
         ),
     ] = None,
     hops: Annotated[int, typer.Option("--hops", help="Hops from the seeds (0 to 3).")] = 1,
@@ -68,23 +72,20 @@ def export(
         raise fail(f"--format: {fmt!r} is not an export format; give one of {', '.join(FORMATS)}")
     if output is None and fmt in _BINARY and sys.stdout.isatty():
         raise fail(f"--format {fmt} writes a zip; give -o FILE rather than a terminal")
-    try:
-        chosen = Selection.checked(
-            resolved(seed or []),
-            hops=hops,
-            start=start,
-            end=end,
-            min_weight=min_weight,
-            counting=counting,
-            include=include or [],
-        )
-    except BadArgument as exc:
-        raise fail(_cli_message(str(exc))) from exc
     began = time.perf_counter()
     with open_store(store, read_only=True) as kg:
         try:
+            chosen = Selection.checked(
+                refs.resolving(kg, seed or [], "seeds"),
+                hops=hops,
+                start=start,
+                end=end,
+                min_weight=min_weight,
+                counting=counting,
+                include=include or [],
+            )
             network = chosen.network(kg)
-        except (ValueError, GraphError) as exc:  # BadArgument (a seed unknown to the store), CostLimitExceeded
+        except (ValueError, GraphError) as exc:  # BadArgument (a bad or unknown seed), CostLimitExceeded
             raise fail(_cli_message(str(exc))) from exc
     body = chosen_format.write(network)
     if output is None:

@@ -4,7 +4,9 @@ tools; ``/explore``: the page that draws it (sigma.js), with its search, sources
 Query parameters of ``/export/network.<format>`` (the arguments of ``explore.network`` and of the
 GraphQL ``network`` field):
 
-- ``seeds`` (repeatable): IRIs or prefixed names (``ror:02feahw73``, ``country:SG``); the CNRS if none;
+- ``seeds`` (repeatable): references to institutions, countries or publications in any of the forms
+  of ``api.refs`` (``https://ror.org/02feahw73``, ``ror:02feahw73``, ``CNRS``, ``VN``, an IRI...); the
+  CNRS if none;
 - ``hops`` (default 1), ``from`` and ``to`` (years, both included), ``minWeight`` (default 0),
   ``counting`` (``full`` or ``fractional``), ``include`` (repeatable or comma-separated:
   ``copublication``, ``instrument``, ``hierarchy``; all if none).
@@ -12,22 +14,22 @@ GraphQL ``network`` field):
 Formats: ``gexf``, ``graphml``, ``cyjs``, ``graphology.json``, ``vosviewer.json``,
 ``vosviewer-map.txt``, ``vosviewer-network.txt``, ``csv.zip`` (see ``graph.exports``).
 
-The parameters become a ``graph.explore.Selection`` (which checks them) once the seeds are
-resolved to IRIs here (``resolve_seed``).
+The parameters become a ``graph.explore.Selection`` (which checks them) once ``api.refs`` has
+resolved the seeds to IRIs, in one query, after the other parameters are checked. The explorer's
+helpers take references the same way (``/explore/trend``'s ``a`` and ``b``, ``/explore/sources``'s
+``entity``).
 
 Status codes: 400 for a bad parameter (one line naming it and what to do) or a selection over the
 cost limit, 404 for an unknown format, 503 when the queries run over the server's time budget,
 422 over its row cap, 500 (logged) for anything else. Refused as bad parameters, as GraphQL
-refuses them: a seed the store says nothing about (it would be a node for nothing), a weight that
+refuses them: a seed that names nothing in the store (it would be a node for nothing), a weight that
 is not a finite number of 0 or more, a year that is not a four-digit year, ``from`` after ``to``.
 
 The network is computed on ``request.state.queries`` (the server's query workers) in a thread.
 
->>> resolve_seed("ror:02feahw73")
-'https://w3id.org/cnrs-kg/id/org/ror/02feahw73'
->>> parse_selection({"seeds": ["country:SG"], "hops": ["2"], "from": ["2010"]}).window
+>>> parse_selection({"hops": ["2"], "from": ["2010"]}, ox.Store()).window
 Window(start=2010, end=None)
->>> parse_selection({"hops": ["many"]})
+>>> parse_selection({"hops": ["many"]}, ox.Store())
 Traceback (most recent call last):
 ...
 graph.errors.BadArgument: hops: 'many' is not a whole number; give 0 to 3 (default 1)
@@ -36,7 +38,7 @@ graph.errors.BadArgument: hops: 'many' is not a whole number; give 0 to 3 (defau
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -46,11 +48,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from api import refs
 from graph import BadArgument, GraphError, Queryable, QueryTimeout, ResultTooLarge
 from graph import explore as ex
 from graph.explore import Selection
 from graph.exports import FORMATS, ExportFormat, by_suffix
-from ontology import PREFIXES
 
 __all__ = [
     "PARAMETERS",
@@ -58,8 +60,6 @@ __all__ = [
     "export_url",
     "instruments",
     "parse_selection",
-    "resolve_seed",
-    "resolved",
     "routes",
     "search",
     "sources",
@@ -72,23 +72,6 @@ SEARCH_LIMIT = 20
 SOURCES_LIMIT = 50
 
 
-def resolve_seed(text: str) -> str:
-    """An IRI given whole (``https://...``) or as a prefixed name (``ror:02feahw73``, ``country:SG``)."""
-    value = text.strip()
-    prefix, colon, local = value.partition(":")
-    if colon and prefix in PREFIXES and not local.startswith("//"):
-        value = PREFIXES[prefix] + local
-    elif not value.startswith(("http://", "https://")):
-        raise BadArgument(
-            f"seeds: {text!r} is neither an IRI nor a prefixed name; give e.g. ror:02feahw73, country:SG "
-            f"or https://w3id.org/cnrs-kg/id/..."
-        )
-    try:
-        return ox.NamedNode(value).value
-    except ValueError as exc:
-        raise BadArgument(f"seeds: {text!r} is not a valid IRI ({exc})") from exc
-
-
 def _whole(name: str, text: str, hint: str) -> int:
     try:
         return int(text)
@@ -96,14 +79,9 @@ def _whole(name: str, text: str, hint: str) -> int:
         raise BadArgument(f"{name}: {text!r} is not a whole number; {hint}") from None
 
 
-def resolved(seeds: Iterable[str]) -> Iterator[str]:
-    """The seeds as IRIs (``resolve_seed``), resolved as ``Selection.checked`` reads them: after the
-    other parameters, so their messages come first."""
-    return (resolve_seed(seed) for seed in seeds)
-
-
-def parse_selection(params: Mapping[str, Sequence[str]]) -> Selection:
-    """The selection from query parameters (each a list of values); ``BadArgument`` if one is wrong."""
+def parse_selection(params: Mapping[str, Sequence[str]], queries: Queryable) -> Selection:
+    """The selection from query parameters (each a list of values), its seeds resolved on ``queries``
+    (blocking: run it in a thread); ``BadArgument`` if one is wrong."""
     unknown = sorted(set(params) - set(PARAMETERS))
     if unknown:
         raise BadArgument(f"{unknown[0]}: unknown parameter; use {', '.join(PARAMETERS)}")
@@ -121,7 +99,7 @@ def parse_selection(params: Mapping[str, Sequence[str]]) -> Selection:
     except ValueError:
         raise BadArgument(f"minWeight: {weight!r} is not a number; give 0 or more") from None
     return Selection.checked(
-        resolved(s for s in params.get("seeds", []) if s),
+        refs.resolving(queries, (s for s in params.get("seeds", []) if s), "seeds"),
         hops=1 if hops is None else _whole("hops", hops, "give 0 to 3 (default 1)"),
         start=None if start is None else _whole("from", start, "give a year such as 2010"),
         end=None if end is None else _whole("to", end, "give a year such as 2020"),
@@ -173,14 +151,11 @@ async def export_network(request: Request) -> Response:
     if fmt is None:
         known = ", ".join(f.suffix for f in FORMATS.values())
         return _error(404, f"no export network.{request.path_params['suffix']}; use network.<{known}>")
-    try:
-        chosen = parse_selection({k: request.query_params.getlist(k) for k in request.query_params})
-    except BadArgument as exc:
-        return _error(400, str(exc))
+    params = {k: request.query_params.getlist(k) for k in request.query_params}
     queries: Queryable = request.state.queries
 
     def work() -> Response:
-        body = build(queries, chosen, fmt)
+        body = build(queries, parse_selection(params, queries), fmt)
         disposition = f'attachment; filename="{fmt.filename}"'
         return Response(body, media_type=fmt.media_type, headers={"Content-Disposition": disposition})
 
@@ -301,7 +276,12 @@ async def explore_sources(request: Request) -> Response:
     if entity is None and not graphs:
         return _error(400, "entity: missing; give entity=IRI (or graph=IRI, repeatable)")
     queries: Queryable = request.state.queries
-    return await _guarded(request, lambda: JSONResponse(sources(queries, entity, graphs)))
+
+    def work() -> Response:
+        iri = None if entity is None else refs.resolve(queries, [refs.parse(entity, "entity")])[0]
+        return JSONResponse(sources(queries, iri, graphs))
+
+    return await _guarded(request, work)
 
 
 async def explore_instruments(request: Request) -> Response:
@@ -312,15 +292,16 @@ async def explore_instruments(request: Request) -> Response:
 async def explore_trend(request: Request) -> Response:
     a, b = request.query_params.get("a"), request.query_params.get("b")
     if not a or not b:
-        return _error(400, "a, b: give both ends of the pair (IRIs or prefixed names)")
+        return _error(400, "a, b: give both ends of the pair (IRIs, CNRS, ROR ids, country codes...)")
     try:
-        ends = resolve_seed(a), resolve_seed(b)
+        pair = [refs.parse(a, "a"), refs.parse(b, "b")]
         how = Selection.checked(counting=request.query_params.get("counting", "full")).counting
     except BadArgument as exc:
-        return _error(400, str(exc).replace("seeds:", "a/b:"))
+        return _error(400, str(exc))
     queries: Queryable = request.state.queries
 
     def work() -> Response:
+        ends = refs.resolve(queries, pair)
         years = ex.trend(queries, *ends, counting=how)
         return JSONResponse({"a": ends[0], "b": ends[1], "counting": how.value, "years": years})
 

@@ -42,7 +42,7 @@ import httpx
 from api.background import background_server, free_port
 from api.loadgen import hammer
 from graph import CostLimitExceeded, OxigraphStore, explore
-from graph.loading import write_sources
+from graph.writing import write_sources
 from loaders import load_path
 from loaders.bundled import bundled_sources
 from loaders.openalex.synthetic import generate_works

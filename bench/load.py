@@ -22,8 +22,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph import OxigraphStore
-from graph.loading import write_sources
-from graph.network import refresh_network
+from graph.links import refresh_network
+from graph.writing import write_sources
 from loaders import load_path
 from loaders.bundled import bundled_sources
 from loaders.openalex.synthetic import generate_works

@@ -1,9 +1,10 @@
 """The store and what is computed on it.
 
-The wings: the store (``store``: atomic graph replacement; ``loading``: sources written into it),
-the materialised co-publication links (``network``), validation and statistics (``validate``,
-``stats``), the network selections that GraphQL, the exports and the explorer show (``explore/``),
-and their exports for visualisation tools (``exports/``: ``Network -> bytes``).
+The wings: the store (``store``: atomic graph replacement; ``writing``: sources written into it),
+the materialised co-publication links (``links``), validation and statistics (``validate``,
+``stats``), the entity read model GraphQL reads (``entities/``: queries and the facts they read),
+the network selections that GraphQL, the exports and the explorer show (``explore/``), and their
+exports for visualisation tools (``exports/``: ``Network -> bytes``).
 
 Public names: ``Backend`` (the interface), ``OxigraphStore``, ``GraphContent``, ``GraphChange``,
 ``default_store_path``, ``STORE_ENV``; ``Queryable`` (what answers queries: the store or the

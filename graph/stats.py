@@ -1,8 +1,8 @@
 """What a store holds: statements per graph, entities per class, and the state of its writes.
 
 ``compute_stats`` is ``cnrs-kg stats`` (it scans for the entities per class); ``health`` is the
-readiness part of ``/health``, read from the store's bookkeeping and maintained counts only, so it
-answers at once however large the store.
+readiness part of ``/health``, read from the store's bookkeeping, maintained counts and index
+lookups only (no scan), so it answers at once however large the store.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph.network import NetworkStatus, network_status
+from graph.links import NetworkStatus, network_status
 from graph.store import Backend, OxigraphStore
 
 CLASS_COUNTS = """
@@ -47,7 +47,8 @@ def compute_stats(store: Backend) -> Stats:
 
 def health(store: OxigraphStore) -> dict[str, object]:
     """Liveness and readiness: the write generation and time, the counts kept at write time, the
-    derived network's state. No scan, no read of the store: all of it is kept in memory."""
+    derived network's state. No scan: the bookkeeping and counts are kept in memory, and the
+    publication graphs are two index lookups (``graph.links.network_status``)."""
     state = store.state()
     network = network_status(store)
     report: dict[str, object] = {

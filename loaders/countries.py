@@ -24,10 +24,14 @@ from pathlib import Path
 import pycountry
 import pyoxigraph as ox
 
-from loaders.base import LoadError, SourceData, SourceInfo, date_literal, read_origin, text
+from loaders.base import LoadError, SourceData, read_origin
 from ontology import DCTERMS, KG, ORG, RDF, RDFS, SCHEMA, SKOS, XSD, iris
+from ontology.literals import date_literal, text
+from ontology.provenance import SourceInfo
 
 KIND = "countries"
+READS_FOLDERS = False
+COMPRESSED: tuple[str, ...] = ()
 
 M49_COLUMNS = (
     "name",

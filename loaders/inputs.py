@@ -21,7 +21,6 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pyoxigraph as ox
 
@@ -35,14 +34,15 @@ _UNPACK = {"gzip": "decompress it first (gunzip)", "zip": "extract the file from
 READ_ERRORS = (OSError, UnicodeError, EOFError, zlib.error, zipfile.BadZipFile, csv.Error)
 
 
-def check_input(path: Path, kind: str, module: ModuleType) -> None:
-    """Raise ``LoadError`` unless ``path`` is something the ``kind`` loader (``module``) can read."""
+def check_input(path: Path, kind: str, *, reads_folders: bool, compressed: tuple[str, ...]) -> None:
+    """Raise ``LoadError`` unless ``path`` is something the ``kind`` loader can read: a folder if it
+    ``reads_folders``, an archive only under one of its ``compressed`` name endings."""
     if path.is_dir():
-        if getattr(module, "READS_FOLDERS", False):
+        if reads_folders:
             return
         raise LoadError(path, None, None, "a folder, not a file", f"give the {kind} file itself")
     head = check_not_empty(path)
-    _check_compression(path, kind, head, tuple(getattr(module, "COMPRESSED", ())))
+    _check_compression(path, kind, head, compressed)
 
 
 def check_not_empty(path: Path) -> bytes:

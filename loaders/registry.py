@@ -1,33 +1,56 @@
-"""Which loader reads which file."""
+"""Which loader reads which file: every loader module, listed once, typed by what the registry needs of it.
+
+A loader module is a ``Loader`` (see ``loaders``); the loaders of harvested records (OpenAlex,
+HAL) are ``LenientLoader``s, which may skip a bad record. mypy checks each module listed here
+against its protocol, so a loader whose ``load`` or ``detect`` drifts from the contract is a type
+error, not a surprise at run time.
+"""
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from pathlib import Path
-from types import ModuleType
+from typing import Protocol
 
+from loaders import cnrs, countries, hal, openalex, ror, seeds
 from loaders.base import LoadError, SourceData
 from loaders.inputs import READ_ERRORS, check_input, check_not_empty, guard, read_error
 
+
+class Loader(Protocol):
+    """A loader module: its kind, what it reads, how it tells its files and reads one.
+
+    ``READS_FOLDERS``: it takes a folder too; ``COMPRESSED``: the name endings under which it
+    reads an archive (``(".gz",)``). ``load`` parses the whole file, raising ``LoadError`` on the
+    first bad record.
+    """
+
+    # Read-only (properties): a module's ``COMPRESSED = (".gz",)`` is then a ``tuple[str, ...]``.
+    @property
+    def KIND(self) -> str: ...  # noqa: N802 (the module constant's name)
+
+    @property
+    def READS_FOLDERS(self) -> bool: ...  # noqa: N802
+
+    @property
+    def COMPRESSED(self) -> tuple[str, ...]: ...  # noqa: N802
+
+    def detect(self, path: Path) -> bool: ...
+
+    def load(self, path: Path) -> list[SourceData]: ...
+
+
+class LenientLoader(Loader, Protocol):
+    """A loader of harvested records: with ``strict=False`` it skips a bad record and lists it."""
+
+    def load(self, path: Path, *, strict: bool = True) -> list[SourceData]: ...
+
+
 # Order matters for detection: the most specific formats first.
-_MODULES = ("loaders.ror", "loaders.countries", "loaders.cnrs", "loaders.seeds", "loaders.openalex", "loaders.hal")
+CURATED: tuple[Loader, ...] = (ror, countries, cnrs, seeds)
+HARVESTED: tuple[LenientLoader, ...] = (openalex, hal)
 
-
-def _modules() -> dict[str, ModuleType]:
-    found: dict[str, ModuleType] = {}
-    for name in _MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        found[module.KIND] = module
-    return found
-
-
-LOADERS = _modules()
+LOADERS: dict[str, Loader] = {loader.KIND: loader for loader in (*CURATED, *HARVESTED)}
+_LENIENT: dict[str, LenientLoader] = {loader.KIND: loader for loader in HARVESTED}
 
 
 def detect_kind(path: Path) -> str:
@@ -35,8 +58,8 @@ def detect_kind(path: Path) -> str:
     if not path.exists():
         raise LoadError(path, None, None, "no such file", "check the path")
     check_not_empty(path)
-    for kind, module in LOADERS.items():
-        if module.detect(path):
+    for kind, loader in LOADERS.items():
+        if loader.detect(path):
             return kind
     kinds = ", ".join(LOADERS)
     raise LoadError(path, None, None, "cannot tell what kind of source this is", f"pass --kind ({kinds})")
@@ -58,13 +81,11 @@ def load_path(path: Path, kind: str | None = None, *, strict: bool = True) -> li
         raise LoadError(path, None, None, f"unknown source kind {kind!r}", f"use one of {', '.join(LOADERS)}")
     if not path.exists():
         raise LoadError(path, None, None, "no such file", "check the path")
-    module = LOADERS[kind]
-    check_input(path, kind, module)
+    loader = LOADERS[kind]
+    check_input(path, kind, reads_folders=loader.READS_FOLDERS, compressed=loader.COMPRESSED)
+    lenient = _LENIENT.get(kind)
     try:
-        if "strict" in inspect.signature(module.load).parameters:
-            result: list[SourceData] = module.load(path, strict=strict)
-        else:
-            result = module.load(path)
+        result = loader.load(path) if lenient is None else lenient.load(path, strict=strict)
     except READ_ERRORS as exc:
         raise read_error(path, exc) from None
     for source in result:

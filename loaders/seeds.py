@@ -28,7 +28,7 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
-from loaders.base import LoadError, SourceData, SourceInfo, date_literal, dedupe, read_origin, text
+from loaders.base import LoadError, SourceData, dedupe, read_origin
 from ontology import (
     BIBO,
     DCTERMS,
@@ -49,8 +49,12 @@ from ontology import (
     Vocabulary,
     iris,
 )
+from ontology.literals import date_literal, text
+from ontology.provenance import SourceInfo
 
 KIND = "seed"
+READS_FOLDERS = False
+COMPRESSED: tuple[str, ...] = ()
 FACTS_SUFFIX = ".facts.ttl"
 
 CLOSED_VOCABULARIES: tuple[Vocabulary, ...] = (

@@ -7,9 +7,13 @@ Public names:
   ``SCHEMA``, ``FABIO``, ``BIBO``, ``RDF``, ``RDFS``, ``OWL``, ``XSD``): closed namespaces whose
   attributes are pyoxigraph ``NamedNode`` terms; a misspelt term raises ``AttributeError``.
 - ``iris``: the minting functions (module).
+- ``literals``: literals in the forms the ontology's ranges expect (dates, decimals, years) (module).
+- ``SourceInfo``, ``describe_source``: a source, and the PROV-O description its named graph gives
+  of itself (``ontology.provenance``).
 """
 
-from ontology import iris
+from ontology import iris, literals
+from ontology.provenance import SourceInfo, describe_source
 from ontology.vocab import (
     BIBO,
     DCTERMS,
@@ -57,6 +61,9 @@ __all__ = [
     "TIME",
     "VANN",
     "XSD",
+    "SourceInfo",
     "Vocabulary",
+    "describe_source",
     "iris",
+    "literals",
 ]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from graph import OxigraphStore
-from graph.loading import write_sources
+from graph.writing import write_sources
 from loaders import load_path
 from loaders.bundled import bundled_sources
 

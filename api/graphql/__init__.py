@@ -8,9 +8,11 @@ its facts come from (``sources``).
 - Ids: a node's ``id`` is a Relay global id, the base64 of ``<Type>:<entity IRI>``
   (``Institution:https://w3id.org/cnrs-kg/id/org/ror/02feahw73``); ``iri`` gives the IRI itself.
   Arguments naming an entity also take IRIs and friendly ids (``CNRS``, ``02feahw73``, ``SG``):
-  see ``refs``.
+  see ``api.refs``.
 - Cost: each nesting level of a query is one SPARQL query at most, batched per request by the
-  DataLoaders of ``loaders`` with ``VALUES``; lists are Relay connections (``first`` <= 100).
+  DataLoaders of ``dataloaders`` with ``VALUES``; lists are Relay connections (``first`` <= 100).
+- Reading: the queries and the facts they read are the read model of ``graph.entities``; what each
+  node type reads (its classes, and each field's predicates) is ``mapping``.
 - Guard: before a request runs, ``guard`` bounds its size, depth (``limits``) and estimated cost
   (``cost``); parsing, validation and execution run in a worker thread, off the server's event
   loop (``schema.Schema``), and the whole request within the server's time budget (``recording``).

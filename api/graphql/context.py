@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
-from api.graphql.loaders import Loaders
+from api.graphql.dataloaders import Loaders
 from api.graphql.recording import RecordingQueries
 from graph import Queryable
 

@@ -7,7 +7,8 @@ ApiError                 an expected failure the client caused; its message says
 RequestTimeout           (a ``graph.QueryTimeout``) the request ran over its time budget
 
 From the layers below, ``graph.QueryTimeout`` becomes ``QUERY_TIMEOUT``, ``graph.ResultTooLarge``
-``RESULT_TOO_LARGE``, ``graph.CostLimitExceeded`` ``COST_LIMIT_EXCEEDED``, and another
+``RESULT_TOO_LARGE``, ``graph.CostLimitExceeded`` ``COST_LIMIT_EXCEEDED``, another
+``graph.BadArgument`` (a reference ``api.refs`` cannot resolve) ``BAD_USER_INPUT``, and another
 ``graph.GraphError`` with a message for users ``QUERY_REFUSED``. Anything else (a bug, our own
 malformed SPARQL, a store failure) is logged with its traceback and reaches the client as
 "Unexpected error." with code ``INTERNAL_SERVER_ERROR``. "Not found" is no error: the field is null.
@@ -22,7 +23,7 @@ import logging
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from graph import CostLimitExceeded, GraphError, QueryError, QueryTimeout, ResultTooLarge
+from graph import BadArgument, CostLimitExceeded, GraphError, QueryError, QueryTimeout, ResultTooLarge
 
 log = logging.getLogger("cnrs_kg.graphql")
 
@@ -66,6 +67,8 @@ def code_of(error: BaseException | None) -> str | None:
         return "RESULT_TOO_LARGE"
     if isinstance(error, CostLimitExceeded):
         return "COST_LIMIT_EXCEEDED"
+    if isinstance(error, BadArgument):  # an argument the graph layer refused (``api.refs``: a bad reference)
+        return "BAD_USER_INPUT"
     if isinstance(error, GraphError) and not isinstance(error, QueryError):
         return "QUERY_REFUSED"
     return None

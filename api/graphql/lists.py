@@ -16,13 +16,12 @@ from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
 
+from api import refs
 from api.graphql import lookahead
-from api.graphql import queries as sparql
 from api.graphql.context import Info
 from api.graphql.errors import BadInput
 from api.graphql.filters import CountryFilter, IndicatorFilter, InstitutionFilter, InstrumentFilter, PublicationFilter
-from api.graphql.rdf import Facts, Term, Value, bind, collect, select
-from api.graphql.refs import resolve_ref
+from api.graphql.reading import select
 from api.graphql.types.common import (
     Connection,
     DateRange,
@@ -38,6 +37,8 @@ from api.graphql.types.institution import Institution
 from api.graphql.types.instrument import Instrument, Office, matches_kind
 from api.graphql.types.places import Country
 from api.graphql.types.publication import Indicator, Publication
+from graph.entities import EntityFacts, Term, Value, bind, collect
+from graph.entities import queries as sparql
 from ontology import KG, QB, SCHEMA, iris
 
 Values = dict[str, Sequence[Term] | int]
@@ -54,7 +55,12 @@ def needle(text: str) -> ox.Literal:
     return ox.Literal(text.strip().lower())
 
 
-def name_key(facts: Facts) -> tuple[str, str]:
+async def resolved(info: Info, text: str, argument: str) -> list[str]:
+    """The IRI of the entity a filter names (``api.refs``), as a list of one."""
+    return await refs.resolve_async(info.context.queries, [refs.parse(text, argument)])
+
+
+def name_key(facts: EntityFacts) -> tuple[str, str]:
     return ((best_name(facts) or "").lower(), facts.iri)
 
 
@@ -70,7 +76,7 @@ async def paged(
     after: str | None,
     order: str = sparql.ORDER_BY_NAME,
     descending: bool = False,
-) -> tuple[list[Facts], int, int | None, bool]:
+) -> tuple[list[EntityFacts], int, int | None, bool]:
     """A page of a SPARQL-paged list: (facts of the page in order, offset, total or None, has next)."""
     offset, size = window(first, after)
     filters = "\n".join(fragments)
@@ -116,7 +122,7 @@ async def institutions(
         add(
             "partner_of",
             "PARTNER",
-            [ox.NamedNode(await resolve_ref(info.context.queries, where.partner_of, "partnerOf"))],
+            [ox.NamedNode(iri) for iri in await resolved(info, where.partner_of, "partnerOf")],
         )
     if where.instrument_kind:
         add("instrument_kind", "IKIND", [ox.NamedNode(to_iri(k)) for k in where.instrument_kind])
@@ -136,9 +142,7 @@ async def publications(
     values: Values = {}
     if where.institution:
         fragments.append(sparql.PUBLICATION_FILTERS["institution"])
-        values["INSTITUTION"] = [
-            ox.NamedNode(await resolve_ref(info.context.queries, where.institution, "institution"))
-        ]
+        values["INSTITUTION"] = [ox.NamedNode(iri) for iri in await resolved(info, where.institution, "institution")]
     if where.country:
         fragments.append(sparql.PUBLICATION_FILTERS["country"])
         values["COUNTRY"] = [checked(iris.country, c, "filter.country") for c in where.country]
@@ -165,7 +169,7 @@ INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:)", re.IGNORECASE)
 
 
-async def _all(info: Info, cls: ox.NamedNode, kind_name: str, also: Sequence[str]) -> dict[str, Facts]:
+async def _all(info: Info, cls: ox.NamedNode, kind_name: str, also: Sequence[str]) -> dict[str, EntityFacts]:
     predicates = lookahead.predicates(info, kind_name, *lookahead.NODES, also=also)
     rows = await select(info.context.queries, bind(sparql.ALL_OF_CLASS, CLASS=[cls], P=predicates))
     return collect(rows, (p.value for p in predicates))
@@ -214,7 +218,7 @@ async def instruments(
     check_dates(where.active_on, where.during)
     also = ["name", "kind", "countryCode", "start", "end", "signed", "status"]
     if where.party:
-        party = ox.NamedNode(await resolve_ref(info.context.queries, where.party, "filter.party"))
+        (party,) = [ox.NamedNode(iri) for iri in await resolved(info, where.party, "filter.party")]
         predicates = lookahead.predicates(info, "Instrument", *lookahead.NODES, also=also)
         rows = await select(info.context.queries, bind(sparql.INSTRUMENTS_OF_PARTY, PARTY=[party], P=predicates))
         found = collect(rows, (p.value for p in predicates))
@@ -264,7 +268,7 @@ async def indicators(
             area = checked(iris.country, code, "filter.area").value
     organisation = None
     if where.organisation:
-        organisation = await resolve_ref(info.context.queries, where.organisation, "filter.organisation")
+        (organisation,) = await resolved(info, where.organisation, "filter.organisation")
     measures = None if where.measure is None else {to_iri(m) for m in where.measure}
     kept = [
         f

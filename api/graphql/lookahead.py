@@ -20,7 +20,7 @@ from graphql import (
 )
 
 from api.graphql.context import Info
-from api.graphql.kinds import kind
+from api.graphql.mapping import kind
 
 NODES = (("edges", "node"), ("nodes",))  # where a connection's items are
 

@@ -10,11 +10,11 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry import relay
 
+from api import refs
 from api.graphql import lists, lookahead
 from api.graphql.context import Info
 from api.graphql.errors import BadInput
 from api.graphql.filters import CountryFilter, IndicatorFilter, InstitutionFilter, InstrumentFilter, PublicationFilter
-from api.graphql.refs import from_global_id, hal_candidates, openalex_candidates, resolve_ref
 from api.graphql.types.common import Connection, DateRange, YearRange, field, paginate
 from api.graphql.types.enums import Counting, CountryGroupKey, EdgeType, InstitutionOrder
 from api.graphql.types.institution import Institution
@@ -22,7 +22,7 @@ from api.graphql.types.instrument import Instrument, Office
 from api.graphql.types.network import Network, Partner, Path, Trend, YearValue, detail_groups, entity
 from api.graphql.types.places import Country, CountryGroup, Region
 from api.graphql.types.publication import Indicator, Publication
-from graph import CostLimitExceeded, explore
+from graph import CostLimitExceeded, Queryable, explore
 from ontology import iris
 
 NODE_TYPES: dict[str, type[relay.Node]] = {
@@ -39,10 +39,6 @@ def window(during: YearRange | None) -> explore.Window:
     return explore.Window(during.start, during.end)
 
 
-def edge_types(include: list[EdgeType] | None) -> list[explore.EdgeType] | None:
-    return None if include is None else [explore.EdgeType(t.value) for t in include]
-
-
 async def explored(function: object, *args: object, **kwargs: object) -> object:
     """Run a ``graph.explore`` function in a worker thread; its argument errors are the client's."""
     try:
@@ -51,6 +47,11 @@ async def explored(function: object, *args: object, **kwargs: object) -> object:
         raise
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
+
+
+async def known(queries: Queryable, ref: refs.Ref) -> list[str]:
+    """The entity ``ref`` names, if the store holds it (for look-ups where not found is null)."""
+    return [iri for iri in await run_in_threadpool(refs.lookup, queries, [ref]) if iri is not None]
 
 
 async def first_of(cls: type[relay.Node], info: Info, candidates: list[str]) -> relay.Node | None:
@@ -64,7 +65,7 @@ async def first_of(cls: type[relay.Node], info: Info, candidates: list[str]) -> 
 class Query:
     @field(description="Any node by its global id; null if nothing has that id.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
-        decoded = from_global_id(id)
+        decoded = refs.from_global_id(id)
         if decoded is None:
             raise BadInput(f"id: {id!r} is not a global id; use the `id` of a node")
         node_type = NODE_TYPES.get(decoded[0])
@@ -91,7 +92,7 @@ class Query:
         name, value = next(iter(given.items()))
         queries = info.context.queries
         if name == "id":
-            decoded = from_global_id(value)
+            decoded = refs.from_global_id(value)
             if decoded is None:
                 raise BadInput(f"id: {value!r} is not a global id; use the `id` of a node")
             candidates = [decoded[1]] if decoded[0] == "Institution" else []
@@ -108,12 +109,13 @@ class Query:
         elif name == "hal":
             if not value.strip().removeprefix("hal:").isdigit():
                 raise BadInput(f"hal: {value!r} is not a HAL structure id (digits, such as 441569)")
-            candidates = await hal_candidates(queries, value.strip().removeprefix("hal:"))
+            candidates = await known(queries, refs.parse(f"hal:{value.strip().removeprefix('hal:')}", name))
         else:
             try:
-                candidates = await openalex_candidates(queries, value)
+                bare = iris.openalex_id(value)
             except iris.InvalidIdentifier as exc:
                 raise BadInput(f"openalex: {exc}") from exc
+            candidates = await known(queries, refs.parse(bare, name))
         return await first_of(Institution, info, candidates)  # type: ignore[return-value]
 
     @field(description="Institutions, filtered, by name (or IRI).")
@@ -152,7 +154,7 @@ class Query:
         if (id is None) == (key is None):
             raise BadInput("give exactly one of id, key")
         if id is not None:
-            decoded = from_global_id(id)
+            decoded = refs.from_global_id(id)
             if decoded is None:
                 raise BadInput(f"id: {id!r} is not a global id; use the `id` of a node")
             candidates = [decoded[1]] if decoded[0] == "Instrument" else []
@@ -207,14 +209,14 @@ class Query:
         after: str | None = None,
     ) -> Connection[Partner]:
         queries = info.context.queries
-        iri = await resolve_ref(queries, of, "of")
+        (iri,) = await refs.resolve_async(queries, [refs.parse(of, "of")])
         found = await explored(
             explore.partners,
             queries,
             iri,
-            kinds=edge_types(kinds),
+            kinds=kinds,
             window=window(during),
-            counting=explore.Counting(counting.value),
+            counting=counting,
             details=detail_groups(lookahead.selected(info, ("nodes", "node"), ("edges", "node", "node"))),
         )
         return paginate([Partner.of(p) for p in found], first, after)  # type: ignore[attr-defined]
@@ -240,12 +242,12 @@ class Query:
         found = await explored(
             explore.network,
             queries,
-            [await resolve_ref(queries, s, "seeds") for s in seeds],
+            await refs.resolve_async(queries, [refs.parse(s, "seeds") for s in seeds]),
             hops=hops,
             window=window(during),
             min_weight=min_weight,
-            counting=explore.Counting(counting.value),
-            include=edge_types(include),
+            counting=counting,
+            include=include,
             max_nodes=MAX_NETWORK_NODES,
             with_metrics="metrics" in node_fields,  # betweenness is costly
             details=detail_groups(node_fields),
@@ -268,18 +270,17 @@ class Query:
         after: str | None = None,
     ) -> Connection[Path]:
         queries = info.context.queries
-        source = await resolve_ref(queries, from_, "from")
-        target = await resolve_ref(queries, to, "to")
+        source, target = await refs.resolve_async(queries, [refs.parse(from_, "from"), refs.parse(to, "to")])
         found = await explored(
-            explore.path, queries, source, target, max_hops=max_hops, include=edge_types(include), window=window(during)
+            explore.path, queries, source, target, max_hops=max_hops, include=include, window=window(during)
         )
         return paginate([Path.of(p) for p in found], first, after)  # type: ignore[attr-defined]
 
     @field(description="Co-publications per year between two institutions or countries.")
     async def trend(self, info: Info, a: str, b: str, counting: Counting = Counting.FULL) -> Trend:
         queries = info.context.queries
-        first, second = await resolve_ref(queries, a, "a"), await resolve_ref(queries, b, "b")
-        found = await explored(explore.trend, queries, first, second, counting=explore.Counting(counting.value))
+        first, second = await refs.resolve_async(queries, [refs.parse(a, "a"), refs.parse(b, "b")])
+        found = await explored(explore.trend, queries, first, second, counting=counting)
         points = [YearValue(year=y, value=v) for y, v in sorted(found.items())]  # type: ignore[attr-defined]
         return Trend(a=entity(first), b=entity(second), counting=counting, points=points)
 

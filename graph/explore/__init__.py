@@ -4,7 +4,7 @@ explorer page all show, computed once here over any ``Queryable`` (the store, or
 Nodes are entity IRIs: institutions (``https://w3id.org/cnrs-kg/id/org/ror/02feahw73``...) and
 countries (``https://w3id.org/cnrs-kg/id/country/SG``). Edge types:
 
-- ``COPUBLICATION``: a link of the materialised network (``graph.network``) between two
+- ``COPUBLICATION``: a link of the materialised network (``graph.links``) between two
   institutions, an institution and a country, or two countries. Read from the year graphs
   (``graph/network/<year>``) of the window: ``years`` holds the count of each year under the
   counting asked for, ``weight`` their sum. A link between an organisation and its own parent is
@@ -20,7 +20,7 @@ countries (``https://w3id.org/cnrs-kg/id/country/SG``). Edge types:
   to the current year. Sources: the graphs stating the memberships (the CNRS table, seed documents).
 - ``HIERARCHY``: a child organisation and its parent (``org:subOrganizationOf`` or
   ``kg:supervisingBody``), ``source`` the child, valid over the child's ``schema:startDate`` /
-  ``schema:endDate`` (a missing date is unbounded, as in ``graph.network``); weight 1, ``years``
+  ``schema:endDate`` (a missing date is unbounded, as in ``graph.links``); weight 1, ``years``
   each year of the window it holds, when that can be counted. Sources: ROR, HAL or CNRS graphs.
 
 ``network()`` expands breadth-first from the seeds, ``hops`` times (0 to 3), through the edges

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from graph import Queryable
 from graph.errors import BadArgument
-from graph.network import network_graph
+from graph.links import network_graph
 
 KG = "https://w3id.org/cnrs-kg/ontology#"
 ORG = "http://www.w3.org/ns/org#"

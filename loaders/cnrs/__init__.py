@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from loaders.base import LoadError, SourceData, SourceInfo, date_literal, dedupe, read_origin
+from loaders.base import LoadError, SourceData, dedupe, read_origin
 from loaders.cnrs.records import KINDS, LAB_CLASSES, ROLES, STATUSES, Instrument, Office, Party, Unit, read
 from loaders.cnrs.rows import (
     INSTRUMENT_COLUMNS,
@@ -33,8 +33,11 @@ from loaders.cnrs.rows import (
     URL_SEPARATOR,
 )
 from loaders.cnrs.triples import instrument_triples, office_triples, party_triples
+from ontology.literals import date_literal
+from ontology.provenance import SourceInfo
 
 __all__ = [
+    "COMPRESSED",
     "INSTRUMENTS_FILE",
     "INSTRUMENT_COLUMNS",
     "KIND",
@@ -65,6 +68,7 @@ __all__ = [
 
 KIND = "cnrs"
 READS_FOLDERS = True  # the folder of the three files, as well as its instruments.csv
+COMPRESSED: tuple[str, ...] = ()
 NAME = "cnrs-asean"
 ORIGIN_KEYS = ("title", "url", "retrieved", "license")
 

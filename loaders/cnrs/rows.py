@@ -10,8 +10,9 @@ from pathlib import Path
 import pycountry
 import pyoxigraph as ox
 
-from loaders.base import LoadError, date_literal
+from loaders.base import LoadError
 from ontology import iris
+from ontology.literals import date_literal
 
 INSTRUMENTS_FILE, PARTIES_FILE, OFFICES_FILE = "instruments.csv", "parties.csv", "offices.csv"
 INSTRUMENT_COLUMNS = (

@@ -28,19 +28,22 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from loaders.base import LoadError, SourceData, SourceInfo, date_literal, read_origin
+from loaders.base import LoadError, SourceData, read_origin
 from loaders.hal import cache, tei
 from loaders.hal.pages import Pages, check_root
 from loaders.hal.records import Author, Document, FieldError, Title, parse_document
 from loaders.hal.structures import Parent, Structure, Structures, parse_structure
 from loaders.hal.triples import document_triples, structure_triples
 from ontology import iris
+from ontology.literals import date_literal
+from ontology.provenance import SourceInfo
 
 __all__ = [
     "CC_BY",
     "COMPRESSED",
     "KIND",
     "ORIGIN",
+    "READS_FOLDERS",
     "Author",
     "Document",
     "FieldError",
@@ -57,6 +60,7 @@ __all__ = [
 ]
 
 KIND = "hal"
+READS_FOLDERS = False
 COMPRESSED = (".jsonl.gz",)  # a harvest cache
 ORIGIN = "https://hal.science"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
@@ -114,6 +118,7 @@ def _source_info(path: Path, header: tei.Header) -> SourceInfo:
         retrieved=retrieved or _modified(path),
         license=_licence(header.licence),
         description=f"HAL documents with their authors and AuréHAL structures, read from {path.name}.",
+        publications=True,
     )
 
 

@@ -33,11 +33,11 @@ from functools import cache
 import pycountry
 import pyoxigraph as ox
 
-from loaders.base import date_literal
 from loaders.crosswalk import crosswalk
 from loaders.hal.records import Document, FieldError
 from loaders.hal.tei import NAMESPACES, XML_ID, has_type, text
 from ontology import iris
+from ontology.literals import date_literal
 
 CNRS_HAL = "441569"
 SUPERVISOR_TYPES = frozenset({"institution", "regroupinstitution"})

@@ -11,10 +11,10 @@ from functools import cache
 
 import pyoxigraph as ox
 
-from loaders.base import date_literal, integer, year
 from loaders.hal.records import Document
 from loaders.hal.structures import Structure, Structures
 from ontology import BIBO, DCTERMS, FABIO, FOAF, KG, ORG, RDF, RDFS, SCHEMA, iris
+from ontology.literals import date_literal, integer, year
 
 SOURCE = "hal"
 LANDING_PAGE = "https://hal.science/"

@@ -13,13 +13,13 @@ the store.
     openalex.py    OpenAlexQuery and harvest_openalex
     hal.py         HalQuery and harvest_hal
 
-Errors (see ``loaders.harvest.errors``): ``HarvestError`` and its kinds ``QueryError``, ``FetchError``,
+Errors (see ``loaders.harvest.errors``): ``HarvestError`` and its kinds ``HarvestQueryError``, ``FetchError``,
 ``CheckpointError``, each one line that says what to do.
 """
 
 from __future__ import annotations
 
-from loaders.harvest.errors import CheckpointError, FetchError, HarvestError, QueryError
+from loaders.harvest.errors import CheckpointError, FetchError, HarvestError, HarvestQueryError
 from loaders.harvest.hal import HalQuery, harvest_hal
 from loaders.harvest.http import RetryPolicy
 from loaders.harvest.openalex import OpenAlexQuery, harvest_openalex
@@ -30,10 +30,10 @@ __all__ = [
     "FetchError",
     "HalQuery",
     "HarvestError",
+    "HarvestQueryError",
     "HarvestResult",
     "OpenAlexQuery",
     "Progress",
-    "QueryError",
     "RetryPolicy",
     "harvest_hal",
     "harvest_openalex",

@@ -33,7 +33,7 @@ from typing import Any
 import httpx
 
 from loaders.harvest import query as checks
-from loaders.harvest.errors import FetchError, QueryError
+from loaders.harvest.errors import FetchError, HarvestQueryError
 from loaders.harvest.http import Fetcher, Params, RetryPolicy, Sleep
 from loaders.harvest.paging import FetchPage, HarvestResult, Page, Plan, Progress, run
 
@@ -69,18 +69,18 @@ class HalQuery:
     def __post_init__(self) -> None:
         structures = tuple(dict.fromkeys(self.structures))
         if any(isinstance(s, bool) or not isinstance(s, int) or s <= 0 for s in structures):
-            raise QueryError(f"structures {list(self.structures)} must be HAL structure ids (positive integers)")
+            raise HarvestQueryError(f"structures {list(self.structures)} must be HAL structure ids (positive integers)")
         object.__setattr__(self, "structures", structures)
         object.__setattr__(self, "countries", checks.country_codes(self.countries))
         checks.year_range(self.from_year, self.to_year)
         checks.page_size("rows", self.rows, MAX_ROWS)
         if self.country_field not in COUNTRY_FIELDS:
-            raise QueryError(f"country field {self.country_field!r} is not one of {', '.join(COUNTRY_FIELDS)}")
+            raise HarvestQueryError(f"country field {self.country_field!r} is not one of {', '.join(COUNTRY_FIELDS)}")
         if self.year_field not in YEAR_FIELDS:
-            raise QueryError(f"year field {self.year_field!r} is not one of {', '.join(YEAR_FIELDS)}")
+            raise HarvestQueryError(f"year field {self.year_field!r} is not one of {', '.join(YEAR_FIELDS)}")
         object.__setattr__(self, "extra_filter", self.extra_filter.strip())
         if not self.filters:
-            raise QueryError("the query selects every document in HAL; give a structure, a country or years")
+            raise HarvestQueryError("the query selects every document in HAL; give a structure, a country or years")
 
     @property
     def filters(self) -> list[str]:
@@ -184,7 +184,7 @@ def _any(values: Iterable[str]) -> str:
     items = list(values)
     for item in items:
         if not re.fullmatch(r"[A-Za-z0-9]+", item):
-            raise QueryError(f"{item!r} is not a plain identifier")
+            raise HarvestQueryError(f"{item!r} is not a plain identifier")
     return items[0] if len(items) == 1 else "(" + " OR ".join(items) + ")"
 
 

@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 
 from loaders.harvest import query as checks
-from loaders.harvest.errors import FetchError, QueryError
+from loaders.harvest.errors import FetchError, HarvestQueryError
 from loaders.harvest.http import Fetcher, Params, RetryPolicy, Sleep
 from loaders.harvest.paging import FetchPage, HarvestResult, Page, Plan, Progress, run
 
@@ -68,10 +68,10 @@ class OpenAlexQuery:
         checks.page_size("per_page", self.per_page, MAX_PER_PAGE)
         extra = self.extra_filter.strip().strip(",")
         if any(c in extra for c in "&#\n"):
-            raise QueryError(f"extra filter {self.extra_filter!r} must be filter conditions only (a:b,c:d)")
+            raise HarvestQueryError(f"extra filter {self.extra_filter!r} must be filter conditions only (a:b,c:d)")
         object.__setattr__(self, "extra_filter", extra)
         if not self.filter:
-            raise QueryError("the query selects every work in OpenAlex; give an institution, a country or years")
+            raise HarvestQueryError("the query selects every work in OpenAlex; give an institution, a country or years")
 
     @property
     def filter(self) -> str:
@@ -155,7 +155,9 @@ def _institutions(values: Sequence[str]) -> tuple[str, ...]:
     for value in values:
         short = value.strip().removeprefix("https://openalex.org/").upper()
         if not _INSTITUTION.match(short):
-            raise QueryError(f"institution {value!r} is not an OpenAlex institution id; use I followed by digits")
+            raise HarvestQueryError(
+                f"institution {value!r} is not an OpenAlex institution id; use I followed by digits"
+            )
         if short not in ids:
             ids.append(short)
     return tuple(ids)

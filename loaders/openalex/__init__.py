@@ -27,12 +27,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from loaders.base import LoadError, SourceData, SourceInfo, date_literal, read_origin
+from loaders.base import LoadError, SourceData, read_origin
 from loaders.crosswalk import crosswalk
 from loaders.openalex.reading import detect, raw_records
 from loaders.openalex.records import Authorship, Institution, RecordError, Work, parse_work
 from loaders.openalex.triples import Institutions, institution_triples, work_triples
 from ontology import iris
+from ontology.literals import date_literal
+from ontology.provenance import SourceInfo
 
 __all__ = [
     "CC0",
@@ -40,6 +42,7 @@ __all__ = [
     "DEFAULT_ORIGIN",
     "KIND",
     "MAX_PROBLEMS",
+    "READS_FOLDERS",
     "Authorship",
     "Institution",
     "Institutions",
@@ -53,6 +56,7 @@ __all__ = [
 ]
 
 KIND = "openalex"
+READS_FOLDERS = False
 COMPRESSED = (".gz",)  # the snapshot's gzip JSON Lines
 DEFAULT_ORIGIN = "https://openalex.org"
 CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
@@ -136,6 +140,7 @@ def _source_info(path: Path, synthetic: bool) -> SourceInfo:
         license=origin.get("license") or CC0,
         description=origin.get("description") or description,
         synthetic=synthetic,
+        publications=True,
     )
 
 

@@ -23,17 +23,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from loaders.base import LoadError, SourceData, SourceInfo, date_literal, dedupe, read_origin
+from loaders.base import LoadError, SourceData, dedupe, read_origin
 from loaders.ror.reading import _DUMP_NAME, _decode, _read_zip, detect, json_records
 from loaders.ror.records import RorRecord, parse_record, parse_records
 from loaders.ror.triples import cnrs_internal_bodies, record_triples
 from ontology import iris
+from ontology.literals import date_literal
+from ontology.provenance import SourceInfo
 
 __all__ = [
     "CC0",
     "COMPRESSED",
     "DEFAULT_ORIGIN",
     "KIND",
+    "READS_FOLDERS",
     "RorRecord",
     "cnrs_internal_bodies",
     "detect",
@@ -45,6 +48,7 @@ __all__ = [
 ]
 
 KIND = "ror"
+READS_FOLDERS = False
 COMPRESSED = (".zip",)  # ROR's data dump
 
 DEFAULT_ORIGIN = "https://ror.org"

@@ -11,8 +11,8 @@ from urllib.parse import quote
 import pycountry
 import pyoxigraph as ox
 
-from loaders.base import date_literal
 from ontology import iris
+from ontology.literals import date_literal
 
 _ORG_TYPES = {
     "education": "Education",

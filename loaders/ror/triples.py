@@ -8,10 +8,10 @@ from functools import cache
 
 import pyoxigraph as ox
 
-from loaders.base import date_literal, year
 from loaders.ror.fields import _ID_TYPES, _ORG_TYPES
 from loaders.ror.records import RorRecord
 from ontology import DCTERMS, FOAF, KG, ORG, RDF, RDFS, SCHEMA, SKOS, XSD, iris
+from ontology.literals import date_literal, year
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,12 +120,14 @@ def test_the_cnrs_when_no_seed_is_given(client: TestClient) -> None:
         ({"minWeight": "heavy"}, "minWeight"),
         ({"counting": "approximate"}, "counting"),
         ({"include": "friendship"}, "include"),
-        ({"seeds": "CNRS"}, "seeds"),
+        ({"seeds": "Centre national de la recherche scientifique"}, "seeds"),  # names are not matched
         ({"seeds": "ror:<bad>"}, "seeds"),
+        ({"seeds": "02feahw74"}, "seeds"),  # wrong check digits
         ({"hop": "2"}, "hop"),
         ({"hops": ["1", "2"]}, "hops"),
         # What GraphQL refuses too: a seed naming nothing, a weight that is no number, no year.
         ({"seeds": "ror:0000000xx"}, "seeds"),
+        ({"seeds": "ror:0abcdef23"}, "seeds"),
         ({"seeds": ["ror:02feahw73", "https://example.org/nothing"]}, "seeds"),
         ({"minWeight": "NaN"}, "minWeight"),
         ({"minWeight": "inf"}, "minWeight"),
@@ -139,6 +141,43 @@ def test_a_bad_parameter_is_a_400_naming_it(client: TestClient, params: dict[str
     assert response.status_code == 400
     assert response.text.startswith(f"{name}: ") or response.text.startswith(f"{name} ")
     assert response.text.count("\n") == 1
+
+
+@pytest.mark.parametrize("seed", ["0abcdef23", "https://ror.org/0abcdef23", "ZZ"])
+def test_a_seed_naming_nothing_is_a_400_naming_it(client: TestClient, seed: str) -> None:
+    response = client.get("/export/network.gexf", params={"seeds": ["CNRS", seed]})
+    assert response.status_code == 400
+    assert response.text == (
+        f"seeds: {seed!r} names nothing in this store; give an institution, country or publication it holds, "
+        "such as CNRS, 02feahw73 or VN\n"
+    )
+
+
+def graphology_of(client: TestClient, **params: str) -> tuple[set[str], set[tuple[str, str, str]]]:
+    response = client.get("/export/network.graphology.json", params=params)
+    assert response.status_code == 200, response.text
+    document = json.loads(response.content)
+    edges = {(e["source"], e["target"], e["attributes"]["type"]) for e in document["edges"]}
+    return {n["key"] for n in document["nodes"]}, edges
+
+
+def test_the_ror_url_of_the_cnrs_seeds_the_network_of_the_cnrs(client: TestClient, cnrs_2_hops: ex.Network) -> None:
+    """``seeds=https://ror.org/02feahw73&hops=2`` once answered a one-node network: the ROR page, which
+    the store mentions as the CNRS's ``schema:sameAs``."""
+    nodes, edges = graphology_of(client, seeds="https://ror.org/02feahw73", hops="2")
+    assert (nodes, edges) == graphology_of(client, seeds="ror:02feahw73", hops="2")
+    assert nodes == {n.iri for n in cnrs_2_hops.nodes}
+
+
+@pytest.mark.parametrize("seed", ["CNRS", "02feahw73", "http://ror.org/02feahw73", "I1294671590", "hal:441569"])
+def test_every_form_of_the_cnrs_seeds_the_same_network(client: TestClient, seed: str) -> None:
+    assert graphology_of(client, seeds=seed) == graphology_of(client, seeds="ror:02feahw73")
+
+
+def test_a_country_by_its_code_as_graphql_takes_it(client: TestClient) -> None:
+    by_code = graphology_of(client, seeds="VN")
+    assert iris.country("VN").value in by_code[0]
+    assert by_code == graphology_of(client, seeds="country:VN") == graphology_of(client, seeds="VNM")
 
 
 def test_over_the_cost_limit_is_a_400(client: TestClient) -> None:
@@ -209,6 +248,19 @@ def test_trend_of_a_pair(client: TestClient, cnrs_2_hops: ex.Network) -> None:
     assert client.get("/explore/trend", params={"a": CNRS}).status_code == 400
 
 
+def test_trend_and_sources_take_references_as_the_export_does(client: TestClient) -> None:
+    by_iri = client.get("/explore/trend", params={"a": CNRS, "b": iris.country("NO").value}).json()
+    by_code = client.get("/explore/trend", params={"a": "https://ror.org/02feahw73", "b": "NO"}).json()
+    assert by_code == by_iri
+    assert by_iri["years"]
+    unknown = client.get("/explore/trend", params={"a": "CNRS", "b": "ror:0abcdef23"})
+    assert unknown.status_code == 400
+    assert unknown.text.startswith("b: 'ror:0abcdef23' names nothing in this store")
+    assert client.get("/explore/sources", params={"entity": "CNRS"}).json() == (
+        client.get("/explore/sources", params={"entity": CNRS}).json()
+    )
+
+
 runner = CliRunner()
 
 
@@ -219,6 +271,14 @@ def test_cli_export_writes_the_same_file(bundled_store_path: Path, tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert_same(read_gexf(target.read_bytes()), of_network(cnrs_2_hops))
     assert f"{len(cnrs_2_hops.nodes)} nodes" in result.output
+
+
+def test_cli_export_takes_the_ror_url(bundled_store_path: Path, tmp_path: Path, cnrs_2_hops: ex.Network) -> None:
+    target = tmp_path / "cnrs.gexf"
+    args = ["export", "-f", "gexf", "--seed", "https://ror.org/02feahw73", "--hops", "2", "-o", str(target)]
+    result = runner.invoke(cli, [*args, "--store", str(bundled_store_path)])
+    assert result.exit_code == 0, result.output
+    assert_same(read_gexf(target.read_bytes()), of_network(cnrs_2_hops))
 
 
 def test_cli_export_to_stdout(bundled_store_path: Path) -> None:
@@ -234,10 +294,12 @@ def test_cli_export_to_stdout(bundled_store_path: Path) -> None:
     [
         (["-f", "pdf"], "--format: 'pdf' is not an export format"),
         (["-f", "gexf", "--counting", "half"], "--counting: 'half' is not full or fractional"),
-        (["-f", "gexf", "--seed", "CNRS"], "--seed: 'CNRS' is neither an IRI nor a prefixed name"),
+        (["-f", "gexf", "--seed", "Centre national"], "--seed: 'Centre national' names no entity"),
+        (["-f", "gexf", "--seed", "02feahw74"], "--seed: '02feahw74' is not a ROR id: its check digits"),
         (["-f", "gexf", "--from", "2020", "--to", "2000"], "--from: 2020 is after to: 2000"),
         (["-f", "gexf", "--hops", "7"], "hops"),
-        (["-f", "gexf", "--seed", "ror:0000000xx"], "--seed: <https://w3id.org/cnrs-kg/id/org/ror/0000000xx> names"),
+        (["-f", "gexf", "--seed", "ror:0000000xx"], "--seed: 'ror:0000000xx' is not a ROR id"),
+        (["-f", "gexf", "--seed", "ror:0abcdef23"], "--seed: 'ror:0abcdef23' names nothing in this store"),
         (["-f", "gexf", "--min-weight", "nan"], "--min-weight: nan is not a finite number"),
         (["-f", "gexf", "--to", "-5"], "--to: -5 is not a year"),
     ],

@@ -14,8 +14,8 @@ from starlette.testclient import TestClient
 from api.app import create_app
 from api.background import cnrs_kg_command
 from graph import GraphContent, GraphError, OxigraphStore
-from graph.loading import write_sources
-from graph.network import ALL_YEARS, network_graph, network_status, publications_generation
+from graph.links import ALL_YEARS, network_graph, network_status, publications_generation
+from graph.writing import write_sources
 from loaders import load_path
 
 HAL = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "hal").glob("*.xml"))
@@ -67,7 +67,7 @@ def _wait_for_publications(path: Path, after: int, process: subprocess.Popen[byt
     while process.poll() is None and time.monotonic() < deadline:
         try:
             with OxigraphStore(path, read_only=True) as reader:
-                if publications_generation(reader.bookkeeping()) > after:
+                if publications_generation(reader) > after:
                     return
         except (GraphError, OSError, RuntimeError):
             pass  # opened while the writer compacts: try again

@@ -449,6 +449,7 @@ def test_public_names() -> None:
         "COMPRESSED",
         "KIND",
         "ORIGIN",
+        "READS_FOLDERS",
         "Author",
         "Document",
         "FieldError",

@@ -21,8 +21,8 @@ from loaders.harvest import (
     FetchError,
     HalQuery,
     HarvestError,
+    HarvestQueryError,
     OpenAlexQuery,
-    QueryError,
     RetryPolicy,
     harvest_hal,
     harvest_openalex,
@@ -358,7 +358,7 @@ def test_the_checkpoint_is_replaced_whole_or_not_at_all(tmp_path: Path, monkeypa
 
 @pytest.mark.parametrize("code", ["XX", "VNM", "V", "", "1A", "EU"])
 def test_invalid_country_codes_are_refused(code: str) -> None:
-    with pytest.raises(QueryError, match="is not ISO 3166-1 alpha-2"):
+    with pytest.raises(HarvestQueryError, match="is not ISO 3166-1 alpha-2"):
         OpenAlexQuery(countries=("VN", code))
     with pytest.raises(ValueError, match="is not ISO 3166-1 alpha-2"):
         HalQuery(countries=(code,))
@@ -377,7 +377,7 @@ def test_invalid_country_codes_are_refused(code: str) -> None:
     ],
 )
 def test_invalid_queries_are_refused(make: Callable[[], object], message: str) -> None:
-    with pytest.raises(QueryError, match=message):
+    with pytest.raises(HarvestQueryError, match=message):
         make()
 
 
@@ -385,9 +385,9 @@ def test_an_invalid_contact_is_refused_before_any_request(tmp_path: Path, monkey
     # Checked when the harvest starts, since the e-mail may come from the environment.
     monkeypatch.setenv("CNRS_KG_MAILTO", "kg at example.org")
     server = openalex_server()
-    with pytest.raises(QueryError, match=r"'kg at example\.org' is not an e-mail address"):
+    with pytest.raises(HarvestQueryError, match=r"'kg at example\.org' is not an e-mail address"):
         openalex_run(server, tmp_path)
-    with pytest.raises(QueryError, match="is not an e-mail address"):
+    with pytest.raises(HarvestQueryError, match="is not an e-mail address"):
         hal_run(hal_server(), tmp_path, HalQuery(mailto="nobody"))
     assert server.requests == []
 
@@ -488,10 +488,10 @@ def test_public_names() -> None:
         "FetchError",
         "HalQuery",
         "HarvestError",
+        "HarvestQueryError",
         "HarvestResult",
         "OpenAlexQuery",
         "Progress",
-        "QueryError",
         "RetryPolicy",
         "harvest_hal",
         "harvest_openalex",
@@ -502,4 +502,4 @@ def test_errors_are_loader_errors() -> None:
     from loaders import LoaderError
 
     assert issubclass(HarvestError, LoaderError)
-    assert all(issubclass(kind, HarvestError) for kind in (QueryError, FetchError, CheckpointError))
+    assert all(issubclass(kind, HarvestError) for kind in (HarvestQueryError, FetchError, CheckpointError))

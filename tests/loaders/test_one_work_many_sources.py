@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph import OxigraphStore
-from graph.loading import write_sources
+from graph.writing import write_sources
 from loaders import load_path
 from ontology import PREFIXES, iris
 

@@ -418,6 +418,7 @@ def test_public_names() -> None:
             "DEFAULT_ORIGIN",
             "KIND",
             "MAX_PROBLEMS",
+            "READS_FOLDERS",
             "Authorship",
             "Institution",
             "Institutions",

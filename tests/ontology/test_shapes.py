@@ -9,8 +9,8 @@ import pytest
 import rdflib
 
 from graph import GraphContent, OxigraphStore
-from graph.loading import ontology_triples
 from graph.validate import shape_target_counts, store_as_rdflib, validate_graph
+from graph.writing import ontology_triples
 from ontology import ONTOLOGY_GRAPH
 
 EXAMPLES = Path(__file__).with_name("examples")

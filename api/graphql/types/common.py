@@ -22,8 +22,8 @@ from strawberry import relay
 
 from api.graphql.context import Info
 from api.graphql.errors import BadInput, PageTooLarge
-from api.graphql.kinds import kind
-from api.graphql.rdf import Facts, Value
+from api.graphql.mapping import kind
+from graph.entities import EntityFacts, Value
 from ontology import RDFS, SKOS
 
 DEFAULT_PAGE = 20
@@ -185,7 +185,7 @@ class Name:
     kind: NameKind
 
 
-def best_name(facts: Facts) -> str | None:
+def best_name(facts: EntityFacts) -> str | None:
     """The preferred label (English first), else a label, else an alternative name."""
     for predicate in (SKOS.prefLabel, RDFS.label, SKOS.altLabel):
         text = facts.text(predicate)
@@ -199,7 +199,7 @@ def best_name(facts: Facts) -> str | None:
 )
 class Source:
     graph: str = strawberry.field(description="The IRI of the named graph holding the source's facts.")
-    loaded: strawberry.Private[Facts | None] = None
+    loaded: strawberry.Private[EntityFacts | None] = None
     pages: list[str] = strawberry.field(
         default_factory=list, description="Web pages or documents this source cites for the entity."
     )
@@ -266,15 +266,15 @@ class Entity:
 
     KIND: ClassVar[str]
     iri: str
-    loaded: Facts | None
+    loaded: EntityFacts | None
 
-    async def facts(self, info: Info, field: str) -> Facts:
+    async def facts(self, info: Info, field: str) -> EntityFacts:
         spec = kind(self.KIND)
         needed = [p.value for p in spec.predicates_for([field])]
         if self.loaded is not None and self.loaded.covers(needed):
             return self.loaded
         found = await info.context.loaders.facts(self.KIND, self.iri)
-        self.loaded = found or Facts(self.iri, frozenset(p.value for p in spec.predicates))
+        self.loaded = found or EntityFacts(self.iri, frozenset(p.value for p in spec.predicates))
         return self.loaded
 
     async def node_sources(self, info: Info, pages_predicate: str | None = None) -> list[Source]:

@@ -1,4 +1,7 @@
-"""The closed vocabularies of the schema, each value naming its ``kg:`` term (or its plain meaning)."""
+"""The closed vocabularies of the schema, each value naming its ``kg:`` term (or its plain meaning).
+
+``Counting`` and ``EdgeType`` are ``graph.explore``'s enums themselves, declared to strawberry here.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,9 @@ from enum import Enum
 from typing import TypeVar
 
 import strawberry
+
+from graph.explore.types import Counting as Counting
+from graph.explore.types import EdgeType as EdgeType
 
 KG_NS = "https://w3id.org/cnrs-kg/ontology#"
 E = TypeVar("E", bound=Enum)
@@ -90,21 +96,18 @@ class PartyRole(Enum):
     UNIT = "concernsUnit"  # a laboratory the instrument establishes or involves, not a signing party
 
 
-@strawberry.enum(description="How a co-publication counts: 1 for each, or 1/(n-1) shared among its n partners.")
-class Counting(Enum):
-    FULL = "full"
-    FRACTIONAL = "fractional"
+# graph.explore's own enums, exposed as they are: a resolver hands them to graph.explore unconverted.
+strawberry.enum(
+    Counting,
+    name="Counting",
+    description="How a co-publication counts: 1 for each, or 1/(n-1) shared among its n partners.",
+)
+strawberry.enum(EdgeType, name="EdgeType", description="Kinds of ties in the network.")
 
 
-@strawberry.enum(description="Kinds of ties in the network.")
-class EdgeType(Enum):
-    COPUBLICATION = "copublication"
-    INSTRUMENT = "instrument"
-    HIERARCHY = "hierarchy"
-
-
-@strawberry.enum(description="File formats of a network export (`/export/network.<suffix>`).")
-class ExportFormat(Enum):
+# The names of graph.exports.FORMATS (a test keeps them equal); called ExportFormat in the schema.
+@strawberry.enum(name="ExportFormat", description="File formats of a network export (`/export/network.<suffix>`).")
+class ExportFormatName(Enum):
     GEXF = "gexf"
     GRAPHML = "graphml"
     CYJS = "cyjs"

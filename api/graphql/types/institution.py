@@ -10,9 +10,8 @@ import strawberry
 
 from api.graphql import lookahead
 from api.graphql.context import Info
+from api.graphql.dataloaders import Link
 from api.graphql.errors import BadInput
-from api.graphql.loaders import Link
-from api.graphql.rdf import Facts
 from api.graphql.types.common import (
     Connection,
     DateRange,
@@ -38,6 +37,7 @@ from api.graphql.types.enums import (
     from_iris,
     to_iri,
 )
+from graph.entities import EntityFacts
 from ontology import FOAF, KG, RDF, RDFS, SCHEMA, SKOS
 from ontology.iris import ID
 
@@ -59,7 +59,7 @@ def by_name(link: Link) -> tuple[str, str]:
     return ((best_name(link.target) or "").lower(), link.target.iri)
 
 
-def ror_of(facts: Facts) -> str | None:
+def ror_of(facts: EntityFacts) -> str | None:
     direct = facts.text(KG.rorId)
     if direct:
         return direct
@@ -118,7 +118,7 @@ class CopublicationSummary:
 class Institution(EntityNode):
     KIND: ClassVar[str] = "Institution"
     iri: str = strawberry.field(description="The entity IRI, which dereferences to its page (/id/...).")
-    loaded: strawberry.Private[Facts | None] = None
+    loaded: strawberry.Private[EntityFacts | None] = None
 
     @field(description="Its preferred name.")
     async def name(self, info: Info) -> str:

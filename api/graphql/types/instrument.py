@@ -9,8 +9,7 @@ import strawberry
 
 from api.graphql import lookahead
 from api.graphql.context import Info
-from api.graphql.loaders import Link
-from api.graphql.rdf import Facts
+from api.graphql.dataloaders import Link
 from api.graphql.types.common import (
     Connection,
     DateRange,
@@ -26,6 +25,7 @@ from api.graphql.types.common import (
 from api.graphql.types.enums import InstrumentKind, InstrumentStatus, PartyRole, from_iris, to_iri
 from api.graphql.types.institution import Institution, at, by_name, text_of
 from api.graphql.types.places import Country
+from graph.entities import EntityFacts
 from ontology import DCTERMS, KG, SCHEMA, SKOS
 from ontology.iris import ID
 
@@ -58,7 +58,7 @@ class Party:
         return await sources(info, self.graphs)
 
 
-def _country(facts: Facts) -> Country | None:
+def _country(facts: EntityFacts) -> Country | None:
     iri = facts.text(KG.country)
     return None if iri is None else Country(iri=iri)
 
@@ -67,7 +67,7 @@ def _country(facts: Facts) -> Country | None:
 class Instrument(EntityNode):
     KIND: ClassVar[str] = "Instrument"
     iri: str
-    loaded: strawberry.Private[Facts | None] = None
+    loaded: strawberry.Private[EntityFacts | None] = None
 
     @field(description="Its key in the CNRS table, such as irl-ipal.")
     def key(self) -> str:
@@ -194,7 +194,7 @@ class Instrument(EntityNode):
         return paginate([Office(iri=k.target.iri, loaded=k.target) for k in links], first, after)
 
 
-def matches_kind(facts: Facts, kinds: list[InstrumentKind] | None) -> bool:
+def matches_kind(facts: EntityFacts, kinds: list[InstrumentKind] | None) -> bool:
     return kinds is None or bool({to_iri(k) for k in kinds} & set(facts.texts(KG.instrumentKind)))
 
 
@@ -202,7 +202,7 @@ def matches_kind(facts: Facts, kinds: list[InstrumentKind] | None) -> bool:
 class Office(EntityNode):
     KIND: ClassVar[str] = "Office"
     iri: str
-    loaded: strawberry.Private[Facts | None] = None
+    loaded: strawberry.Private[EntityFacts | None] = None
 
     @strawberry.field
     async def name(self, info: Info) -> str:

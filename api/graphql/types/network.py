@@ -13,9 +13,9 @@ from strawberry import relay
 
 from api.export import export_url as export_path
 from api.graphql.context import Info
-from api.graphql.kinds import kind_of_iri
+from api.graphql.mapping import kind_of_iri
 from api.graphql.types.common import Source, field, sources
-from api.graphql.types.enums import Counting, EdgeType, ExportFormat, NodeKind
+from api.graphql.types.enums import Counting, EdgeType, ExportFormatName, NodeKind
 from api.graphql.types.institution import Institution
 from api.graphql.types.instrument import Instrument
 from api.graphql.types.places import Country
@@ -159,7 +159,7 @@ def network_edge(edge: explore.Edge, ids: dict[str, strawberry.ID]) -> NetworkEd
         target=target or strawberry.ID(str(relay.GlobalID("Institution", edge.target))),
         source_iri=edge.source,
         target_iri=edge.target,
-        type=EdgeType(edge.type.value),
+        type=edge.type,
         weight=edge.weight,
         first_year=edge.first_year,
         last_year=edge.last_year,
@@ -184,7 +184,7 @@ class Network:
         description="This selection as a file for Gephi, Cytoscape, sigma.js, VOSviewer or a spreadsheet: "
         "the path of `/export/network.<suffix>` with the same arguments (relative to this server)."
     )
-    def export_url(self, format: ExportFormat) -> str:
+    def export_url(self, format: ExportFormatName) -> str:
         params: dict[str, str | int | float | list[str]] = {
             "seeds": self.seeds,
             "hops": self.hops,
@@ -207,8 +207,8 @@ class Network:
             nodes=nodes,
             edges=[network_edge(e, ids) for e in found.edges],
             seeds=list(found.seeds),
-            counting=Counting(found.counting.value),
-            include=[EdgeType(t.value) for t in found.include],
+            counting=found.counting,
+            include=list(found.include),
             start_year=found.window.start,
             end_year=found.window.end,
             hops=hops,
@@ -235,7 +235,7 @@ class Partner:
             weight=partner.weight,
             first_year=partner.first_year,
             last_year=partner.last_year,
-            types=[EdgeType(t.value) for t in partner.types],
+            types=list(partner.types),
             instrument_iris=list(partner.instruments),
             graphs=graphs,
             pages=pages,
@@ -275,7 +275,7 @@ class Path:
                 PathStep(
                     source=entity(s.source),
                     target=entity(s.target),
-                    type=EdgeType(s.type.value),
+                    type=s.type,
                     via=None if s.via is None else entity(s.via),
                 )
                 for s in found.steps

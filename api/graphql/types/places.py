@@ -10,8 +10,7 @@ import strawberry
 
 from api.graphql import lookahead
 from api.graphql.context import Info
-from api.graphql.loaders import Link
-from api.graphql.rdf import Facts
+from api.graphql.dataloaders import Link
 from api.graphql.types.common import (
     Connection,
     DateRange,
@@ -25,6 +24,7 @@ from api.graphql.types.common import (
     sources,
 )
 from api.graphql.types.institution import at, by_name, text_of
+from graph.entities import EntityFacts
 from ontology import KG, SCHEMA
 from ontology.iris import ID
 
@@ -33,7 +33,7 @@ from ontology.iris import ID
 class Region(EntityNode):
     KIND: ClassVar[str] = "Region"
     iri: str
-    loaded: strawberry.Private[Facts | None] = None
+    loaded: strawberry.Private[EntityFacts | None] = None
 
     @field(description="Its M49 code, such as 035 (South-eastern Asia).")
     async def code(self, info: Info) -> str:
@@ -52,7 +52,7 @@ class Region(EntityNode):
 class Country(EntityNode):
     KIND: ClassVar[str] = "Country"
     iri: str
-    loaded: strawberry.Private[Facts | None] = None
+    loaded: strawberry.Private[EntityFacts | None] = None
 
     @field(description="ISO 3166-1 alpha-2 code, such as SG.")
     async def code(self, info: Info) -> str:
@@ -119,7 +119,7 @@ def kind_predicate(field: str) -> ox.NamedNode:
 class CountryGroup(EntityNode):
     KIND: ClassVar[str] = "CountryGroup"
     iri: str
-    loaded: strawberry.Private[Facts | None] = None
+    loaded: strawberry.Private[EntityFacts | None] = None
 
     @strawberry.field
     async def name(self, info: Info) -> str:

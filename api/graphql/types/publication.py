@@ -8,12 +8,12 @@ import strawberry
 
 from api.graphql import lookahead
 from api.graphql.context import Info
-from api.graphql.kinds import kind, kind_of_iri
-from api.graphql.rdf import Facts
+from api.graphql.mapping import kind, kind_of_iri
 from api.graphql.types.common import Connection, EntityNode, Source, field, paginate
 from api.graphql.types.enums import InstrumentKind, Measure, ValueQualifier, from_iris
 from api.graphql.types.institution import Institution, by_name
 from api.graphql.types.places import Country, CountryGroup, Region
+from graph.entities import EntityFacts
 from ontology import BIBO, DCTERMS, FABIO, KG, QB
 
 Area = Annotated[
@@ -37,7 +37,7 @@ def area_of(iri: str) -> Country | Region | CountryGroup | None:
 class Publication(EntityNode):
     KIND: ClassVar[str] = "Publication"
     iri: str
-    loaded: strawberry.Private[Facts | None] = None
+    loaded: strawberry.Private[EntityFacts | None] = None
 
     @strawberry.field
     async def title(self, info: Info) -> str | None:
@@ -103,7 +103,7 @@ class Publication(EntityNode):
 class Indicator(EntityNode):
     KIND: ClassVar[str] = "Indicator"
     iri: str
-    loaded: strawberry.Private[Facts | None] = None
+    loaded: strawberry.Private[EntityFacts | None] = None
 
     async def _measure_value(self, info: Info) -> tuple[Measure | None, str | None]:
         facts = await self.facts(info, "value")

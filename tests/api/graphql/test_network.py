@@ -34,9 +34,50 @@ def test_partners_accept_any_way_of_naming_the_cnrs(gql: GraphQL) -> None:
     query = "query ($of: String!) { partners(of: $of, kinds: [INSTRUMENT]) { totalCount } }"
     counts = {
         of: gql.data(query, {"of": of})["partners"]["totalCount"]
-        for of in ("CNRS", "02feahw73", "https://ror.org/02feahw73", CNRS, "hal:441569", "I1294671590")
+        for of in (
+            "CNRS",
+            "02feahw73",
+            "https://ror.org/02feahw73",
+            "http://ror.org/02feahw73",
+            "ror:02feahw73",
+            CNRS,
+            "hal:441569",
+            "I1294671590",
+            "https://openalex.org/I1294671590",
+        )
     }
     assert len(set(counts.values())) == 1, counts
+
+
+def test_a_country_by_any_of_its_codes(gql: GraphQL) -> None:
+    query = "query ($of: String!) { partners(of: $of) { totalCount } }"
+    counts = {of: gql.data(query, {"of": of})["partners"]["totalCount"] for of in ("NO", "country:NO", "NOR", "nor")}
+    assert len(set(counts.values())) == 1, counts
+    assert counts["country:NO"] > 0
+    query = 'query ($b: String!) { trend(a: "CNRS", b: $b) { b { ... on Country { code } } } }'
+    for b in ("VN", "country:VN", "VNM", "country:vnm"):
+        assert gql.data(query, {"b": b})["trend"]["b"] == {"code": "VN"}, b
+
+
+def test_network_seeded_by_the_ror_url_is_the_network_of_the_cnrs(gql: GraphQL) -> None:
+    """``https://ror.org/02feahw73`` once gave a one-node network (the ROR page the store mentions)."""
+    query = (
+        "query ($seed: String!) { network(seeds: [$seed], hops: 2) { nodes { iri } edges { sourceIri targetIri } } }"
+    )
+    by_url, by_prefix = (
+        gql.data(query, {"seed": s})["network"] for s in ("https://ror.org/02feahw73", "ror:02feahw73")
+    )
+    assert len(by_url["nodes"]) > 100
+    assert by_url == by_prefix
+
+
+def test_an_unknown_ror_id_is_bad_user_input_naming_it(gql: GraphQL) -> None:
+    (error,) = gql.errors('{ network(seeds: ["CNRS", "ror:0abcdef23"]) { nodes { iri } } }')
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"].startswith("seeds: 'ror:0abcdef23' names nothing in this store")
+    (error,) = gql.errors('{ trend(a: "CNRS", b: "02feahw74") { total } }')
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"].startswith("b: '02feahw74' is not a ROR id")
 
 
 def test_network_two_hops_around_cnrs_with_metrics(gql: GraphQL) -> None:

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from strawberry.dataloader import DataLoader
 
-from api.graphql import queries as sparql
-from api.graphql.kinds import kind
-from api.graphql.rdf import Facts, Row, Value, bind, collect, iris, select
+from api.graphql.mapping import kind
+from api.graphql.reading import select
 from graph import Queryable
+from graph.entities import EntityFacts, Row, Value, bind, collect, named_nodes
+from graph.entities import queries as sparql
 
 Predicates = tuple[ox.NamedNode, ...]
 FactsKey = tuple[str, str, Predicates]  # kind name, entity IRI, predicates
@@ -31,7 +32,7 @@ class Link:
     """One edge of a relation from ``key`` to ``target``, with what the store says about the edge."""
 
     key: str
-    target: Facts
+    target: EntityFacts
     membership: str | None = None  # the org:Membership node, for party and member edges
     graphs: list[str] = field(default_factory=list)  # graphs stating the edge
     via: set[str] = field(default_factory=set)  # predicates the edge was found through
@@ -63,7 +64,7 @@ def _later(a: Value | None, b: Value | None) -> Value | None:
 
 
 def fold_links(rows: Sequence[Row], predicates: Predicates) -> dict[str, list[Link]]:
-    """Relation rows (edge rows and fact rows, see ``queries.RELATION``) as links per key."""
+    """Relation rows (edge rows and fact rows, see ``graph.entities.queries.RELATION``) as links per key."""
     facts = collect((r for r in rows if "p" in r or "key" not in r), (p.value for p in predicates))
     links: dict[tuple[str, str, str | None], Link] = {}
     for row in rows:
@@ -74,7 +75,7 @@ def fold_links(rows: Sequence[Row], predicates: Predicates) -> dict[str, list[Li
         ident = (key.text, target.text, None if membership is None else membership.text)
         link = links.get(ident)
         if link is None:
-            target_facts = facts.get(target.text) or Facts(target.text, frozenset(p.value for p in predicates))
+            target_facts = facts.get(target.text) or EntityFacts(target.text, frozenset(p.value for p in predicates))
             link = links[ident] = Link(key.text, target_facts, ident[2])
         if (graph := row.get("mg")) is not None and graph.text not in link.graphs:
             link.graphs.append(graph.text)
@@ -97,11 +98,11 @@ class Loaders:
 
     def __init__(self, queries: Queryable) -> None:
         self.queries = queries
-        self._facts: DataLoader[FactsKey, Facts | None] = DataLoader(self._load_facts)
+        self._facts: DataLoader[FactsKey, EntityFacts | None] = DataLoader(self._load_facts)
         self._relations: DataLoader[RelationKey, list[Link]] = DataLoader(self._load_relations)
         self._copublications: DataLoader[YearsKey, list[LinkFigure]] = DataLoader(self._load_copublications)
 
-    async def facts(self, kind_name: str, iri: str, predicates: Predicates | None = None) -> Facts | None:
+    async def facts(self, kind_name: str, iri: str, predicates: Predicates | None = None) -> EntityFacts | None:
         """What the store says about ``iri`` (None if it is not a ``kind_name``)."""
         wanted = kind(kind_name).predicates if predicates is None else predicates
         return await self._facts.load((kind_name, iri, wanted))
@@ -113,16 +114,16 @@ class Loaders:
     async def copublications(self, iri: str, years: tuple[int, ...] | None) -> list[LinkFigure]:
         return await self._copublications.load((iri, years))
 
-    async def _load_facts(self, keys: list[FactsKey]) -> list[Facts | None]:
+    async def _load_facts(self, keys: list[FactsKey]) -> list[EntityFacts | None]:
         groups: dict[Predicates, set[str]] = defaultdict(set)
         for _, iri, predicates in keys:
             groups[predicates].add(iri)
-        found: dict[tuple[Predicates, str], Facts] = {}
+        found: dict[tuple[Predicates, str], EntityFacts] = {}
         for predicates, entities in groups.items():
-            rows = await select(self.queries, bind(sparql.DETAILS, E=iris(sorted(entities)), P=predicates))
+            rows = await select(self.queries, bind(sparql.DETAILS, E=named_nodes(sorted(entities)), P=predicates))
             for iri, entry in collect(rows, (p.value for p in predicates)).items():
                 found[predicates, iri] = entry
-        answers: list[Facts | None] = []
+        answers: list[EntityFacts | None] = []
         for kind_name, iri, predicates in keys:
             facts = found.get((predicates, iri))
             answers.append(facts if facts is not None and facts.has_type(kind(kind_name).class_iris) else None)
@@ -135,7 +136,7 @@ class Loaders:
         found: dict[tuple[str, Predicates], dict[str, list[Link]]] = {}
         for (relation, predicates), entities in groups.items():
             template = sparql.RELATION.replace("__PATTERN__", sparql.RELATIONS[relation])
-            rows = await select(self.queries, bind(template, KEYS=iris(sorted(entities)), P=predicates))
+            rows = await select(self.queries, bind(template, KEYS=named_nodes(sorted(entities)), P=predicates))
             found[relation, predicates] = fold_links(rows, predicates)
         return [found[relation, predicates].get(iri, []) for relation, iri, predicates in keys]
 
@@ -147,11 +148,11 @@ class Loaders:
         gyear = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
         for years, entities in groups.items():
             if years is None:
-                query = bind(sparql.COPUBLICATIONS_ALL, KEYS=iris(sorted(entities)))
+                query = bind(sparql.COPUBLICATIONS_ALL, KEYS=named_nodes(sorted(entities)))
             else:
                 query = bind(
                     sparql.COPUBLICATIONS_BY_YEAR,
-                    KEYS=iris(sorted(entities)),
+                    KEYS=named_nodes(sorted(entities)),
                     YEARS=[ox.Literal(f"{y:04d}", datatype=gyear) for y in years],
                 )
             for row in await select(self.queries, query):

@@ -1,8 +1,8 @@
 """What each GraphQL node type reads from the graph: the classes that make an IRI one of it, and,
 field by field, the predicates its value comes from.
 
-A resolver asks for its field's predicates; the loaders fetch, for a whole level of a query at
-once, the predicates of the fields the query selects there (``predicates_for``).
+A resolver asks for its field's predicates; the DataLoaders (``dataloaders``) fetch, for a whole
+level of a query at once, the predicates of the fields the query selects there (``predicates_for``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.network import COUNTRY, INST, INST_COUNTRY, Hierarchy, Key, Tally, count_work
+from graph.links import COUNTRY, INST, INST_COUNTRY, Hierarchy, Key, Tally, count_work
 from ontology import iris
 
 CNRS = iris.ror_org("02feahw73").value

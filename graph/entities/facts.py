@@ -1,57 +1,29 @@
-"""From SPARQL answers to plain Python: bound queries, rows, and the facts known about an entity.
+"""From SPARQL answers to plain Python: rows of plain values, and the facts known about an entity.
 
-Query texts are constants; the values a request brings (IRIs, text, dates) enter them only as
-validated pyoxigraph terms written into ``VALUES`` blocks by ``bind`` (pyoxigraph escapes them),
-or as integers (``LIMIT``/``OFFSET``). Every query runs in a worker thread, and its answer is read
-there into ``Row`` dictionaries of plain ``Value`` terms: pyoxigraph results must be consumed in
-the thread that made them.
+A query's answer is read into ``Row`` dictionaries of plain ``Value`` terms by ``read_rows``, in
+the thread that ran it: pyoxigraph results must be consumed in the thread that made them. Rows of
+``?e ?p ?o ?g`` fold into one ``EntityFacts`` per entity (``collect``), which the GraphQL node
+types read field by field.
 
->>> bind("SELECT * WHERE { VALUES ?e { __E__ } }", E=[ox.NamedNode("urn:a"), ox.Literal('x"y')])
-'SELECT * WHERE { VALUES ?e { <urn:a> "x\\\\"y" } }'
 >>> Value.of(ox.Literal("2014", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear"))).year
 2014
+>>> label = "http://www.w3.org/2000/01/rdf-schema#label"
+>>> rows = [{"e": Value("urn:a", iri=True), "p": Value(label, iri=True), "o": Value("A"), "g": Value("urn:g")}]
+>>> found = collect(rows, [label])["urn:a"]
+>>> found.text(ox.NamedNode(label)), found.graphs()
+('A', ['urn:g'])
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from starlette.concurrency import run_in_threadpool
 
 from graph import Queryable
 
-Term = ox.NamedNode | ox.Literal
-_TOKEN = re.compile(r"__([A-Z][A-Z0-9_]*)__")
-
-
-def bind(template: str, **values: Sequence[Term] | int) -> str:
-    """``template`` with each ``__NAME__`` replaced by its terms (space-separated) or its integer.
-
-    Only pyoxigraph terms and ``int`` are accepted, so nothing a user typed reaches the text unescaped.
-    """
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in values:
-            raise KeyError(f"no value for __{name}__")
-        value = values[name]
-        if isinstance(value, bool) or not isinstance(value, int | Sequence):
-            raise TypeError(f"__{name}__: terms or an int, not {type(value).__name__}")
-        if isinstance(value, int):
-            return str(value)
-        for term in value:
-            if not isinstance(term, ox.NamedNode | ox.Literal):
-                raise TypeError(f"__{name}__: {term!r} is not a NamedNode or Literal")
-        return " ".join(str(term) for term in value) or "UNDEF"
-
-    return _TOKEN.sub(replace, template)
-
-
-def iris(values: Iterable[str]) -> list[ox.NamedNode]:
-    return [ox.NamedNode(v) for v in dict.fromkeys(values)]
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +59,8 @@ class Value:
 Row = dict[str, Value]
 
 
-def _read(queries: Queryable, sparql: str) -> list[Row]:
+def read_rows(queries: Queryable, sparql: str) -> list[Row]:
+    """Run a SELECT and read all its rows, here (call it in the thread that should wait for the store)."""
     result = queries.query(sparql)
     if not isinstance(result, ox.QuerySolutions):
         raise TypeError("expected a SELECT query")
@@ -107,13 +80,8 @@ def _read(queries: Queryable, sparql: str) -> list[Row]:
     return rows
 
 
-async def select(queries: Queryable, sparql: str) -> list[Row]:
-    """Run a SELECT in a worker thread and read all its rows there."""
-    return await run_in_threadpool(_read, queries, sparql)
-
-
 @dataclass
-class Facts:
+class EntityFacts:
     """What the store says about one entity, predicate by predicate, with the graph stating each value.
 
     ``fetched`` holds the predicates that were asked for: a predicate outside it is unknown here,
@@ -169,20 +137,17 @@ class Facts:
         return bool(types & set(classes))
 
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-
-
-def collect(rows: Iterable[Row], predicates: Iterable[str], *, key: str = "e") -> dict[str, Facts]:
-    """Fold ``?<key> ?p ?o ?g`` rows into one ``Facts`` per entity (rows without ``?p`` only create it)."""
+def collect(rows: Iterable[Row], predicates: Iterable[str], *, key: str = "e") -> dict[str, EntityFacts]:
+    """Fold ``?<key> ?p ?o ?g`` rows into one ``EntityFacts`` per entity (rows without ``?p`` only create it)."""
     fetched = frozenset(predicates)
-    facts: dict[str, Facts] = {}
+    facts: dict[str, EntityFacts] = {}
     for row in rows:
         entity = row.get(key)
         if entity is None:
             continue
         entry = facts.get(entity.text)
         if entry is None:
-            entry = facts[entity.text] = Facts(entity.text, fetched)
+            entry = facts[entity.text] = EntityFacts(entity.text, fetched)
         predicate, obj = row.get("p"), row.get("o")
         if predicate is not None and obj is not None:
             graph = row.get("g")

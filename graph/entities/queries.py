@@ -1,12 +1,56 @@
-"""The SPARQL queries of the GraphQL layer, as constants.
+"""The SPARQL of the entity read model, as constants, and ``bind``, the one way values enter them.
 
-``__NAME__`` marks where ``rdf.bind`` writes validated terms (``VALUES`` blocks) or integers
-(``LIMIT``/``OFFSET``). A query that lists entities also returns their facts (``?e ?p ?o ?g``,
-for the predicates the selected fields need), so one nesting level of a GraphQL query is one
-SPARQL query: the page and what it shows, or the edges of a relation and their far ends.
+``__NAME__`` marks where ``bind`` writes validated terms (``VALUES`` blocks) or integers
+(``LIMIT``/``OFFSET``): only pyoxigraph terms (which escape themselves) and ``int`` are accepted,
+so nothing a user typed reaches a query's text unescaped. A query that lists entities also returns
+their facts (``?e ?p ?o ?g``, for the predicates the selected fields need), so one nesting level of
+a GraphQL query is one SPARQL query: the page and what it shows, or the edges of a relation and
+their far ends.
+
+>>> bind("SELECT * WHERE { VALUES ?e { __E__ } }", E=[ox.NamedNode("urn:a"), ox.Literal('x"y')])
+'SELECT * WHERE { VALUES ?e { <urn:a> "x\\\\"y" } }'
+>>> bind("SELECT * WHERE { ?e ?p ?o } LIMIT __LIMIT__", LIMIT=11)
+'SELECT * WHERE { ?e ?p ?o } LIMIT 11'
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import pyoxigraph as ox
+
+Term = ox.NamedNode | ox.Literal
+_TOKEN = re.compile(r"__([A-Z][A-Z0-9_]*)__")
+
+
+def bind(template: str, **values: Sequence[Term] | int) -> str:
+    """``template`` with each ``__NAME__`` replaced by its terms (space-separated) or its integer.
+
+    Only pyoxigraph terms and ``int`` are accepted, so nothing a user typed reaches the text unescaped.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise KeyError(f"no value for __{name}__")
+        value = values[name]
+        if isinstance(value, bool) or not isinstance(value, int | Sequence):
+            raise TypeError(f"__{name}__: terms or an int, not {type(value).__name__}")
+        if isinstance(value, int):
+            return str(value)
+        for term in value:
+            if not isinstance(term, ox.NamedNode | ox.Literal):
+                raise TypeError(f"__{name}__: {term!r} is not a NamedNode or Literal")
+        return " ".join(str(term) for term in value) or "UNDEF"
+
+    return _TOKEN.sub(replace, template)
+
+
+def named_nodes(values: Iterable[str]) -> list[ox.NamedNode]:
+    """The distinct IRIs of ``values`` as terms, in order (constructing one validates the IRI)."""
+    return [ox.NamedNode(v) for v in dict.fromkeys(values)]
+
 
 PREFIXES = """PREFIX kg: <https://w3id.org/cnrs-kg/ontology#>
 PREFIX org: <http://www.w3.org/ns/org#>

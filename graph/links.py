@@ -25,10 +25,17 @@ How a work counts, for the year it was published:
   affiliations of the work (institution links), of its countries (country links), or of its
   countries other than the institution's (institution-country links).
 
+The publication graphs are found in the store, whatever loader wrote them: the graphs that
+describe themselves as ``kg:PublicationSourceGraph`` (a source sets ``SourceInfo.publications``;
+see ``ontology.provenance``), and the graphs the network was last derived from, which its all-years
+graph cites (``dcterms:source``). The second part keeps a graph that no longer says what it was (one
+dropped, or written over HTTP without its description, or written before sources described
+themselves so) among them until the network is derived without it.
+
 The network is derived, and written in its own transaction after the publications' (see
-``graph.loading``). Its all-years graph records the generation of the newest publication change it
+``graph.writing``). Its all-years graph records the generation of the newest publication change it
 was computed from (``graph.meta``); ``network_status`` compares it with the publications' last
-change, so a network left behind (a load killed between the two commits, an update of a
+change, so a network left behind (a load killed between the two commits, an update or a drop of a
 publication graph over HTTP) is reported stale, and the next load or ``cnrs-kg network --refresh``
 recomputes it whole.
 """
@@ -37,19 +44,18 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain, combinations
 
 import pyoxigraph as ox
 
-from graph.meta import Bookkeeping
 from graph.store import Backend, GraphChange, GraphContent
-from loaders.base import SourceInfo, decimal, describe_source, year
-from ontology import FABIO, KG, RDF, XSD, iris
+from ontology import DCTERMS, FABIO, KG, RDF, XSD, iris
+from ontology.literals import decimal, year
+from ontology.provenance import SourceInfo, describe_source
 
-PUBLICATION_KINDS = frozenset({"openalex", "hal"})
 NETWORK_KIND = "network"
 ALL_YEARS = "all"
 PERIOD = 5
@@ -251,9 +257,20 @@ def network_graph(name: str) -> ox.NamedNode:
     return iris.source_graph(NETWORK_KIND, name)
 
 
-def _kind(graph: str) -> str:
-    """The source kind of a graph IRI (``openalex`` for ``.../graph/openalex/works``)."""
-    return graph.split("/graph/", 1)[-1].split("/", 1)[0]
+NETWORK_PREFIX = network_graph(ALL_YEARS).value.removesuffix(ALL_YEARS)
+
+
+def publication_graphs(store: Backend) -> set[str]:
+    """The graphs that describe themselves as sources of publications, and those the network was
+    last derived from (dropped since, perhaps): two index lookups, no scan."""
+    described = {
+        quad.subject.value
+        for quad in store.match(None, RDF.type, KG.PublicationSourceGraph)
+        if isinstance(quad.subject, ox.NamedNode) and quad.subject == quad.graph_name
+    }
+    network = network_graph(ALL_YEARS)
+    cited = store.match(network, DCTERMS.source, None, network)
+    return described | {quad.object.value for quad in cited if isinstance(quad.object, ox.NamedNode)}
 
 
 @dataclass(frozen=True)
@@ -280,19 +297,24 @@ class NetworkStatus:
         return f"network {derived}, publications at {self.publications}: {state}"
 
 
-def publications_generation(book: Bookkeeping) -> int:
-    """The generation of the last write that changed (or may have changed) a publication graph."""
-    changes = [n for graph, n in book.changed.items() if _kind(graph) in PUBLICATION_KINDS]
+def publications_generation(store: Backend, graphs: Set[str] | None = None) -> int:
+    """The generation of the last write that changed (or may have changed) a publication graph.
+
+    ``graphs``: ``publication_graphs(store)``, if the caller has them.
+    """
+    book = store.bookkeeping()
+    sources = publication_graphs(store) if graphs is None else graphs
+    changes = [n for graph, n in book.changed.items() if graph in sources]
     return max([*changes, book.changed_all])
 
 
 def network_status(store: Backend) -> NetworkStatus:
-    """The network against the publications, from the store's bookkeeping (no scan)."""
-    book = store.bookkeeping()
-    publications = publications_generation(book)
-    derived_from = book.derived.get(network_graph(ALL_YEARS).value)
-    kinds = {_kind(graph) for graph in store.graph_sizes()}
-    relevant = bool(kinds & (PUBLICATION_KINDS | {NETWORK_KIND}))  # with neither, nothing to derive
+    """The network against the publications, from the store's bookkeeping and two index lookups (no scan)."""
+    graphs = publication_graphs(store)
+    publications = publications_generation(store, graphs)
+    derived_from = store.bookkeeping().derived.get(network_graph(ALL_YEARS).value)
+    network = any(graph.startswith(NETWORK_PREFIX) for graph in store.graph_sizes())
+    relevant = bool(graphs) or network  # with neither, nothing to derive
     return NetworkStatus(publications, derived_from, relevant and publications > (derived_from or 0))
 
 
@@ -304,11 +326,11 @@ def _info(name: str, sources: Sequence[str], retrieved: str, synthetic: bool) ->
         kind=NETWORK_KIND,
         name=name,
         title=f"{title} (derived from the publications)",
-        origin="derived by cnrs-kg from the publication graphs (graph.network)",
+        origin="derived by cnrs-kg from the publication graphs (graph.links)",
         retrieved=retrieved,
         license="https://creativecommons.org/licenses/by/4.0/",
         description="Co-publication links between institutions (rolled up their hierarchy), institutions and "
-        "countries, and countries, with full and fractional counts; see graph/network.py for the rules.",
+        "countries, and countries, with full and fractional counts; see graph/links.py for the rules.",
         cited=tuple(sources),
         synthetic=synthetic,
     )
@@ -388,17 +410,17 @@ def refresh_network(store: Backend, years: set[int] | None = None) -> list[Graph
     gives the years it touched, and only when the network was current before it).
     """
     sizes = store.graph_sizes()
-    basis = publications_generation(store.bookkeeping())
-    publication_graphs = sorted(g for g in sizes if _kind(g) in PUBLICATION_KINDS)
-    present = publication_years(store, [ox.NamedNode(g) for g in publication_graphs])
-    prefix = network_graph(ALL_YEARS).value.removesuffix(ALL_YEARS)
-    names = [g.removeprefix(prefix) for g in sizes if g.startswith(prefix)]
+    graphs = publication_graphs(store)
+    basis = publications_generation(store, graphs)
+    sources = sorted(g for g in graphs if g in sizes)  # a dropped graph is a source no more
+    present = publication_years(store, [ox.NamedNode(g) for g in sources])
+    names = [g.removeprefix(NETWORK_PREFIX) for g in sizes if g.startswith(NETWORK_PREFIX)]
     stored = {int(name) for name in names if name.isdigit()}
     stored_periods = {name for name in names if PERIOD_NAME.match(name)}
     touched = (present | stored) if years is None else set(years)
     touched_periods = {period_of(y) for y in touched} | (stored_periods if years is None else set())
-    retrieved = _retrieved(store, publication_graphs)
-    synthetic = _any_synthetic(store, publication_graphs)  # derived from synthetic works: synthetic too
+    retrieved = _retrieved(store, sources)
+    synthetic = _any_synthetic(store, sources)  # derived from synthetic works: synthetic too
     fresh = count_links(store, touched & present)
     contents: list[GraphContent] = []
     periods: dict[str, dict[Key, Tally]] = {name: {} for name in touched_periods}
@@ -407,7 +429,7 @@ def refresh_network(store: Backend, years: set[int] | None = None) -> list[Graph
     def write(name: str, table: dict[Key, Tally], period: int | str | None) -> None:
         if table:  # a lazy content: a first load streams it, never holding millions of triples in a list
             links = (t for key, tally in sorted(table.items()) for t in _link_triples(*key, tally, period))
-            contents.append(_content(name, links, publication_graphs, retrieved, synthetic))
+            contents.append(_content(name, links, sources, retrieved, synthetic))
         elif network_graph(name).value in sizes:
             contents.append(GraphContent(network_graph(name), []))
 

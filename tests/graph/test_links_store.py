@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from graph import GraphContent, OxigraphStore
-from graph.loading import write_sources
-from graph.network import refresh_network
-from loaders import load_path
-from ontology import PREFIXES, iris
+from graph.links import network_status, publication_graphs, refresh_network
+from graph.writing import write_sources
+from loaders import SourceData, load_path
+from ontology import ONTOLOGY_GRAPH, PREFIXES, iris
 
 HAL = Path(__file__).resolve().parents[1] / "fixtures" / "hal"
 PREAMBLE = "".join(f"PREFIX {p}: <{i}>\n" for p, i in PREFIXES.items())
@@ -114,3 +115,45 @@ def test_a_network_derived_from_synthetic_works_is_synthetic(tmp_path: Path) -> 
     )
     assert isinstance(result, ox.QuerySolutions)
     assert [row["flag"].value for row in result] == ["true"]
+
+
+def test_publication_graphs_are_told_by_what_they_say_of_themselves_not_by_name() -> None:
+    """The network is derived from the graphs that describe themselves as publication sources,
+    whatever the loader that wrote them is called; a graph that does not is no source of it."""
+    [source] = load_path(HAL / "hal-01213935.xml", "hal")
+    triples = list(source.triples)
+    kg = OxigraphStore(None)
+    write_sources(kg, [SourceData(replace(source.info, kind="tei"), triples)])
+    assert publication_graphs(kg) == {iris.source_graph("tei", "hal-01213935.xml").value}
+    assert link(kg, "InstitutionInstitution", LE2I, COLOURLAB)["full"] == "1"
+
+    other = OxigraphStore(None)
+    write_sources(other, [SourceData(replace(source.info, publications=False), triples)])
+    assert publication_graphs(other) == set()
+    assert not any("/graph/network/" in g for g in other.graph_sizes())
+    assert not network_status(other).stale  # nothing to derive
+
+
+def test_a_dropped_publication_graph_leaves_the_network_stale_until_refreshed(store: OxigraphStore) -> None:
+    """A dropped graph no longer says it held publications: the network remembers the graphs it cites."""
+    store.drop_graph(ONTOLOGY_GRAPH)
+    assert not network_status(store).stale  # not a publication graph
+    store.drop_graph(iris.source_graph("hal", "hal-01213935.xml"))
+    assert network_status(store).stale
+    refresh_network(store)
+    assert not network_status(store).stale
+    assert link(store, "InstitutionInstitution", LE2I, COLOURLAB) == {}
+    assert link(store, "InstitutionInstitution", LIX, CNRS)["internal"] == "true"  # other works stay
+
+
+def test_a_graph_the_network_cites_stays_a_source_without_its_description(store: OxigraphStore) -> None:
+    """As in a store written before sources described themselves, or a graph written over HTTP
+    without its description: the network still counts the works of a graph it was derived from."""
+    before = {g: n for g, n in store.graph_sizes().items() if "/graph/network/" in g}
+    [source] = load_path(HAL / "hal-01213935.xml", "hal")
+    undescribed = replace(source.info, publications=False)
+    store.replace_graphs([GraphContent(source.info.graph, SourceData(undescribed, list(source.triples)).all_triples())])
+    assert source.info.graph.value in publication_graphs(store)
+    refresh_network(store)
+    assert {g: n for g, n in store.graph_sizes().items() if "/graph/network/" in g} == before
+    assert link(store, "InstitutionInstitution", LE2I, COLOURLAB) == {"full": "1", "frac": "1", "internal": "false"}
