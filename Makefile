@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install assets browser store run test lint typecheck unit conformance graphql-audit bench clean
+.PHONY: install assets browser store run test lint typecheck unit conformance graphql-audit soak bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ graphql-audit: install assets
 
 ## The whole suite: lint, types, tests and the W3C protocol and Graph Store suites (what CI runs).
 test: lint typecheck unit conformance graphql-audit
+
+## The reliability suite at length: a minute of load, ten times the fuzzing, a 20,000-work load killed at five points.
+soak: install
+	CNRS_KG_SOAK=1 $(BIN)/pytest tests/reliability -q
 
 bench: install
 	@for script in bench/*.py; do [ -f "$$script" ] && $(BIN)/python "$$script"; done; true

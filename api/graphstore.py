@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import email.policy
 import logging
+import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -174,6 +175,38 @@ def _format(part: Part) -> ox.RdfFormat | None:
     return fmt
 
 
+_ENTITY = re.compile(rb"""<!ENTITY\s+(%\s+)?([^\s"'>]+)\s+(?:"([^"]*)"|'([^']*)'|(SYSTEM|PUBLIC)\b)""")
+MAX_EXPANSION = 10 * MAX_BODY
+
+
+def _unbounded_entities(data: bytes) -> str | None:
+    """Why an RDF/XML document's entities are refused, if they are: XML's entities are macros, and
+    an entity built of entities ("billion laughs") expands a kilobyte into gigabytes in the parser.
+    Flat internal entities (namespace abbreviations, the common use) are accepted within
+    ``MAX_EXPANSION`` bytes of expanded text; nested, parameter and external entities are not.
+
+    >>> _unbounded_entities(b'<!DOCTYPE r [<!ENTITY a "x"><!ENTITY b "&a;&a;">]><r>&b;</r>')
+    "entity 'b' refers to other entities"
+    >>> _unbounded_entities(b'<!DOCTYPE r [<!ENTITY rdf "http://www.w3.org/1999/02/22-rdf-syntax-ns#">]><r/>') is None
+    True
+    """
+    values: dict[bytes, int] = {}
+    for match in _ENTITY.finditer(data):
+        parameter, name, double, single, external = match.groups()
+        if parameter or external:
+            return f"entity {name.decode(errors='replace')!r} is a {'parameter' if parameter else 'external'} entity"
+        value = double if double is not None else single
+        if b"&" in value or b"%" in value:
+            return f"entity {name.decode(errors='replace')!r} refers to other entities"
+        values[name] = len(value)
+    if not values:
+        return None
+    expanded = sum(values.get(ref, 0) for ref in re.findall(rb"&([^\s&;]+);", data))
+    if expanded > MAX_EXPANSION:
+        return f"its entities expand to {expanded:,} bytes, over {MAX_EXPANSION:,}"
+    return None
+
+
 def _parse(parts: list[Part], base_iri: str) -> list[ox.Triple] | Response:
     """Every triple of every part, or the error response for the first part that fails."""
     triples: list[ox.Triple] = []
@@ -181,6 +214,9 @@ def _parse(parts: list[Part], base_iri: str) -> list[ox.Triple] | Response:
         fmt = _format(part)
         if fmt is None:
             return _error(415, f"{part.name}: unsupported content type {part.media_type!r}: use one of {RDF_TYPES}")
+        refused = _unbounded_entities(part.data) if fmt == ox.RdfFormat.RDF_XML else None
+        if refused is not None:
+            return _error(400, f"{part.name} is refused: {refused}; give the document with its entities expanded")
         try:
             # Blank nodes renamed: each document's are its own, apart from the store's and each other's.
             quads = ox.parse(part.data, fmt, base_iri=base_iri, without_named_graphs=True, rename_blank_nodes=True)

@@ -6,6 +6,9 @@
 - ``BodyDeadline``: the whole request body within ``seconds`` of the request's head, else a 408
   and the connection closed. uvicorn waits for a body as long as the client keeps the connection,
   so a client sending less than its ``Content-Length`` would hold a connection (and a task) forever.
+- ``BodyLimit``: a request body over ``limit`` bytes is a 413 at once: refused on its declared
+  ``Content-Length`` before a byte is read, or as soon as the bytes received pass the limit (a
+  chunked body), so that no endpoint buffers more than the limit.
 - ``ErrorPage``: an exception an endpoint lets out is logged with its traceback and answered with a
   one-line 500, never the traceback or a path of the installation.
 """
@@ -134,6 +137,70 @@ class BodyDeadline:
         await send({"type": "http.response.body", "body": body})
 
 
+class BodyTooLarge(Exception):
+    """The request body is over the server's limit (raised by ``receive``)."""
+
+
+class BodyLimit:
+    """ASGI middleware: request bodies of at most ``limit`` bytes; a larger one is a one-line 413."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(send)
+            return
+        received = 0
+        over = started = False
+
+        async def counted_receive() -> Message:
+            nonlocal received, over
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                over = True
+                raise BodyTooLarge(f"request body over {self.limit} bytes")
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if over:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, guarded_send)
+        except BodyTooLarge:
+            if started:
+                raise
+        finally:
+            if over and not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = f"request body over {self.limit:,} bytes, this server's limit; load large files with 'cnrs-kg load'\n"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(body.encode())).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body.encode()})
+
+
 class ErrorPage:
     """ASGI middleware: an unexpected exception is logged with its traceback and answered with a
     one-line 500 (Starlette's own page is plain too, but the server would log the error twice)."""
@@ -155,8 +222,8 @@ class ErrorPage:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except BodyTimeout:
-            raise  # the client's slowness, answered by BodyDeadline
+        except (BodyTimeout, BodyTooLarge):
+            raise  # the client's slowness or size, answered by BodyDeadline or BodyLimit
         except Exception:
             ERROR_LOG.exception("%s %s failed", scope["method"], scope["path"])
             if started:

@@ -78,13 +78,14 @@ import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
 from graph import BadArgument, Queryable
+from graph.sparql import bind
 from loaders.crosswalk import crosswalk
 from ontology import KG, PREFIXES, iris
 
 __all__ = ["LOOKUP", "Ref", "from_global_id", "lookup", "parse", "resolve", "resolve_async", "resolving"]
 
 # The candidates each reference may name, and the entities carrying each identifier (a predicate
-# and its value, in pairs): ``__IRIS__`` and ``__IDS__`` are replaced by pyoxigraph terms only.
+# and its value, in pairs), written by ``graph.sparql.bind``.
 LOOKUP = """SELECT DISTINCT ?e ?p ?id WHERE {
   { VALUES ?e { __IRIS__ } FILTER EXISTS { ?e ?x ?y } }
   UNION
@@ -125,6 +126,8 @@ def from_global_id(value: str) -> tuple[str, str] | None:
     ('Country', 'https://w3id.org/cnrs-kg/id/country/VN')
     >>> from_global_id("CNRS") is None
     True
+    >>> from_global_id(base64.b64encode(b"Country:https://x/a>b").decode()) is None
+    True
     """
     try:
         decoded = base64.b64decode(value.encode(), validate=True).decode()
@@ -132,6 +135,10 @@ def from_global_id(value: str) -> tuple[str, str] | None:
         return None
     type_name, sep, node_id = decoded.partition(":")
     if not sep or not type_name.isidentifier() or not node_id.startswith(("http://", "https://", "urn:")):
+        return None
+    try:
+        ox.NamedNode(node_id)  # an id whose IRI holds '>' or a space names nothing
+    except ValueError:
         return None
     return type_name, node_id
 
@@ -243,10 +250,9 @@ def lookup(queries: Queryable, refs: Sequence[Ref]) -> list[str | None]:
     (blocking, and the answer is read here, in the thread that asked)."""
     if not refs:
         return []
-    candidates = dict.fromkeys(str(iri) for ref in refs for iri in ref.iris)
-    pairs = dict.fromkeys(f"({p} {v})" for ref in refs for p, v in ref.identifiers)
-    sparql = LOOKUP.replace("__IRIS__", " ".join(candidates)).replace("__IDS__", " ".join(pairs))
-    result = queries.query(sparql)
+    candidates = list(dict.fromkeys(iri for ref in refs for iri in ref.iris))
+    pairs = list(dict.fromkeys(pair for ref in refs for pair in ref.identifiers))
+    result = queries.query(bind(LOOKUP, IRIS=candidates, IDS=pairs))
     assert isinstance(result, ox.QuerySolutions)
     known: set[str] = set()
     carriers: dict[tuple[str, str], set[str]] = {}
