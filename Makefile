@@ -81,7 +81,8 @@ soak: install
 	CNRS_KG_SOAK=1 $(BIN)/pytest tests/reliability -q
 
 bench: install
-	@for script in bench/*.py; do [ -f "$$script" ] && $(BIN)/python "$$script"; done; true
+	@for name in $$(basename -s .py bench/*.py); do \
+		case $$name in __init__|loadgen) ;; *) $(BIN)/python -m bench.$$name ;; esac; done; true
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build var node_modules $(YASGUI) $(GRAPHIQL) $(EXPLORE)

@@ -21,9 +21,10 @@ from starlette.staticfiles import StaticFiles
 
 from api import export, graphql, graphstore, linkeddata, void, writes
 from api.auth import WritePolicy
-from api.middleware import AccessLog, ErrorPage
-from api.sparql import STATIC_DIR, sparql_endpoint
-from api.workers import DEFAULT_BUDGET, DEFAULT_MAX_ROWS, LocalQueries, QueryPool, QueryRunner
+from api.middleware import AccessLog, BodyLimit, ErrorPage
+from api.sparql import MAX_BODY, STATIC_DIR, sparql_endpoint
+from api.sparql_guard import ServiceAllowlist
+from api.workers import DEFAULT_BUDGET, DEFAULT_MAX_ROWS, LocalQueries, QueryPool, QueryRunner, deep_stacks
 from graph import OxigraphStore, stats
 
 
@@ -53,6 +54,7 @@ def create_app(
     workers: int = 2,
     budget: float = DEFAULT_BUDGET,
     max_rows: int | None = DEFAULT_MAX_ROWS,
+    allow_service: Sequence[str] = (),
 ) -> Starlette:
     """The app serving ``store_path`` (None: an empty in-memory store, for tests).
 
@@ -61,10 +63,13 @@ def create_app(
     ``workers``: query worker processes (``api.workers``), each query stopped after ``budget``
     seconds; 0 (or an in-memory store) runs queries in the server process, with no budget.
     ``max_rows``: the cap on the rows (or triples) of an answer; None for no cap.
+    ``allow_service``: URL prefixes of the endpoints a SPARQL ``SERVICE`` or ``LOAD`` may call
+    (``api.sparql_guard``); none by default. ValueError names an entry that is not a URL prefix.
     """
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
+        deep_stacks()  # the threads that run updates (and queries with no workers) are started later
         store = OxigraphStore(store_path)
         queries: QueryRunner
         if store.path is not None and workers > 0:
@@ -88,7 +93,7 @@ def create_app(
         *graphql.routes(),
         *export.routes(),
     ]
-    middleware = [Middleware(ErrorPage), Middleware(AccessLog)]
+    middleware = [Middleware(ErrorPage), Middleware(AccessLog), Middleware(BodyLimit, limit=MAX_BODY)]
     if cors_origins:
         middleware.append(
             Middleware(
@@ -101,4 +106,5 @@ def create_app(
         )
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.write_policy = write_policy or WritePolicy()
+    app.state.allow_service = ServiceAllowlist.of(allow_service)
     return app

@@ -53,6 +53,7 @@ from graph import BadArgument, GraphError, Queryable, QueryTimeout, ResultTooLar
 from graph import explore as ex
 from graph.explore import Selection
 from graph.exports import FORMATS, ExportFormat, by_suffix
+from graph.sparql import PROLOGUE, bind, named_nodes
 
 __all__ = [
     "PARAMETERS",
@@ -162,19 +163,18 @@ async def export_network(request: Request) -> Response:
     return await _guarded(request, work)
 
 
-SEARCH = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX kg: <https://w3id.org/cnrs-kg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?q ?entity (SAMPLE(?kinds) AS ?kind) (MIN(?name) AS ?label) (MIN(?rank) AS ?best) WHERE {
+# ?q: the text searched for, bound by substitution.
+SEARCH = (
+    PROLOGUE
+    + """SELECT ?q ?entity (SAMPLE(?kinds) AS ?kind) (MIN(?name) AS ?label) (MIN(?rank) AS ?best) WHERE {
   { ?entity a org:Organization BIND("institution" AS ?kinds) } UNION { ?entity a kg:Country BIND("country" AS ?kinds) }
   ?entity rdfs:label|skos:altLabel|kg:acronym ?text .
   FILTER(CONTAINS(LCASE(STR(?text)), ?q))
   ?entity rdfs:label ?name .
   BIND(IF(STRSTARTS(LCASE(STR(?text)), ?q), 0, 1) AS ?rank)
-} GROUP BY ?q ?entity ORDER BY ?best STRLEN(?label) ?label LIMIT %d
+} GROUP BY ?q ?entity ORDER BY ?best STRLEN(?label) ?label LIMIT __LIMIT__
 """
+)
 
 
 def search(queries: Queryable, text: str, limit: int = SEARCH_LIMIT) -> list[dict[str, str]]:
@@ -183,7 +183,8 @@ def search(queries: Queryable, text: str, limit: int = SEARCH_LIMIT) -> list[dic
     needle = " ".join(text.lower().split())
     if len(needle) < 2:
         return []
-    result = queries.query(SEARCH % max(1, min(limit, SEARCH_LIMIT)), substitutions={"q": ox.Literal(needle)})
+    query = bind(SEARCH, LIMIT=max(1, min(limit, SEARCH_LIMIT)))
+    result = queries.query(query, substitutions={"q": ox.Literal(needle)})
     assert isinstance(result, ox.QuerySolutions)
     found = []
     for row in result:
@@ -193,30 +194,34 @@ def search(queries: Queryable, text: str, limit: int = SEARCH_LIMIT) -> list[dic
     return found
 
 
-SOURCES = """
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?g (SAMPLE(?t) AS ?title) (SAMPLE(?s) AS ?source) (SAMPLE(?p) AS ?primary) WHERE {
-  %s
+# The graphs ?g, each with its title and sources as it describes itself: the graphs stating
+# something about an entity, or the graphs named.
+_DESCRIBED = """
   OPTIONAL { GRAPH ?g { ?g dcterms:title ?t } }
   OPTIONAL { GRAPH ?g { ?g dcterms:source ?s } }
   OPTIONAL { GRAPH ?g { ?g prov:hadPrimarySource ?p } }
-} GROUP BY ?g ORDER BY ?g LIMIT %d
+} GROUP BY ?g ORDER BY ?g LIMIT __LIMIT__
 """
+_SOURCES = PROLOGUE + "SELECT ?g (SAMPLE(?t) AS ?title) (SAMPLE(?s) AS ?source) (SAMPLE(?p) AS ?primary) WHERE {"
+SOURCES_OF_ENTITY = (
+    _SOURCES
+    + "{ SELECT DISTINCT ?g WHERE { VALUES ?e { __ENTITY__ } GRAPH ?g { ?e ?p ?o } } LIMIT __LIMIT__ }"
+    + _DESCRIBED
+)
+SOURCES_OF_GRAPHS = _SOURCES + "VALUES ?g { __GRAPHS__ }" + _DESCRIBED
 
 
 def sources(queries: Queryable, entity: str | None, graphs: Sequence[str]) -> list[dict[str, str]]:
     """The source graphs stating something about ``entity``, or the ``graphs`` named, each with its
     title and primary source (IRIs reach the query as terms in VALUES, checked by pyoxigraph)."""
     if entity is not None:
-        node = ox.NamedNode(entity)
-        pattern = f"{{ SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }} LIMIT {SOURCES_LIMIT} }}"
+        query = bind(SOURCES_OF_ENTITY, ENTITY=ox.NamedNode(entity), LIMIT=SOURCES_LIMIT)
     else:
-        terms = " ".join(str(ox.NamedNode(g)) for g in list(dict.fromkeys(graphs))[:SOURCES_LIMIT])
-        if not terms:
+        named = named_nodes(list(dict.fromkeys(graphs))[:SOURCES_LIMIT])
+        if not named:
             return []
-        pattern = f"VALUES ?g {{ {terms} }}"
-    result = queries.query(SOURCES % (pattern, SOURCES_LIMIT))
+        query = bind(SOURCES_OF_GRAPHS, GRAPHS=named, LIMIT=SOURCES_LIMIT)
+    result = queries.query(query)
     assert isinstance(result, ox.QuerySolutions)
     found = []
     for row in result:
@@ -231,14 +236,14 @@ def sources(queries: Queryable, entity: str | None, graphs: Sequence[str]) -> li
     return found
 
 
-INSTRUMENTS = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX kg: <https://w3id.org/cnrs-kg/ontology#>
-SELECT ?instrument (MIN(?l) AS ?label) (MIN(?k) AS ?kind) (MIN(?kl) AS ?kindLabel) WHERE {
+INSTRUMENTS = (
+    PROLOGUE
+    + """SELECT ?instrument (MIN(?l) AS ?label) (MIN(?k) AS ?kind) (MIN(?kl) AS ?kindLabel) WHERE {
   ?instrument a kg:CooperationInstrument ; rdfs:label ?l .
   OPTIONAL { ?instrument kg:instrumentKind ?k OPTIONAL { ?k rdfs:label ?kl FILTER(LANGMATCHES(LANG(?kl), "en")) } }
 } GROUP BY ?instrument ORDER BY ?label LIMIT 5000
 """
+)
 
 
 def instruments(queries: Queryable) -> list[dict[str, str]]:

@@ -55,7 +55,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from api.auth import refuse_write
-from api.formats import GRAPH_TYPES, Format, negotiate
+from api.negotiation import GRAPH_TYPES, Format, negotiate
 from api.sparql import MAX_BODY
 from api.workers import Job, QueryRunner
 from api.writes import Outcome, committed, fingerprint, idempotency_key, write_once

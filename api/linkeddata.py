@@ -51,9 +51,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from api.formats import GRAPH_TYPES, Format, by_name, negotiate
+from api.negotiation import GRAPH_TYPES, Format, by_name, negotiate
 from api.workers import Job, QueryRunner
 from graph import GraphError, QueryTimeout
+from graph.sparql import PROLOGUE, bind
 from ontology.iris import ID
 from ontology.vocab import DCTERMS, PREFIXES, PROV, RDF, RDFS
 
@@ -76,37 +77,36 @@ SOURCE_FIELDS = [
 ]
 
 # pyoxigraph binds a substituted variable only when the query projects it: every query bound to
-# ``?entity`` selects it. Only the offsets (whole numbers checked by ``_offset``) and the
-# constants above are formatted into the text.
-_PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-COUNTS = f"""
-SELECT ?entity ?kind (COUNT(*) AS ?n) WHERE {{
-  {{ {{ SELECT DISTINCT ?entity ?p ?o WHERE {{ ?entity ?p ?o }} LIMIT {COUNT_CAP + 1} }} BIND("statements" AS ?kind) }}
+# ``?entity`` selects it. The other values are written by ``graph.sparql.bind``: the offsets (whole
+# numbers checked by ``_offset``), the limits above, and terms the store returned.
+COUNTS = """
+SELECT ?entity ?kind (COUNT(*) AS ?n) WHERE {
+  { { SELECT DISTINCT ?entity ?p ?o WHERE { ?entity ?p ?o } LIMIT __CAP__ } BIND("statements" AS ?kind) }
   UNION
-  {{ {{ SELECT DISTINCT ?entity ?s ?p WHERE {{ ?s ?p ?entity }} LIMIT {COUNT_CAP + 1} }} BIND("incoming" AS ?kind) }}
-}} GROUP BY ?entity ?kind
+  { { SELECT DISTINCT ?entity ?s ?p WHERE { ?s ?p ?entity } LIMIT __CAP__ } BIND("incoming" AS ?kind) }
+} GROUP BY ?entity ?kind
 """
-TYPES = f"SELECT DISTINCT ?entity ?type WHERE {{ ?entity a ?type }} LIMIT {MAX_TYPES}"
+TYPES = "SELECT DISTINCT ?entity ?type WHERE { ?entity a ?type } LIMIT __LIMIT__"
 # The page is chosen by the inner select; the outer one adds the graphs stating each statement.
 # Ordering by the object would decode every value of the entity (slow for the CNRS's 2,000
 # sub-organisations); within one property the order is the store's index order, which is stable.
 STATEMENTS = (
-    _PREFIXES
+    PROLOGUE
     + """SELECT ?entity ?p ?o ?values ?g WHERE {
   { SELECT DISTINCT ?entity ?p ?o ?values WHERE {
       { SELECT ?entity ?p (COUNT(DISTINCT ?v) AS ?values) WHERE { ?entity ?p ?v } GROUP BY ?entity ?p }
       ?entity ?p ?o
-    } ORDER BY (IF(?p = rdf:type, 0, IF(?p = rdfs:label, 1, 2))) ?values ?p LIMIT %d OFFSET %d }
+    } ORDER BY (IF(?p = rdf:type, 0, IF(?p = rdfs:label, 1, 2))) ?values ?p LIMIT __LIMIT__ OFFSET __OFFSET__ }
   OPTIONAL { GRAPH ?g { ?entity ?p ?o } }
 }"""
 )
 # In index order, not sorted: a page costs its offset plus its length, whatever the in-degree
 # (the CNRS is named by every affiliation of its works: millions of incoming links at scale).
-INCOMING = """SELECT DISTINCT ?entity ?s ?p WHERE { ?s ?p ?entity } LIMIT %d OFFSET %d"""
-LABELS = _PREFIXES + "SELECT ?node ?label WHERE { VALUES ?node { %s } ?node rdfs:label ?label }"
-SOURCES = "SELECT ?g ?p ?v WHERE { VALUES ?g { %s } VALUES ?p { %s } GRAPH ?g { ?g ?p ?v } } LIMIT " + str(COUNT_CAP)
+INCOMING = "SELECT DISTINCT ?entity ?s ?p WHERE { ?s ?p ?entity } LIMIT __LIMIT__ OFFSET __OFFSET__"
+LABELS = PROLOGUE + "SELECT ?node ?label WHERE { VALUES ?node { __NODES__ } ?node rdfs:label ?label }"
+SOURCES = """SELECT ?g ?p ?v WHERE {
+  VALUES ?g { __GRAPHS__ } VALUES ?p { __FIELDS__ } GRAPH ?g { ?g ?p ?v }
+} LIMIT __LIMIT__"""
 
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
@@ -220,7 +220,7 @@ def _statements(reader: _Reader, offset: int, total: int) -> tuple[list[Statemen
     exactly ``PAGE`` statements (a 101st row could not be told from the others) and the count says
     whether more follow; past the cap, a full page is taken to have a next one."""
     found: dict[tuple[ox.NamedNode, Term], Statement] = {}
-    for row in reader.select(STATEMENTS % (PAGE, offset)):
+    for row in reader.select(bind(STATEMENTS, LIMIT=PAGE, OFFSET=offset)):
         p, o, g = row["p"], row["o"], row["g"]
         if not isinstance(p, ox.NamedNode) or o is None:
             continue
@@ -240,7 +240,7 @@ def _statements(reader: _Reader, offset: int, total: int) -> tuple[list[Statemen
 def _incoming(reader: _Reader, offset: int) -> tuple[list[tuple[Term, ox.NamedNode]], bool]:
     links = [
         (row["s"], row["p"])
-        for row in reader.select(INCOMING % (PAGE + 1, offset))
+        for row in reader.select(bind(INCOMING, LIMIT=PAGE + 1, OFFSET=offset))
         if row["s"] is not None and isinstance(row["p"], ox.NamedNode)
     ]
     return links[:PAGE], len(links) > PAGE
@@ -252,7 +252,7 @@ def _labels(reader: _Reader, nodes: Sequence[object]) -> dict[ox.NamedNode, list
     labels: dict[ox.NamedNode, list[ox.Literal]] = {}
     if not iris:
         return labels
-    for row in reader.select(LABELS % " ".join(str(n) for n in iris), bound=False):
+    for row in reader.select(bind(LABELS, NODES=iris), bound=False):
         node, label = row["node"], row["label"]
         if isinstance(node, ox.NamedNode) and isinstance(label, ox.Literal):
             found = labels.setdefault(node, [])
@@ -266,8 +266,8 @@ def _sources(reader: _Reader, graphs: Sequence[ox.NamedNode]) -> dict[ox.NamedNo
     meta: dict[ox.NamedNode, dict[ox.NamedNode, list[Term]]] = {g: {} for g in graphs}
     if not graphs:
         return meta
-    fields = " ".join(str(p) for p in [DCTERMS.title, *(p for _, p in SOURCE_FIELDS)])
-    for row in reader.select(SOURCES % (" ".join(str(g) for g in graphs), fields), bound=False):
+    fields = [DCTERMS.title, *(p for _, p in SOURCE_FIELDS)]
+    for row in reader.select(bind(SOURCES, GRAPHS=graphs, FIELDS=fields, LIMIT=COUNT_CAP), bound=False):
         g, p, v = row["g"], row["p"], row["v"]
         if isinstance(g, ox.NamedNode) and isinstance(p, ox.NamedNode) and v is not None:
             values = meta.setdefault(g, {}).setdefault(p, [])
@@ -283,7 +283,8 @@ def read(
     incoming links, types and sources (what HTML shows). None if the store says nothing about it.
     Blocking: run it in a thread. ``QueryTimeout`` past the runner's budget."""
     reader = _Reader(runner, entity)
-    counts = {row["kind"].value: _int(row["n"]) for row in reader.select(COUNTS) if row["kind"] is not None}
+    rows = reader.select(bind(COUNTS, CAP=COUNT_CAP + 1))
+    counts = {row["kind"].value: _int(row["n"]) for row in rows if row["kind"] is not None}
     if not any(counts.values()):
         return None
     page, more = _statements(reader, statements, counts.get("statements", 0))
@@ -291,7 +292,8 @@ def read(
     nodes: list[object] = [s.object for s in page]
     if incoming is not None:
         found.incoming, found.more_incoming = _incoming(reader, incoming)
-        found.types = [row["type"] for row in reader.select(TYPES) if isinstance(row["type"], ox.NamedNode)]
+        types = reader.select(bind(TYPES, LIMIT=MAX_TYPES))
+        found.types = [row["type"] for row in types if isinstance(row["type"], ox.NamedNode)]
         nodes += [entity, *found.types, *(s for s, _ in found.incoming)]
         graphs = sorted({g for s in page for g in s.graphs}, key=lambda g: g.value)
         found.sources = _sources(reader, graphs)

@@ -5,7 +5,7 @@
 - A GET with no parameter returns the YASGUI query editor to browsers (``Accept: text/html``),
   its tabs preloaded with ``examples/*.rq``, and the SPARQL 1.1 Service Description to others.
 - Updates by POST form (``update=``) and POST ``application/sparql-update``, with optional
-  ``using-graph-uri`` and ``using-named-graph-uri`` (``api.update_dataset``), only on a writable
+  ``using-graph-uri`` and ``using-named-graph-uri`` (``api.sparql_update``), only on a writable
   server and with its token (``api.auth``): 204 when done, with ``X-Store-Generation``; once only
   per ``Idempotency-Key`` (``api.writes``).
 - Queries run in worker processes (``api.workers``) within the server's time budget, which a
@@ -14,6 +14,8 @@
   bad graph IRI, 401/403 for a refused update (see ``api.auth``), 405 for another method, 406 when no result
   format fits ``Accept``, 413 for a body over the limit, 415 for an unknown request content type;
   and 422 for an answer over the row cap, 503 for a query over its time budget (it was stopped).
+- Before any engine sees it, a query or update nested too deep, or calling another endpoint
+  (``SERVICE``, ``LOAD``) that the server does not allow, is a 400 (``api.sparql_guard``).
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from api.auth import refuse_write
-from api.formats import GRAPH_TYPES, Format, negotiate
-from api.update_dataset import DatasetConflict, add_using
+from api.negotiation import GRAPH_TYPES, Format, negotiate
+from api.sparql_guard import Refused, ServiceAllowlist, check
+from api.sparql_update import DatasetConflict, add_using
 from api.workers import Job, QueryRunner
 from api.writes import Outcome, committed, fingerprint, idempotency_key, write_once
 from graph import GraphError, OxigraphStore, QueryTimeout
@@ -91,6 +94,10 @@ async def _read(request: Request) -> ProtocolQuery | ProtocolUpdate | Response |
         body = await request.body()
         if len(body) > MAX_BODY:
             return _error(413, f"request body over {MAX_BODY} bytes")
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:  # a query repaired with U+FFFD would answer another question
+            return _error(400, f"the request body is not UTF-8 (byte {exc.start}); send SPARQL as UTF-8")
         if content_type == "application/sparql-query":
             queries = [body.decode("utf-8", errors="replace")]
         elif content_type == "application/x-www-form-urlencoded":
@@ -191,8 +198,8 @@ async def _answer(runner: QueryRunner, request: ProtocolQuery, accept: str | Non
     return Response(answer.body, media_type=answer.media_type, headers=headers)
 
 
-def service_description(endpoint: str) -> list[ox.Triple]:
-    """The SPARQL 1.1 Service Description of this endpoint."""
+def service_description(endpoint: str, *, federated: bool = False) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of this endpoint (``federated``: some SERVICE is allowed)."""
     service = ox.NamedNode(endpoint)
 
     def sd(name: str) -> ox.NamedNode:
@@ -203,8 +210,9 @@ def service_description(endpoint: str) -> list[ox.Triple]:
         ox.Triple(service, sd("endpoint"), service),
         ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
         ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
-        ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")),
     ]
+    if federated:
+        triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
     formats = {
         "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
         "application/sparql-results+xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
@@ -245,8 +253,24 @@ def _describe(request: Request) -> Response:
     if fmt is None or fmt.rdf is None:
         return _error(406, "the service description is RDF: ask for text/turtle, application/ld+json...")
     endpoint = str(request.url.replace(query="", fragment=""))
-    body = ox.serialize(service_description(endpoint), format=fmt.rdf)
+    federated = bool(_allowed(request))
+    body = ox.serialize(service_description(endpoint, federated=federated), format=fmt.rdf)
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
+
+
+def _allowed(request: Request) -> ServiceAllowlist:
+    allowed: ServiceAllowlist = getattr(request.app.state, "allow_service", ServiceAllowlist())
+    return allowed
+
+
+async def _guard(request: Request, parsed: ProtocolQuery | ProtocolUpdate) -> Response | None:
+    """The refusal (400; 503 if busy) of a request too deep, or calling an endpoint not allowed; None if it may run."""
+    text, update = (parsed.update, True) if isinstance(parsed, ProtocolUpdate) else (parsed.query, False)
+    try:  # in a thread: rdflib may have to parse the text
+        await run_in_threadpool(check, text, update=update, allowed=_allowed(request), base_iri=parsed.base_iri)
+    except Refused as exc:
+        return _error(exc.status, str(exc))
+    return None
 
 
 async def sparql_endpoint(request: Request) -> Response:
@@ -258,11 +282,11 @@ async def sparql_endpoint(request: Request) -> Response:
     parsed.base_iri = str(request.url.replace(query="", fragment=""))  # relative IRIs resolve against the endpoint
     store: OxigraphStore = request.state.store
     if isinstance(parsed, ProtocolUpdate):
-        refused = refuse_write(request)
+        refused = refuse_write(request) or await _guard(request, parsed)
         if refused is not None:
             return refused
         key = idempotency_key(request)
         if isinstance(key, Response):
             return key
         return await run_in_threadpool(_run_update, store, parsed, key)
-    return await _answer(request.state.queries, parsed, request.headers.get("accept"))
+    return await _guard(request, parsed) or await _answer(request.state.queries, parsed, request.headers.get("accept"))

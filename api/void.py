@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from api.formats import GRAPH_TYPES, Format, negotiate
+from api.negotiation import GRAPH_TYPES, Format, negotiate
 from graph import OxigraphStore
 from ontology.iris import BASE, GRAPH, ID
 from ontology.vocab import DCTERMS, PREFIXES, RDF, XSD, Vocabulary

@@ -36,7 +36,7 @@ from typing import Protocol
 import pyoxigraph as ox
 from typing_extensions import Buffer
 
-from api.formats import GRAPH_TYPES, SOLUTION_TYPES, Format, negotiate
+from api.negotiation import GRAPH_TYPES, SOLUTION_TYPES, Format, negotiate
 from graph import GraphError, OxigraphStore, Queryable, QueryError, QueryTimeout, ResultTooLarge
 from graph.store import QueryResult
 
@@ -242,7 +242,29 @@ def _open(path: str) -> OxigraphStore:
     return OxigraphStore(path, read_only=True)
 
 
+DEEP_STACK = 1 << 30  # bytes of (virtual) stack for every thread that evaluates SPARQL
+
+
+def deep_stacks() -> None:
+    """Give the threads started from now on a stack deep enough for any request under the body limit.
+
+    Oxigraph parses and evaluates recursively: a flat chain of a few thousand ``MINUS`` or ``BIND``
+    clauses (no nesting, so ``api.sparql_guard`` lets it through) overflows a default 8 MB stack
+    and kills the process, a worker or, for an update, the server. A 1 GB stack holds the longest
+    chain a 1 MB body can write; it is address space, only the pages a query touches are memory.
+    """
+    threading.stack_size(DEEP_STACK)
+
+
 def _serve(conn: Connection, path: str, generation: int) -> None:
+    """A worker process: its loop runs on a thread with a deep stack (see ``deep_stacks``)."""
+    deep_stacks()
+    loop = threading.Thread(target=_answer_jobs, args=(conn, path, generation), name="cnrs-kg-query")
+    loop.start()
+    loop.join()
+
+
+def _answer_jobs(conn: Connection, path: str, generation: int) -> None:
     """A worker's loop: answer jobs until the pipe closes, reopening the store when it was written."""
     store = _open(path)
     while True:

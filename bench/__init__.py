@@ -1,4 +1,4 @@
-"""Benchmarks, each run as a script (``python bench/<name>.py``, ``make bench``).
+"""Benchmarks, each run from the repository root as a module (``python -m bench.<name>``, ``make bench``).
 
 A package so that ``bench/graphql.py`` is the module ``bench.graphql`` for mypy, not a top-level
 ``graphql`` shadowing graphql-core.

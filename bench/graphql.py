@@ -23,7 +23,7 @@ The store is the bundled data, plus ``--works N`` SYNTHETIC OpenAlex works (``cn
 when N > 0; ``--store DIR`` keeps it between runs (built there unless ``DIR/READY`` says it holds N
 works already). With many works, the networks around the CNRS exceed the 2,000 nodes GraphQL allows:
 ``--min-weight W`` keeps the ties of weight W or more, on both sides.
-Usage: python bench/graphql.py [--works N] [--store DIR] [--runs R] [--seconds S] [--min-weight W]
+Usage: python -m bench.graphql [--works N] [--store DIR] [--runs R] [--seconds S] [--min-weight W]
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from pathlib import Path
 
 import httpx
 
-from api.background import background_server, free_port
-from api.loadgen import hammer
+from api.testing import background_server, free_port
+from bench.loadgen import hammer
 from graph import CostLimitExceeded, OxigraphStore, explore
 from graph.writing import write_sources
 from loaders import load_path
@@ -360,7 +360,7 @@ def run(store: Path, works: int, runs: int, seconds: float, min_weight: float, l
                 print(f"  graph.explore in this process: {case.name}: {inside[case.name]:.1f} ms", flush=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port)]
+    command = [sys.executable, "-c", "from cli import main; main()", "serve", "--port", str(port)]
     log = store.parent / "graphql-bench-server.log"
     probe = f"{base}/health"  # answers from memory (graph.stats.health), however large the store
     with background_server([*command, "--store", str(store)], probe, log=log, timeout=120):

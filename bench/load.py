@@ -7,7 +7,7 @@ co-publication matrix" from the materialised links against the same questions co
 raw publications.
 
 The works are SYNTHETIC (``cnrs-kg generate``): real ROR institutions, generated works, marked
-synthetic in their graph's provenance. Usage: python bench/load.py [--works N]
+synthetic in their graph's provenance. Usage: python -m bench.load [--works N]
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The dump is SYNTHETIC: real bundled ROR v2 records cloned under generated ROR id
 relationships re-pointed among the clones), written to a temporary zip named like ROR's releases.
 It only measures speed and memory; it is never loaded into a real store.
 
-Usage: python bench/load_ror_dump.py [RECORDS]
+Usage: python -m bench.load_ror_dump [RECORDS]
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ Oxigraph's server (``pip install oxigraph``) runs ``serve-read-only --union-defa
 copy of the store, so both answer over the union of the named graphs, as ours does. The load
 generator is Python threads with one ``httpx.Client`` each: at 16 clients it competes with the
 servers for the CPU, so the figures are a comparison on one machine, not either server's ceiling.
-Usage: python bench/sparql.py [--requests N] [--seconds S]
+Usage: python -m bench.sparql [--requests N] [--seconds S]
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import httpx
 
-from api.background import background_server, free_port
-from api.loadgen import hammer
+from api.testing import background_server, free_port
+from bench.loadgen import hammer
 from graph import OxigraphStore
 from graph.writing import write_sources
 from loaders import load_path

@@ -21,12 +21,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from graph.sparql import bind
+
 COUNTS_FILE = "cnrs-kg-counts.json"
 
-# GRAPH_IRI is replaced by the graph's IRI as pyoxigraph prints it (escaped): pyoxigraph 0.5 substitutes
-# only variables of the projection.
-PREDICATES = "SELECT ?p (COUNT(*) AS ?n) WHERE { GRAPH GRAPH_IRI { ?s ?p ?o } } GROUP BY ?p"
-CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH GRAPH_IRI { ?s a ?c } FILTER(isIRI(?c)) } GROUP BY ?c"
+# The graph is written into the text (``bind``), not substituted: pyoxigraph 0.5 substitutes only
+# variables of the projection.
+PREDICATES = "SELECT ?p (COUNT(*) AS ?n) WHERE { GRAPH __GRAPH__ { ?s ?p ?o } } GROUP BY ?p"
+CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH __GRAPH__ { ?s a ?c } FILTER(isIRI(?c)) } GROUP BY ?c"
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class GraphStats:
 
 
 def _rows(store: ox.Store, query: str, graph: ox.NamedNode) -> Iterable[tuple[str, int]]:
-    result = store.query(query.replace("GRAPH_IRI", str(graph)))
+    result = store.query(bind(query, GRAPH=graph))
     assert isinstance(result, ox.QuerySolutions)
     for row in result:
         term, n = row[0], row[1]

@@ -38,6 +38,10 @@ was computed from (``graph.meta``); ``network_status`` compares it with the publ
 change, so a network left behind (a load killed between the two commits, an update or a drop of a
 publication graph over HTTP) is reported stale, and the next load or ``cnrs-kg network --refresh``
 recomputes it whole.
+
+The two queries of the concept live here and are the ones everyone asks: ``HIERARCHY`` (the
+organisation hierarchy, with its dates and sources; the explorer's hierarchy edges) and ``LINKS``
+(the one reader of the stored links: a refresh, the explorer, GraphQL's co-publications).
 """
 
 from __future__ import annotations
@@ -47,10 +51,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import chain, combinations
+from itertools import chain, combinations, product
 
 import pyoxigraph as ox
 
+from graph import sparql
 from graph.store import Backend, GraphChange, GraphContent
 from ontology import DCTERMS, FABIO, KG, RDF, XSD, iris
 from ontology.literals import decimal, year
@@ -63,13 +68,65 @@ PERIOD_NAME = re.compile(r"^\d{4}-\d{4}$")
 INST, INST_COUNTRY, COUNTRY = "institution-institution", "institution-country", "country-country"
 _KIND_TERMS = {INST: "InstitutionInstitution", INST_COUNTRY: "InstitutionCountry", COUNTRY: "CountryCountry"}
 
-HIERARCHY = """
-SELECT DISTINCT ?child ?parent ?start ?end WHERE {
-  { ?child <http://www.w3.org/ns/org#subOrganizationOf> ?parent }
-  UNION { ?child <https://w3id.org/cnrs-kg/ontology#supervisingBody> ?parent }
-  OPTIONAL { ?child <https://schema.org/startDate> ?start }
-  OPTIONAL { ?child <https://schema.org/endDate> ?end }
+# The organisation hierarchy the roll-up climbs, also the explorer's HIERARCHY edges: each child
+# and parent (``org:subOrganizationOf``, or ``kg:supervisingBody``, its sub-property) that
+# ``HIERARCHY_EDGES`` names, and their facts (``sparql.Facts``): the graphs stating the edge, and the
+# child's dates, between which it holds. Edges are matched in their graphs, whose names the facts
+# reuse (matching them in the union first, and their graphs after, took twice as long).
+HIERARCHY = """SELECT ?child ?parent (GROUP_CONCAT(DISTINCT ?fact; separator="\\n") AS ?facts) WHERE {
+  GRAPH ?g { __EDGES__ }
+  FILTER(?child != ?parent)
+  { BIND("graph" AS ?tag) } UNION { ?child schema:startDate ?v BIND("start" AS ?tag) }
+  UNION { ?child schema:endDate ?v BIND("end" AS ?tag) }
+  BIND(CONCAT(?tag, " ", STR(COALESCE(?v, ?g))) AS ?fact)
+} GROUP BY ?child ?parent"""
+HIERARCHY_EDGES = {
+    "around": """VALUES ?f { __AROUND__ } VALUES ?o { __OTHERS__ }
+  { ?f org:subOrganizationOf|kg:supervisingBody ?o BIND(?f AS ?child) BIND(?o AS ?parent) }
+  UNION { ?o org:subOrganizationOf|kg:supervisingBody ?f BIND(?o AS ?child) BIND(?f AS ?parent) }""",
+    "every": "?child org:subOrganizationOf|kg:supervisingBody ?parent",
+}
+"""Which edges ``HIERARCHY`` reads: those with one end among ``__AROUND__`` and the other among
+``__OTHERS__`` (``sparql.ANY``: any), or every edge (without the two directions ``around`` asks:
+twice as fast as ``around`` with both ends free)."""
+
+
+def hierarchy_query(edges: str, around: Sequence[ox.NamedNode] = (), others: Sequence[ox.NamedNode | None] = ()) -> str:
+    """``HIERARCHY`` over ``HIERARCHY_EDGES[edges]``, bound, without the prologue (``graph.explore`` nests it)."""
+    return sparql.bind(HIERARCHY.replace("__EDGES__", HIERARCHY_EDGES[edges]), AROUND=around, OTHERS=others)
+
+
+# The stored links, the one reader of the network (``graph.explore``, GraphQL, a refresh): in the
+# graphs ?g (``sparql.ANY``: every graph), each link ?l of kind ?kind from ?s to ?t, its counts,
+# ``kg:internal`` when stated, its years as ``LINK_SPANS`` names them, and the ends ``LINK_ENDS``
+# names. The node VALUES sit inside GRAPH: outside it, Oxigraph 0.5 joins them after scanning every
+# link (500x slower).
+LINKS = """SELECT DISTINCT ?g ?l ?kind ?s ?t ?year ?first ?full ?frac ?internal WHERE {
+  VALUES ?g { __GRAPHS__ }
+  GRAPH ?g {
+    __ENDS__
+    ?l kg:linkSource ?s ; kg:linkTarget ?t ; __SPAN__ ; kg:linkKind ?kind ; kg:fullCount ?full ;
+       kg:fractionalCount ?frac .
+    OPTIONAL { ?l kg:internal ?internal }
+  }
 }"""
+LINK_ENDS = {
+    "around": "VALUES ?f { __NODES__ } { ?l kg:linkSource ?f } UNION { ?l kg:linkTarget ?f }",
+    "within": "VALUES ?s { __NODES__ } VALUES ?t { __NODES__ }",
+    "all": "",
+}
+"""Which links of the graphs ``LINKS`` reads: with an end among the nodes (``around``), both ends
+among them (``within``), or every one (``all``)."""
+# Constant predicates: one bound from VALUES made the explorer's query 30% slower.
+LINK_SPANS = {"year": "kg:year ?year", "years": "kg:firstYear ?first ; kg:lastYear ?year"}
+"""Which links ``LINKS`` reads, by their years: a year graph's (``year``: ?year), or a period's or all
+years' (``years``: ?first, and ?year the last)."""
+
+
+def links_query(ends: str, span: str, graphs: Sequence[ox.NamedNode | None], nodes: Sequence[ox.NamedNode] = ()) -> str:
+    """``LINKS`` with the ends and span named, bound, without the prologue (``graph.explore`` nests it)."""
+    template = LINKS.replace("__ENDS__", LINK_ENDS[ends]).replace("__SPAN__", LINK_SPANS[span])
+    return sparql.bind(template, GRAPHS=graphs, NODES=nodes)
 
 
 @dataclass
@@ -116,21 +173,24 @@ def _year_of(term: object) -> int | None:
 
 
 def read_hierarchy(store: Backend) -> Hierarchy:
+    """Every edge of the hierarchy, with the years it holds (the child's dates)."""
     hierarchy = Hierarchy()
-    result = store.query(HIERARCHY)
+    result = store.query(sparql.PROLOGUE + hierarchy_query("every"))
     assert isinstance(result, ox.QuerySolutions)
     for row in result:
-        child, parent = row["child"], row["parent"]
-        if isinstance(child, ox.NamedNode) and isinstance(parent, ox.NamedNode) and child != parent:
-            edge = (parent.value, _year_of(row["start"]), _year_of(row["end"]))
+        child, parent, text = row["child"], row["parent"], row["facts"]
+        if isinstance(child, ox.NamedNode) and isinstance(parent, ox.NamedNode):
+            facts = sparql.Facts.parse(text.value if isinstance(text, ox.Literal) else "")
             edges = hierarchy.parents.setdefault(child.value, [])
-            if edge not in edges:
-                edges.append(edge)
+            for start, end in product(_years(facts, "start"), _years(facts, "end")):
+                if (parent.value, start, end) not in edges:
+                    edges.append((parent.value, start, end))
     return hierarchy
 
 
-def _values(years: Iterable[int]) -> str:
-    return " ".join(f'"{y:04d}"^^<{XSD.gYear.value}>' for y in sorted(years))
+def _years(facts: sparql.Facts, tag: str) -> list[int | None]:
+    """The years of the dates ``tag`` (None for one without a year), or [None] (no bound) without any."""
+    return [int(d[:4]) if d[:4].isdigit() else None for d in facts.get(tag)] or [None]
 
 
 def _work_years(store: Backend) -> dict[str, int]:
@@ -345,14 +405,9 @@ def _content(
 
 def _stored_links(store: Backend, when: int) -> dict[Key, Tally]:
     """The links of one year as the store holds them."""
-    graph = network_graph(str(when))
-    query = f"""SELECT ?kind ?s ?t ?full ?frac ?internal WHERE {{ GRAPH {graph} {{
-      ?l <{KG.linkKind.value}> ?kind ; <{KG.linkSource.value}> ?s ; <{KG.linkTarget.value}> ?t ;
-         <{KG.fullCount.value}> ?full ; <{KG.fractionalCount.value}> ?frac .
-      OPTIONAL {{ ?l <{KG.internal.value}> ?internal }} }} }}"""
     names = {KG.term(term).value: kind for kind, term in _KIND_TERMS.items()}
     table: dict[Key, Tally] = {}
-    result = store.query(query)
+    result = store.query(sparql.PROLOGUE + links_query("all", "year", [network_graph(str(when))]))
     assert isinstance(result, ox.QuerySolutions)
     for row in result:
         kind, s, t = row["kind"], row["s"], row["t"]
@@ -461,13 +516,18 @@ def _any_synthetic(store: Backend, graphs: Sequence[str]) -> bool:
     )
 
 
+# The newest retrieval date of the graphs ?g (each states its own, ``describe_source``).
+RETRIEVED = (
+    sparql.PROLOGUE
+    + """SELECT (MAX(STR(?d)) AS ?latest) WHERE {
+  VALUES ?g { __GRAPHS__ } GRAPH ?g { ?g prov:generatedAtTime ?d }
+}"""
+)
+
+
 def _retrieved(store: Backend, graphs: Sequence[str]) -> str:
     """The newest retrieval date of the sources: deterministic, so an unchanged network is not rewritten."""
-    values = " ".join(f"<{g}>" for g in graphs)
-    result = store.query(
-        f"SELECT (MAX(STR(?d)) AS ?latest) WHERE {{ VALUES ?g {{ {values} }} "
-        f"GRAPH ?g {{ ?g <http://www.w3.org/ns/prov#generatedAtTime> ?d }} }}"
-    )
+    result = store.query(sparql.bind(RETRIEVED, GRAPHS=sparql.named_nodes(graphs)))
     assert isinstance(result, ox.QuerySolutions)
     for row in result:
         latest = row["latest"]

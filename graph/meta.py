@@ -41,6 +41,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pyoxigraph as ox
 
+from graph.sparql import CLEAR_GRAPH, CREATE_GRAPH, DROP_GRAPH, bind
 from ontology.iris import GRAPH
 
 META = GRAPH + "_meta/"
@@ -88,8 +89,9 @@ def _name(kind: str, **values: str | int) -> str:
     return f"{META}{kind}?{query}"
 
 
-def _node(name: str) -> str:
-    return f"<{name}>"
+def _on(operation: str, name: str) -> str:
+    """``operation`` on the record graph ``name`` (its values are percent-encoded: a valid IRI)."""
+    return bind(operation, GRAPH=ox.NamedNode(name))
 
 
 @dataclass
@@ -180,12 +182,12 @@ class Bookkeeping:
             digest = key_digest(key.key)
             after.receipts[digest] = Receipt(digest, key.request, generation, modified, key.outcome)
         old, new = set(self.names()), set(after.names())
-        ops = [f"DROP SILENT GRAPH {_node(name)}" for name in sorted(old - new)]
+        ops = [_on(DROP_GRAPH, name) for name in sorted(old - new)]
         if restore:
-            ops += [f"CLEAR SILENT GRAPH {_node(name)}" for name in sorted(old & new)]
-            ops += [f"CREATE SILENT GRAPH {_node(name)}" for name in sorted(new)]
+            ops += [_on(CLEAR_GRAPH, name) for name in sorted(old & new)]
+            ops += [_on(CREATE_GRAPH, name) for name in sorted(new)]
         else:
-            ops += [f"CREATE SILENT GRAPH {_node(name)}" for name in sorted(new - old)]
+            ops += [_on(CREATE_GRAPH, name) for name in sorted(new - old)]
         return ops, after
 
     def receipt(self, key: str) -> Receipt | None:

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graph.links import NetworkStatus, network_status
+from graph.sparql import bind
 from graph.store import Backend, OxigraphStore
+from ontology import ONTOLOGY_GRAPH
 
+# Entities per class, the ontology's own classes left out (``__ONTOLOGY__``: its graph).
 CLASS_COUNTS = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
   GRAPH ?g { ?s a ?class }
-  FILTER(?g != <https://w3id.org/cnrs-kg/graph/ontology>)
+  FILTER(?g != __ONTOLOGY__)
 } GROUP BY ?class ORDER BY DESC(?n) ?class
 """
 
@@ -36,7 +39,7 @@ class Stats:
 
 def compute_stats(store: Backend) -> Stats:
     classes: dict[str, int] = {}
-    result = store.query(CLASS_COUNTS)
+    result = store.query(bind(CLASS_COUNTS, ONTOLOGY=ONTOLOGY_GRAPH))
     assert isinstance(result, ox.QuerySolutions)
     for row in result:
         cls, n = row["class"], row["n"]

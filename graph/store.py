@@ -46,6 +46,7 @@ from graph.backend import Backend, Commit, GraphChange, GraphContent, Queryable,
 from graph.counts import GraphStats, count_graph, load_counts, save_counts
 from graph.errors import QueryError, StoreLockedError, StoreOpenError
 from graph.meta import Bookkeeping, Receipt, WriteKey, is_reserved, now
+from graph.sparql import DELETE_DATA, DROP_GRAPH, INSERT_DATA, bind
 from graph.update_scope import written_graphs
 from ontology.iris import GRAPH
 
@@ -224,7 +225,8 @@ class OxigraphStore:
                 return self.update("CLEAR DEFAULT", graphs=[], key=key)
             if not self._store.contains_named_graph(graph):
                 return None
-            return self.update(f"DROP GRAPH {graph}", graphs=[graph], key=key)
+            # SILENT or not alike: the graph is there (checked above, under the lock).
+            return self.update(bind(DROP_GRAPH, GRAPH=graph), graphs=[graph], key=key)
 
     def receipt(self, key: str) -> Receipt | None:
         """The receipt of the write committed with idempotency key ``key``, if any (kept ``RECEIPT_HOURS``)."""
@@ -246,7 +248,7 @@ class OxigraphStore:
             try:
                 if fresh:
                     self._write_fresh(fresh)
-                    operations.append(f"DROP SILENT GRAPH {JOURNAL}")
+                    operations.append(bind(DROP_GRAPH, GRAPH=JOURNAL))
                 if operations or new_derived:
                     self._commit(" ;\n".join(operations), None, changed=written, derived=new_derived, user=False)
             except BaseException:
@@ -280,15 +282,15 @@ class OxigraphStore:
             changes[graph] = GraphChange(graph.value, len(current), len(wanted), len(added), len(removed))
             if any(_has_blank_node(t) for t in removed):
                 # SPARQL cannot name a stored blank node: rewrite the whole graph, still in the one update.
-                operations.append(f"DROP SILENT GRAPH {graph}")
-                operations.append(f"INSERT DATA {{ GRAPH {graph} {{ {_ntriples(triples)} }} }}")
+                operations.append(bind(DROP_GRAPH, GRAPH=graph))
+                operations.append(bind(INSERT_DATA, GRAPH=graph, DATA=triples))
                 continue
             if removed:
-                operations.append(f"DELETE DATA {{ GRAPH {graph} {{ {_ntriples(removed)} }} }}")
+                operations.append(bind(DELETE_DATA, GRAPH=graph, DATA=removed))
             if added:
-                operations.append(f"INSERT DATA {{ GRAPH {graph} {{ {_ntriples(added)} }} }}")
+                operations.append(bind(INSERT_DATA, GRAPH=graph, DATA=added))
             if not wanted:
-                operations.append(f"DROP SILENT GRAPH {graph}")
+                operations.append(bind(DROP_GRAPH, GRAPH=graph))
         return changes, operations, fresh
 
     def _commit(
@@ -455,11 +457,6 @@ def _syntax_error(sparql: str, base_iri: str | None) -> str:
 
 def _has_blank_node(triple: ox.Triple) -> bool:
     return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
-
-
-def _ntriples(triples: Iterable[ox.Triple]) -> str:
-    """Triples as N-Triples statements, which are valid SPARQL ``DATA`` blocks (terms are escaped by pyoxigraph)."""
-    return " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
 
 
 def _in_graph(triples: Iterable[ox.Triple], graph: ox.NamedNode) -> Iterator[ox.Quad]:

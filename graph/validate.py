@@ -12,8 +12,13 @@ import rdflib
 from pyshacl import validate
 from rdflib.namespace import SH
 
+from graph.sparql import PROLOGUE, bind
 from graph.store import Backend, OxigraphStore
 from ontology import ONTOLOGY_PATH, SHAPES_PATH
+
+EVERY_TRIPLE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+# The focus nodes of a ``sh:targetClass``: its instances and its subclasses' (as SHACL counts them).
+TARGETS = PROLOGUE + "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { VALUES ?t { __TARGET__ } ?x a/rdfs:subClassOf* ?t }"
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ def load_ontology() -> rdflib.Graph:
 
 def store_as_rdflib(store: OxigraphStore) -> rdflib.Graph:
     """The union of the store's graphs as one rdflib graph (via N-Triples, the fastest path)."""
-    result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    result = store.query(EVERY_TRIPLE)
     assert isinstance(result, ox.QueryTriples)
     data = result.serialize(format=ox.RdfFormat.N_TRIPLES)
     assert data is not None
@@ -104,12 +109,7 @@ def shape_target_counts(store: Backend) -> dict[str, int]:
     """
     counts: dict[str, int] = {}
     for shape, target in load_shapes().subject_objects(SH.targetClass):
-        # The IRI comes from our own shapes file, parsed as an IRI: no user input reaches this text.
-        result = store.query(
-            "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { "
-            f"VALUES ?target {{ {ox.NamedNode(str(target))} }} "
-            "?x a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?target }"
-        )
+        result = store.query(bind(TARGETS, TARGET=[ox.NamedNode(str(target))]))
         assert isinstance(result, ox.QuerySolutions)
         counts[str(shape)] = next(int(row["n"].value) for row in result)
     return counts

@@ -18,8 +18,9 @@ from strawberry.dataloader import DataLoader
 from api.graphql.mapping import kind
 from api.graphql.reading import select
 from graph import Queryable
-from graph.entities import EntityFacts, Row, Value, bind, collect, named_nodes
+from graph.entities import EntityFacts, Row, Value, collect
 from graph.entities import queries as sparql
+from graph.sparql import bind, named_nodes
 
 Predicates = tuple[ox.NamedNode, ...]
 FactsKey = tuple[str, str, Predicates]  # kind name, entity IRI, predicates
@@ -93,6 +94,21 @@ def fold_links(rows: Sequence[Row], predicates: Predicates) -> dict[str, list[Li
     return grouped
 
 
+def figure(row: Row, other: Value) -> LinkFigure:
+    """A row of ``graph.links.LINKS`` seen from one end: a year's link (``year``), or all years'
+    (``first``, and ``year``, the last)."""
+    first = row.get("first") or row["year"]
+    return LinkFigure(
+        other.text,
+        row["kind"].text,
+        row["full"].number or 0.0,
+        row["frac"].number or 0.0,
+        first.year,
+        row["year"].year,
+        (row.get("internal") or Value("false")).text == "true",
+    )
+
+
 class Loaders:
     """The DataLoaders of one request, over that request's ``Queryable``."""
 
@@ -135,8 +151,8 @@ class Loaders:
             groups[relation, predicates].add(iri)
         found: dict[tuple[str, Predicates], dict[str, list[Link]]] = {}
         for (relation, predicates), entities in groups.items():
-            template = sparql.RELATION.replace("__PATTERN__", sparql.RELATIONS[relation])
-            rows = await select(self.queries, bind(template, KEYS=named_nodes(sorted(entities)), P=predicates))
+            query = bind(sparql.relation(relation), KEYS=named_nodes(sorted(entities)), P=predicates)
+            rows = await select(self.queries, query)
             found[relation, predicates] = fold_links(rows, predicates)
         return [found[relation, predicates].get(iri, []) for relation, iri, predicates in keys]
 
@@ -145,29 +161,10 @@ class Loaders:
         for iri, years in keys:
             groups[years].add(iri)
         found: dict[tuple[tuple[int, ...] | None, str], list[LinkFigure]] = defaultdict(list)
-        gyear = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
         for years, entities in groups.items():
-            if years is None:
-                query = bind(sparql.COPUBLICATIONS_ALL, KEYS=named_nodes(sorted(entities)))
-            else:
-                query = bind(
-                    sparql.COPUBLICATIONS_BY_YEAR,
-                    KEYS=named_nodes(sorted(entities)),
-                    YEARS=[ox.Literal(f"{y:04d}", datatype=gyear) for y in years],
-                )
-            for row in await select(self.queries, query):
-                n, f = row["n"].number or 0.0, row["f"].number or 0.0
-                first = row.get("first")
-                last = row.get("last") or first
-                found[years, row["key"].text].append(
-                    LinkFigure(
-                        row["other"].text,
-                        row["kind"].text,
-                        n,
-                        f,
-                        None if first is None else first.year,
-                        None if last is None else last.year,
-                        (row.get("internal") or Value("false")).text == "true",
-                    )
-                )
+            for row in await select(self.queries, sparql.copublications(named_nodes(sorted(entities)), years)):
+                # A link is read once, from either end: each end asked for sees it, to the other end.
+                for key, other in ((row["s"], row["t"]), (row["t"], row["s"])):
+                    if key.text in entities:
+                        found[years, key.text].append(figure(row, other))
         return [found.get((years, iri), []) for iri, years in keys]

@@ -24,9 +24,9 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.types import ExecutionResult
 
-from api.formats import Format, negotiate
 from api.graphql.context import Context
 from api.graphql.schema import Schema, schema
+from api.negotiation import Format, negotiate
 from api.sparql import EXAMPLES_DIR, STATIC_DIR
 
 JSON = Format("application/json", "json")

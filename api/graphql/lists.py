@@ -37,8 +37,9 @@ from api.graphql.types.institution import Institution
 from api.graphql.types.instrument import Instrument, Office, matches_kind
 from api.graphql.types.places import Country
 from api.graphql.types.publication import Indicator, Publication
-from graph.entities import EntityFacts, Term, Value, bind, collect
+from graph.entities import EntityFacts, Value, collect
 from graph.entities import queries as sparql
+from graph.sparql import Term, bind
 from ontology import KG, QB, SCHEMA, iris
 
 Values = dict[str, Sequence[Term] | int]
@@ -66,33 +67,28 @@ def name_key(facts: EntityFacts) -> tuple[str, str]:
 
 async def paged(
     info: Info,
-    template: str,
-    count: str,
-    fragments: list[str],
+    page: str,
+    filters: list[str],
     values: Values,
     kind_name: str,
     *,
     first: int | None,
     after: str | None,
-    order: str = sparql.ORDER_BY_NAME,
+    order: str = "name",
     descending: bool = False,
 ) -> tuple[list[EntityFacts], int, int | None, bool]:
-    """A page of a SPARQL-paged list: (facts of the page in order, offset, total or None, has next)."""
+    """A page of a SPARQL-paged list (``page``, a key of ``sparql.PAGES``, with the ``filters`` named):
+    (facts of the page in order, offset, total or None, has next)."""
     offset, size = window(first, after)
-    filters = "\n".join(fragments)
     with_count = "totalCount" in lookahead.selected(info)
-    query = (
-        template.replace("__FILTERS__", filters)
-        .replace("__COUNT__", count.replace("__FILTERS__", filters) if with_count else "")
-        .replace("__ORDER__", order)
-    )
+    query = sparql.page(page, filters, order=order, count=with_count)
     predicates = lookahead.predicates(info, kind_name, *lookahead.NODES)
     rows = await select(info.context.queries, bind(query, LIMIT=size + 1, OFFSET=offset, P=predicates, **values))
     total = next((int(r["total"].text) for r in rows if "total" in r), None)
     sort: dict[str, str] = {r["e"].text: r["sort"].text for r in rows if "e" in r and "sort" in r}
     facts = collect((r for r in rows if "e" in r), (p.value for p in predicates))
     entries = sorted(facts.values(), key=lambda f: f.iri)
-    if order == sparql.ORDER_BY_NAME or descending:
+    if order == "name" or descending:
         entries.sort(key=lambda f: sort.get(f.iri, ""), reverse=descending)
     return entries[:size], offset, total, len(entries) > size
 
@@ -101,11 +97,11 @@ async def institutions(
     info: Info, where: InstitutionFilter | None, first: int | None, after: str | None, order: InstitutionOrder
 ) -> Connection[Institution]:
     where = where or InstitutionFilter()
-    fragments: list[str] = []
+    filters: list[str] = []
     values: Values = {}
 
     def add(name: str, token: str, terms: Sequence[Term]) -> None:
-        fragments.append(sparql.INSTITUTION_FILTERS[name])
+        filters.append(name)
         values[token] = terms
 
     if where.country:
@@ -126,11 +122,10 @@ async def institutions(
         )
     if where.instrument_kind:
         add("instrument_kind", "IKIND", [ox.NamedNode(to_iri(k)) for k in where.instrument_kind])
-    order_by = sparql.ORDER_BY_NAME if order is InstitutionOrder.NAME else sparql.ORDER_BY_IRI
+    order_by = "name" if order is InstitutionOrder.NAME else "iri"
     page, offset, total, more = await paged(
-        info, sparql.INSTITUTION_PAGE, sparql.INSTITUTION_COUNT, fragments, values, "Institution",
-        first=first, after=after, order=order_by,
-    )  # fmt: skip
+        info, "institution", filters, values, "Institution", first=first, after=after, order=order_by
+    )
     return connection([Institution(iri=f.iri, loaded=f) for f in page], offset, total, has_next=more)
 
 
@@ -138,30 +133,29 @@ async def publications(
     info: Info, where: PublicationFilter | None, first: int | None, after: str | None
 ) -> Connection[Publication]:
     where = where or PublicationFilter()
-    fragments: list[str] = []
+    filters: list[str] = []
     values: Values = {}
     if where.institution:
-        fragments.append(sparql.PUBLICATION_FILTERS["institution"])
+        filters.append("institution")
         values["INSTITUTION"] = [ox.NamedNode(iri) for iri in await resolved(info, where.institution, "institution")]
     if where.country:
-        fragments.append(sparql.PUBLICATION_FILTERS["country"])
+        filters.append("country")
         values["COUNTRY"] = [checked(iris.country, c, "filter.country") for c in where.country]
     if where.years and (where.years.start is not None or where.years.end is not None):
-        fragments.append(sparql.PUBLICATION_FILTERS["years"])
+        filters.append("years")
         values["FROM"] = [
             ox.Literal(str(where.years.start if where.years.start is not None else -9999), datatype=INTEGER)
         ]
         values["TO"] = [ox.Literal(str(where.years.end if where.years.end is not None else 9999), datatype=INTEGER)]
     if where.title and where.title.strip():
-        fragments.append(sparql.PUBLICATION_FILTERS["title"])
+        filters.append("title")
         values["TITLE"] = [needle(where.title)]
     if where.doi:
-        fragments.append(sparql.PUBLICATION_FILTERS["doi"])
+        filters.append("doi")
         values["DOI"] = [ox.Literal(DOI_PREFIX.sub("", where.doi.strip()).lower())]
     page, offset, total, more = await paged(
-        info, sparql.PUBLICATION_PAGE, sparql.PUBLICATION_COUNT, fragments, values, "Publication",
-        first=first, after=after, order="", descending=True,
-    )  # fmt: skip
+        info, "publication", filters, values, "Publication", first=first, after=after, descending=True
+    )
     return connection([Publication(iri=f.iri, loaded=f) for f in page], offset, total, has_next=more)
 
 

@@ -1,76 +1,29 @@
-"""The SPARQL of the entity read model, as constants, and ``bind``, the one way values enter them.
+"""The SPARQL of the entity read model, as constants with ``__NAME__`` slots that ``graph.sparql.bind``
+fills with terms and integers, and the functions that put their fragments together by name.
 
-``__NAME__`` marks where ``bind`` writes validated terms (``VALUES`` blocks) or integers
-(``LIMIT``/``OFFSET``): only pyoxigraph terms (which escape themselves) and ``int`` are accepted,
-so nothing a user typed reaches a query's text unescaped. A query that lists entities also returns
-their facts (``?e ?p ?o ?g``, for the predicates the selected fields need), so one nesting level of
-a GraphQL query is one SPARQL query: the page and what it shows, or the edges of a relation and
-their far ends.
-
->>> bind("SELECT * WHERE { VALUES ?e { __E__ } }", E=[ox.NamedNode("urn:a"), ox.Literal('x"y')])
-'SELECT * WHERE { VALUES ?e { <urn:a> "x\\\\"y" } }'
->>> bind("SELECT * WHERE { ?e ?p ?o } LIMIT __LIMIT__", LIMIT=11)
-'SELECT * WHERE { ?e ?p ?o } LIMIT 11'
+A query that lists entities also returns their facts (``?e ?p ?o ?g``, for the predicates the
+selected fields need), so one nesting level of a GraphQL query is one SPARQL query: the page and
+what it shows, or the edges of a relation and their far ends. Fragments (``RELATIONS``, the
+filters of the pages, the orders) are constants too, chosen by name (``relation``, ``page``):
+nothing a caller wrote becomes query text.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
-Term = ox.NamedNode | ox.Literal
-_TOKEN = re.compile(r"__([A-Z][A-Z0-9_]*)__")
-
-
-def bind(template: str, **values: Sequence[Term] | int) -> str:
-    """``template`` with each ``__NAME__`` replaced by its terms (space-separated) or its integer.
-
-    Only pyoxigraph terms and ``int`` are accepted, so nothing a user typed reaches the text unescaped.
-    """
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in values:
-            raise KeyError(f"no value for __{name}__")
-        value = values[name]
-        if isinstance(value, bool) or not isinstance(value, int | Sequence):
-            raise TypeError(f"__{name}__: terms or an int, not {type(value).__name__}")
-        if isinstance(value, int):
-            return str(value)
-        for term in value:
-            if not isinstance(term, ox.NamedNode | ox.Literal):
-                raise TypeError(f"__{name}__: {term!r} is not a NamedNode or Literal")
-        return " ".join(str(term) for term in value) or "UNDEF"
-
-    return _TOKEN.sub(replace, template)
-
-
-def named_nodes(values: Iterable[str]) -> list[ox.NamedNode]:
-    """The distinct IRIs of ``values`` as terms, in order (constructing one validates the IRI)."""
-    return [ox.NamedNode(v) for v in dict.fromkeys(values)]
-
-
-PREFIXES = """PREFIX kg: <https://w3id.org/cnrs-kg/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX schema: <https://schema.org/>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX fabio: <http://purl.org/spar/fabio/>
-PREFIX bibo: <http://purl.org/ontology/bibo/>
-PREFIX qb: <http://purl.org/linked-data/cube#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-"""
+from graph.links import ALL_YEARS, links_query, network_graph
+from graph.sparql import PROLOGUE
 
 # The facts of a set of entities (``?e`` in ``__E__``), predicate by predicate, with their graphs.
 FACTS = "{ VALUES ?p { __P__ } GRAPH ?g { ?e ?p ?o } }"
 
-DETAILS = PREFIXES + "SELECT ?e ?p ?o ?g WHERE { VALUES ?e { __E__ } " + FACTS + " }"
+DETAILS = PROLOGUE + "SELECT ?e ?p ?o ?g WHERE { VALUES ?e { __E__ } " + FACTS + " }"
 
 # Entities carrying an identifier (``kg:rorId``, ``kg:halStructureId``, ``kg:openAlexId``).
-BY_IDENTIFIER = PREFIXES + "SELECT DISTINCT ?e WHERE { VALUES ?id { __ID__ } VALUES ?p { __P__ } ?e ?p ?id }"
+BY_IDENTIFIER = PROLOGUE + "SELECT DISTINCT ?e WHERE { VALUES ?id { __ID__ } VALUES ?p { __P__ } ?e ?p ?id }"
 
 # -- relations: ?key (the entities of a level) -> ?e (the far ends), with edge attributes --------
 
@@ -119,7 +72,7 @@ RELATIONS: dict[str, str] = {
 # Edge rows (``?key`` bound) and, in the other branch, the facts of the far ends (``?p`` bound):
 # a union, not a join, so an entity reached by several edges brings its facts once.
 RELATION = (
-    PREFIXES
+    PROLOGUE
     + """SELECT ?key ?e ?m ?mg ?via ?role ?start ?end ?note ?p ?o ?g WHERE {
   { SELECT DISTINCT ?key ?e ?m ?mg ?via ?role ?start ?end ?note WHERE { VALUES ?key { __KEYS__ } __PATTERN__ } }
   UNION
@@ -129,40 +82,29 @@ RELATION = (
 }"""
 )
 
-# Co-publication links of institutions (all years, or per year when a window is asked).
-COPUBLICATIONS_ALL = (
-    PREFIXES
-    + """SELECT ?key ?other ?kind ?n ?f ?first ?last ?internal WHERE {
-  VALUES ?key { __KEYS__ }
-  GRAPH <https://w3id.org/cnrs-kg/graph/network/all> {
-    { ?l kg:linkSource ?key ; kg:linkTarget ?other } UNION { ?l kg:linkTarget ?key ; kg:linkSource ?other }
-    ?l kg:linkKind ?kind ; kg:fullCount ?n ; kg:fractionalCount ?f .
-    OPTIONAL { ?l kg:firstYear ?first } OPTIONAL { ?l kg:lastYear ?last } OPTIONAL { ?l kg:internal ?internal }
-  }
-}"""
-)
-COPUBLICATIONS_BY_YEAR = (
-    PREFIXES
-    + """SELECT ?key ?other ?kind ?n ?f ?first ?internal WHERE {
-  VALUES ?key { __KEYS__ }
-  VALUES ?first { __YEARS__ }
-  GRAPH ?g {
-    { ?l kg:linkSource ?key ; kg:linkTarget ?other } UNION { ?l kg:linkTarget ?key ; kg:linkSource ?other }
-    ?l kg:year ?first ; kg:linkKind ?kind ; kg:fullCount ?n ; kg:fractionalCount ?f .
-    OPTIONAL { ?l kg:internal ?internal }
-  }
-}"""
-)
+
+def relation(name: str) -> str:
+    """``RELATION`` over the pattern ``RELATIONS[name]`` (its ``__KEYS__`` and ``__P__`` still to bind)."""
+    return RELATION.replace("__PATTERN__", RELATIONS[name])
+
+
+def copublications(keys: Sequence[ox.NamedNode], years: Sequence[int] | None) -> str:
+    """The co-publication links of the institutions ``keys``, bound: over all years (their first and last
+    year), or those of each year of ``years`` (``graph.links.LINKS``, the one reader of the network)."""
+    if years is None:
+        return PROLOGUE + links_query("around", "years", [network_graph(ALL_YEARS)], keys)
+    return PROLOGUE + links_query("around", "year", [network_graph(str(y)) for y in years], keys)
+
 
 # -- root lists --------------------------------------------------------------------------------
 
 # Every entity of one class, with facts (the small collections: countries, instruments, offices,
 # indicators); filtered and paged by the resolver.
-ALL_OF_CLASS = PREFIXES + "SELECT ?e ?p ?o ?g WHERE { VALUES ?class { __CLASS__ } ?e a ?class . " + FACTS + " }"
+ALL_OF_CLASS = PROLOGUE + "SELECT ?e ?p ?o ?g WHERE { VALUES ?class { __CLASS__ } ?e a ?class . " + FACTS + " }"
 
 # The members of a country group, with their membership dates, and their facts.
 GROUP_MEMBERS = (
-    PREFIXES
+    PROLOGUE
     + """SELECT ?e ?start ?end ?p ?o ?g WHERE {
   VALUES ?group { __GROUP__ }
   ?m org:organization ?group ; org:member ?e .
@@ -174,7 +116,7 @@ GROUP_MEMBERS = (
 
 # Instruments with a party (or a concerned unit), and their facts.
 INSTRUMENTS_OF_PARTY = (
-    PREFIXES
+    PROLOGUE
     + """SELECT ?e ?p ?o ?g WHERE {
   VALUES ?party { __PARTY__ }
   { ?e kg:hasParty/org:member ?party } UNION { ?e kg:concernsUnit ?party }
@@ -188,7 +130,7 @@ INSTRUMENTS_OF_PARTY = (
 # number of matches when asked (``INSTITUTION_COUNT`` in place of ``__COUNT__``, else nothing).
 # __FILTERS__ holds fragments of ``INSTITUTION_FILTERS`` (constants), each reading its own VALUES.
 INSTITUTION_PAGE = (
-    PREFIXES
+    PROLOGUE
     + """SELECT ?e ?sort ?total ?p ?o ?g WHERE {
   {
     {
@@ -211,8 +153,7 @@ INSTITUTION_COUNT = """UNION { SELECT (COUNT(DISTINCT ?e) AS ?total) WHERE {
     __FILTERS__
     ?e a org:Organization .
   } }"""
-ORDER_BY_NAME = "?sort ?e"
-ORDER_BY_IRI = "?e"
+ORDERS = {"name": "?sort ?e", "iri": "?e"}
 
 # Each binds ?e to the institutions it keeps, reading its own VALUES.
 INSTITUTION_FILTERS: dict[str, str] = {
@@ -239,7 +180,7 @@ INSTITUTION_FILTERS: dict[str, str] = {
 
 # Publications: one page, newest first (and the number of matches, as for institutions).
 PUBLICATION_PAGE = (
-    PREFIXES
+    PROLOGUE
     + """SELECT ?e ?sort ?total ?p ?o ?g WHERE {
   {
     {
@@ -268,3 +209,21 @@ PUBLICATION_FILTERS: dict[str, str] = {
     "title": """VALUES ?needle { __TITLE__ } ?e dcterms:title ?title . FILTER(CONTAINS(LCASE(STR(?title)), ?needle))""",
     "doi": "VALUES ?doi { __DOI__ } ?e bibo:doi ?doi .",
 }
+
+PAGES = {
+    "institution": (INSTITUTION_PAGE, INSTITUTION_COUNT, INSTITUTION_FILTERS),
+    "publication": (PUBLICATION_PAGE, PUBLICATION_COUNT, PUBLICATION_FILTERS),
+}
+
+
+def page(kind: str, filters: Iterable[str], *, order: str = "name", count: bool = False) -> str:
+    """The page query of ``kind`` (a key of ``PAGES``) with the ``filters`` named (keys of its filters),
+    in the ``order`` named (a key of ``ORDERS``), counting the matches when ``count``; the terms of
+    the filters, ``__LIMIT__`` and ``__OFFSET__`` are still to bind."""
+    template, counter, fragments = PAGES[kind]
+    chosen = "\n".join(fragments[name] for name in filters)
+    return (
+        template.replace("__FILTERS__", chosen)
+        .replace("__COUNT__", counter.replace("__FILTERS__", chosen) if count else "")
+        .replace("__ORDER__", ORDERS[order])
+    )

@@ -10,6 +10,7 @@ from typing import Any
 from graph import Queryable
 from graph.explore import queries as q
 from graph.explore.types import Counting, Edge, EdgeType, Window
+from graph.sparql import Facts
 
 MAX_WINDOW_YEARS = 300  # a bounded window names its year graphs in the query; a wider one filters instead
 
@@ -67,7 +68,7 @@ def _copublication(found_links: list[q.YearLink], window: Window, counting: Coun
     return found
 
 
-def _instrument_span(facts: q.Facts) -> tuple[int | None, int | None]:
+def _instrument_span(facts: Facts) -> tuple[int | None, int | None]:
     """When an instrument is active (see ``graph.explore``); start None: it cannot be placed in time."""
     starts = facts.years("start") or facts.years("signed")
     start = starts[0] if starts else None
@@ -89,7 +90,7 @@ def _instrument_span(facts: q.Facts) -> tuple[int | None, int | None]:
 
 
 def _instrument(pairs: list[q.Shared], window: Window) -> Found:
-    per_pair: dict[tuple[str, str], dict[str, q.Facts]] = defaultdict(dict)
+    per_pair: dict[tuple[str, str], dict[str, Facts]] = defaultdict(dict)
     found = Found()
     for shared in pairs:
         per_pair[_pair(shared.party, shared.other)][shared.instrument] = shared.facts

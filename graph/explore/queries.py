@@ -5,12 +5,15 @@ Every question is a ``Part``: a SELECT and the function that reads its rows into
 sub-selects each tagged with its index, and gives each part its own rows back: a level of a
 network (its edge types, the nodes' details) is one round trip to the store.
 
-Every part takes the nodes it is about as ``VALUES`` blocks written from ``ox.NamedNode`` terms
-(constructing one validates the IRI), so no caller's text reaches the query.
+Every part takes the nodes it is about as ``VALUES`` written by ``graph.sparql.bind`` from
+``ox.NamedNode`` terms (constructing one validates the IRI), so no caller's text reaches the query.
+The co-publication and hierarchy parts ask ``graph.links``'s own queries (``LINKS``, ``HIERARCHY``):
+the explorer reads the network and the hierarchy as the roll-up does.
 
 Instrument and hierarchy queries group their facts (source graphs, dates, pages) per pair of
-nodes with ``GROUP_CONCAT`` over tagged strings (``"start 2014"``, ``"graph https://..."``), so
-a pair is one row however many sources state it, without the cross products of optional dates.
+nodes with ``GROUP_CONCAT`` over tagged strings (``"start 2014"``, ``"graph https://..."``), read
+back by ``graph.sparql.Facts``: a pair is one row however many sources state it, without the cross
+products of optional dates.
 """
 
 from __future__ import annotations
@@ -22,56 +25,20 @@ from typing import Any, Generic, TypeVar
 
 import pyoxigraph as ox
 
-from graph import Queryable
+from graph import Queryable, sparql
 from graph.errors import BadArgument
-from graph.links import network_graph
+from graph.links import hierarchy_query, links_query, network_graph
+from graph.sparql import Facts
+from ontology import iris
 
-KG = "https://w3id.org/cnrs-kg/ontology#"
-ORG = "http://www.w3.org/ns/org#"
-SCHEMA = "https://schema.org/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-DCTERMS = "http://purl.org/dc/terms/"
-COUNTRY_BASE = "https://w3id.org/cnrs-kg/id/country/"
-
-PREFIXES = f"""PREFIX kg: <{KG}>
-PREFIX org: <{ORG}>
-PREFIX schema: <{SCHEMA}>
-PREFIX skos: <{SKOS}>
-PREFIX rdfs: <{RDFS}>
-PREFIX rdf: <{RDF}>
-PREFIX dcterms: <{DCTERMS}>
-"""
-
-# Year links (only they carry kg:year) with one end among ?f, in the graphs ?g when given. The node
-# VALUES sit inside GRAPH: outside it, Oxigraph 0.5 joins them after scanning every link (500x slower).
-COPUBLICATION_AROUND = """SELECT DISTINCT ?g ?l ?s ?t ?y ?full ?frac ?internal WHERE {
-  %(graphs)s
-  GRAPH ?g {
-    %(values)s
-    { ?l kg:linkSource ?f } UNION { ?l kg:linkTarget ?f }
-    ?l kg:linkSource ?s ; kg:linkTarget ?t ; kg:year ?y ; kg:fullCount ?full ; kg:fractionalCount ?frac .
-    OPTIONAL { ?l kg:internal ?internal }
-  }
-}"""
-
-# Year links with both ends among ?s and ?t (the same set).
-COPUBLICATION_WITHIN = """SELECT DISTINCT ?g ?l ?s ?t ?y ?full ?frac ?internal WHERE {
-  %(graphs)s
-  GRAPH ?g {
-    %(values)s
-    ?l kg:linkSource ?s ; kg:linkTarget ?t ; kg:year ?y ; kg:fullCount ?full ; kg:fractionalCount ?frac .
-    OPTIONAL { ?l kg:internal ?internal }
-  }
-}"""
+COUNTRY_BASE = iris.ID + "country/"
 
 # Two parties (?f among the nodes asked for, ?o any other, or among ?o when given) of one instrument:
 # the facts of the instrument (dates, status, successor, pages) are read once per instrument, those
 # of the pair (the graphs stating the two memberships, the memberships' own dates) once per pair.
 INSTRUMENTS = """SELECT ?inst ?f ?o ?facts ?fgraph ?ograph ?fdates ?odates WHERE {
   { SELECT ?inst (GROUP_CONCAT(DISTINCT ?fact; separator="\\n") AS ?facts) WHERE {
-      { SELECT DISTINCT ?inst WHERE { %(values)s ?inst kg:hasParty ?mf . ?mf org:member ?f } }
+      { SELECT DISTINCT ?inst WHERE { VALUES ?f { __AROUND__ } ?inst kg:hasParty ?mf . ?mf org:member ?f } }
       { ?inst schema:startDate ?v BIND(CONCAT("start ", STR(?v)) AS ?fact) }
       UNION { ?inst kg:signatureDate ?v BIND(CONCAT("signed ", STR(?v)) AS ?fact) }
       UNION { ?inst kg:renewalDate ?v BIND(CONCAT("renewed ", STR(?v)) AS ?fact) }
@@ -86,7 +53,7 @@ INSTRUMENTS = """SELECT ?inst ?f ?o ?facts ?fgraph ?ograph ?fdates ?odates WHERE
       (GROUP_CONCAT(DISTINCT ?to; separator="\\n") AS ?ograph)
       (GROUP_CONCAT(DISTINCT ?fact; separator="\\n") AS ?fdates)
       (GROUP_CONCAT(DISTINCT ?fact2; separator="\\n") AS ?odates) WHERE {
-      %(values)s %(others)s
+      VALUES ?f { __AROUND__ } VALUES ?o { __OTHERS__ }
       ?mf org:member ?f . GRAPH ?gf { ?inst kg:hasParty ?mf }
       GRAPH ?go { ?inst kg:hasParty ?mo } ?mo org:member ?o .
       FILTER(?o != ?f)
@@ -98,24 +65,13 @@ INSTRUMENTS = """SELECT ?inst ?f ?o ?facts ?fgraph ?ograph ?fdates ?odates WHERE
     } GROUP BY ?inst ?f ?o }
 }"""
 
-# A child and its parent, one of them among ?f (and the other among ?o when given).
-HIERARCHY = """SELECT ?child ?parent (GROUP_CONCAT(DISTINCT ?fact; separator="\\n") AS ?facts) WHERE {
-  %(values)s
-  { ?f org:subOrganizationOf|kg:supervisingBody ?o BIND(?f AS ?child) BIND(?o AS ?parent) }
-  UNION { ?o org:subOrganizationOf|kg:supervisingBody ?f BIND(?o AS ?child) BIND(?f AS ?parent) }
-  FILTER(?child != ?parent)
-  { GRAPH ?g { ?child org:subOrganizationOf|kg:supervisingBody ?parent } BIND(CONCAT("graph ", STR(?g)) AS ?fact) }
-  UNION { ?child schema:startDate ?v BIND(CONCAT("start ", STR(?v)) AS ?fact) }
-  UNION { ?child schema:endDate ?v BIND(CONCAT("end ", STR(?v)) AS ?fact) }
-} GROUP BY ?child ?parent"""
-
 # The details of the nodes ?n, by group: a label and the classes always, the other groups when asked.
 DETAILS = """SELECT DISTINCT ?n ?p ?v WHERE {
-  %(nodes)s
+  VALUES ?n { __NODES__ }
   { ?n skos:prefLabel ?v BIND("pref" AS ?p) }
   UNION { ?n rdfs:label ?v BIND("label" AS ?p) }
   UNION { ?n rdf:type ?v BIND("type" AS ?p) }
-  %(groups)s
+  __GROUPS__
 }"""
 DETAIL_GROUPS = {
     "country": """UNION { ?n kg:country ?v BIND("country" AS ?p) }
@@ -128,15 +84,6 @@ DETAIL_GROUPS = {
 }
 """What ``details`` can read besides labels and classes: ``country`` (an institution's country, a
 country's alpha-2 code), ``ids`` (ROR, HAL, OpenAlex) and ``region`` (the M49 region's name)."""
-
-
-def values(name: str, terms: Iterable[ox.NamedNode]) -> str:
-    """A ``VALUES`` block of IRIs, each already validated by ``ox.NamedNode``.
-
-    >>> values("f", [ox.NamedNode("https://w3id.org/cnrs-kg/id/country/SG")])
-    'VALUES ?f { <https://w3id.org/cnrs-kg/id/country/SG> }'
-    """
-    return f"VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}"
 
 
 def checked_iris(iris: Iterable[str], what: str) -> list[str]:
@@ -200,9 +147,8 @@ def batch(store: Queryable, parts: Sequence[Part[Any]]) -> list[Any]:
     if getattr(store, "concurrency", 1) > 1:
         pending = [_PARALLEL.submit(lambda p: list(_solutions(store, p.select)), part) for part in parts]
         return [part.read(future.result()) for part, future in zip(parts, pending, strict=True)]
-    branches = "\nUNION\n".join(f"{{ {{ {part.select} }} BIND({i} AS ?part) }}" for i, part in enumerate(parts))
     rows: list[Rows] = [[] for _ in parts]
-    for row in _solutions(store, f"SELECT * WHERE {{\n{branches}\n}}"):
+    for row in _solutions(store, sparql.union([part.select for part in parts])):
         tag = row["part"]
         if isinstance(tag, ox.Literal) and tag.value.isdigit() and int(tag.value) < len(parts):
             rows[int(tag.value)].append(row)
@@ -216,7 +162,7 @@ def ask(store: Queryable, part: Part[T]) -> T:
 
 
 def _solutions(store: Queryable, select: str) -> ox.QuerySolutions:
-    result = store.query(PREFIXES + select)
+    result = store.query(sparql.PROLOGUE + select)
     assert isinstance(result, ox.QuerySolutions)
     return result
 
@@ -248,16 +194,15 @@ def copublications(
 ) -> Part[list[YearLink]]:
     """Year links with an end among ``around`` (both ends when ``within``), in the year graphs of ``years``
     (every year when None)."""
-    ends = values("s", around) + " " + values("t", around) if within else values("f", around)
-    graphs = values("g", [network_graph(str(y)) for y in years]) if years is not None else ""
-    template = COPUBLICATION_WITHIN if within else COPUBLICATION_AROUND
+    graphs = sparql.ANY if years is None else [network_graph(str(y)) for y in years]
+    select = links_query("within" if within else "around", "year", graphs, around)
 
     def read(rows: Rows) -> list[YearLink]:
         found: list[YearLink] = []
         seen: set[tuple[str, str]] = set()
         for row in rows:
             graph, link, source, target = _iri(row["g"]), _iri(row["l"]), _iri(row["s"]), _iri(row["t"])
-            when = _text(row["y"])[:4]
+            when = _text(row["year"])[:4]
             if graph is None or link is None or source is None or target is None or not when.isdigit():
                 continue
             if (graph, link) in seen:
@@ -268,30 +213,7 @@ def copublications(
             found.append(YearLink(graph, link, source, target, int(when), full, fractional, internal))
         return found
 
-    return Part(template % {"values": ends, "graphs": graphs}, read)
-
-
-@dataclass
-class Facts:
-    """Tagged facts about one pair (``"start 2014"``...), grouped by tag."""
-
-    by_tag: dict[str, list[str]] = field(default_factory=dict)
-
-    @classmethod
-    def parse(cls, *texts: str) -> Facts:
-        facts = cls()
-        for text in texts:
-            for line in text.split("\n"):
-                tag, _, value = line.partition(" ")
-                if value:
-                    facts.by_tag.setdefault(tag, []).append(value)
-        return facts
-
-    def get(self, tag: str) -> list[str]:
-        return sorted(set(self.by_tag.get(tag, [])))
-
-    def years(self, tag: str) -> list[int]:
-        return sorted({int(v[:4]) for v in self.by_tag.get(tag, []) if v[:4].isdigit()})
+    return Part(select, read)
 
 
 @dataclass(frozen=True)
@@ -316,8 +238,7 @@ def instruments(around: list[ox.NamedNode], others: list[ox.NamedNode] | None = 
                 found.append(Shared(inst, party, other, Facts.parse(*texts)))
         return found
 
-    block = values("o", others) if others is not None else ""
-    return Part(INSTRUMENTS % {"values": values("f", around), "others": block}, read)
+    return Part(sparql.bind(INSTRUMENTS, AROUND=around, OTHERS=sparql.ANY if others is None else others), read)
 
 
 @dataclass(frozen=True)
@@ -338,8 +259,7 @@ def hierarchy(around: list[ox.NamedNode], others: list[ox.NamedNode] | None = No
                 found.append(Parent(child, parent, Facts.parse(_text(row["facts"]))))
         return found
 
-    blocks = [values("f", around)] + ([values("o", others)] if others is not None else [])
-    return Part(HIERARCHY % {"values": " ".join(blocks)}, read)
+    return Part(hierarchy_query("around", around, sparql.ANY if others is None else others), read)
 
 
 # Label preference: skos:prefLabel before rdfs:label, English before no language before any other;
@@ -394,4 +314,5 @@ def details(iris: list[ox.NamedNode], groups: Iterable[str] | None = None) -> Pa
                 }.get(prop, set()).add(value.value)
         return found
 
-    return Part(DETAILS % {"nodes": values("n", iris), "groups": "\n  ".join(DETAIL_GROUPS[g] for g in asked)}, read)
+    select = DETAILS.replace("__GROUPS__", "\n  ".join(DETAIL_GROUPS[g] for g in asked))
+    return Part(sparql.bind(select, NODES=iris), read)

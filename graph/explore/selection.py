@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from graph import Queryable
+from graph import Queryable, sparql
 from graph.errors import BadArgument
 from graph.explore import queries as q
 from graph.explore.neighbourhood import network
@@ -34,7 +34,7 @@ CNRS = iris.ror_org(iris.CNRS_ROR).value  # the seed when none is given
 YEARS = range(1000, 10_000)  # the four-digit years of xsd:gYear, as the data spell them
 # Seeds reach the query as terms pyoxigraph has checked, in VALUES.
 KNOWN_SEEDS = """
-SELECT ?seed WHERE { %s FILTER(EXISTS { ?seed ?p ?o } || EXISTS { ?s ?q ?seed }) }
+SELECT ?seed WHERE { VALUES ?seed { __SEEDS__ } FILTER(EXISTS { ?seed ?p ?o } || EXISTS { ?s ?q ?seed }) }
 """
 
 
@@ -93,7 +93,7 @@ class Selection:
 
 def _known(queries: Queryable, seeds: Sequence[str]) -> set[str]:
     """The seeds the store says something about."""
-    result = queries.query(KNOWN_SEEDS % q.values("seed", q.nodes(q.checked_iris(seeds, "seeds:"))))
+    result = queries.query(sparql.bind(KNOWN_SEEDS, SEEDS=q.nodes(q.checked_iris(seeds, "seeds:"))))
     assert isinstance(result, ox.QuerySolutions)
     return {row["seed"].value for row in result if isinstance(row["seed"], ox.NamedNode)}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from api.background import background_server, cnrs_kg_command, free_port
+from api.testing import background_server, cnrs_kg_command, free_port
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.app import create_app
-from api.cli import app as cli
+from cli import app as cli
 from graph import OxigraphStore
 from graph import explore as ex
 from graph.exports import FORMATS

@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.auth import WritePolicy
-from api.background import background_server, cnrs_kg_command, free_port
+from api.testing import background_server, cnrs_kg_command, free_port
 from graph import OxigraphStore
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

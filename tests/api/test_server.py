@@ -23,7 +23,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from api.background import background_server, cnrs_kg_command, free_port
+from api.testing import background_server, cnrs_kg_command, free_port
 from tests.conftest import copy_store
 
 LIMIT = 1.0  # the server's header, body and keep-alive timeouts, seconds

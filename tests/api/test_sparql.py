@@ -73,6 +73,13 @@ def test_malformed_query_is_400(client: TestClient) -> None:
     assert "syntax" in response.text.lower()
 
 
+def test_a_body_that_is_not_utf8_is_400(client: TestClient) -> None:
+    query = "SELECT * WHERE { ?s ?p 'Universit\u00e9' }".encode("latin-1")
+    response = client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 400
+    assert "not UTF-8" in response.text
+
+
 def test_missing_query_is_400(client: TestClient) -> None:
     assert (
         client.get("/sparql", params={"default-graph-uri": "https://w3id.org/cnrs-kg/graph/ontology"}).status_code

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.auth import WritePolicy, check_policy
-from api.background import background_server, cnrs_kg_command, free_port
+from api.testing import background_server, cnrs_kg_command, free_port
 from tests.conftest import copy_store
 
 INSERT = "INSERT DATA { GRAPH <https://w3id.org/cnrs-kg/graph/test/writes> { <urn:a> <urn:b> 'c' } }"

@@ -43,7 +43,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import ClosedNamespace
 from rdflib.term import Node
 
-from api.background import background_server, cnrs_kg_command, free_port
+from api.testing import background_server, cnrs_kg_command, free_port
 
 W3C = Path(__file__).parent / "w3c"
 TOKEN_ENV = "CNRS_KG_TOKEN"

@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from api.background import cnrs_kg_command
+from api.testing import cnrs_kg_command
 from graph import GraphContent, GraphError, OxigraphStore
 from graph.links import ALL_YEARS, network_graph, network_status, publications_generation
 from graph.writing import write_sources

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from api.cli import app
+from cli import app
 from graph import OxigraphStore
 from loaders import LOADERS
 from tests.conftest import copy_store

@@ -13,7 +13,7 @@ import httpx
 import psutil
 
 from api.auth import TOKEN_ENV
-from api.background import background_server, cnrs_kg_command, free_port
+from api.testing import background_server, cnrs_kg_command, free_port
 from tests.reliability.knobs import TOKEN
 
 GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"

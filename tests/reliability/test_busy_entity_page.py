@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.background import background_server, cnrs_kg_command, free_port
+from api.testing import background_server, cnrs_kg_command, free_port
 from graph import OxigraphStore
 from graph.store import GraphContent
 from loaders import load_path

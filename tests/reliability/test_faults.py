@@ -30,7 +30,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from api.background import cnrs_kg_command
+from api.testing import cnrs_kg_command
 from ontology.iris import GRAPH
 from tests.conftest import copy_store
 from tests.reliability import state

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.loadgen import hammer
+from bench.loadgen import hammer
 from tests.conftest import copy_store
 from tests.reliability.knobs import LOAD_CLIENTS, LOAD_SECONDS
 from tests.reliability.probes import HealthWatch, alias_flood, judge

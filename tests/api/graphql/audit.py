@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from api.background import background_server, cnrs_kg_command, free_port
+from api.testing import background_server, cnrs_kg_command, free_port
 
 SCRIPT = Path(__file__).with_name("audit.mjs")
 ROOT = Path(__file__).resolve().parents[3]

@@ -19,13 +19,13 @@ from starlette.testclient import TestClient
 from strawberry.extensions.query_depth_limiter import create_validator
 
 from api.app import create_app
-from api.background import background_server, cnrs_kg_command, free_port
 from api.graphql import RecordingQueries, schema
 from api.graphql.cost import MAX_COST, MAX_INTROSPECTION_COST, estimate
 from api.graphql.errors import RequestTimeout
 from api.graphql.guard import MAX_VARIABLE_ITEMS
 from api.graphql.limits import MAX_ALIASES, MAX_DEPTH, MAX_FIELDS, DepthLimit
 from api.sparql import EXAMPLES_DIR
+from api.testing import background_server, cnrs_kg_command, free_port
 from api.workers import LocalQueries
 from graph import OxigraphStore
 from tests.api.graphql.conftest import GraphQL

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from api import refs
-from api.cli import StoreOption, err, fail, open_store
+from cli.app import StoreOption, app, err, fail, open_store
 from graph import GraphError
 from graph.explore import Selection
 from graph.exports import FORMATS
@@ -40,6 +40,7 @@ def _cli_message(message: str) -> str:
     return f"{_OPTION_NAMES[name]}:{rest}" if colon and name in _OPTION_NAMES else message
 
 
+@app.command("export")
 def export(
     fmt: Annotated[
         str,

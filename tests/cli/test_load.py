@@ -1,4 +1,4 @@
-"""The command line as a user runs it."""
+"""``cnrs-kg load``: idempotent, all or nothing for curated sources, lenient or strict for publications."""
 
 from __future__ import annotations
 
@@ -7,68 +7,9 @@ import shutil
 from csv import reader, writer
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner, Result
-
-from api.cli import app
 from graph import OxigraphStore
 from loaders.bundled import data_dir
-
-runner = CliRunner()
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-@pytest.fixture
-def store_copy(bundled_copy: Path) -> Path:
-    """A writable copy of the bundled store."""
-    return bundled_copy
-
-
-def cnrs_kg(store: Path, *args: str) -> Result:
-    """Run ``cnrs-kg ARGS --store STORE`` as a user would."""
-    return runner.invoke(app, [*args, "--store", str(store)])
-
-
-def sizes(path: Path) -> dict[str, int]:
-    with OxigraphStore(path, read_only=True) as store:
-        return store.graph_sizes()
-
-
-def test_query_irls_in_singapore_table(bundled_store_path: Path) -> None:
-    result = cnrs_kg(bundled_store_path, "query", "-f", str(EXAMPLES / "irl_singapore.rq"))
-    assert result.exit_code == 0, result.output
-    assert "MajuLab" in result.output
-    assert "4 rows" in result.output
-
-
-def test_query_json_is_sparql_results(bundled_store_path: Path) -> None:
-    result = cnrs_kg(bundled_store_path, "query", "--format", "json", "SELECT ?n WHERE { country:VN kg:alpha3 ?n }")
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"] == "VNM"
-
-
-def test_query_csv(bundled_store_path: Path) -> None:
-    result = cnrs_kg(bundled_store_path, "query", "--format", "csv", "SELECT ?c WHERE { country:SG kg:alpha2 ?c }")
-    assert result.stdout.splitlines() == ["c", "SG"]
-
-
-def test_query_syntax_error_is_one_line_and_exit_1(bundled_store_path: Path) -> None:
-    result = cnrs_kg(bundled_store_path, "query", "SELECT WHERE {")
-    assert result.exit_code == 1
-    assert "syntax" in result.output.lower()
-
-
-def test_validate_conforms_on_bundled_store(bundled_store_path: Path) -> None:
-    result = cnrs_kg(bundled_store_path, "validate")
-    assert result.exit_code == 0, result.output
-    assert "conforms" in result.output
-
-
-def test_stats_lists_graphs_and_classes(bundled_store_path: Path) -> None:
-    result = cnrs_kg(bundled_store_path, "stats")
-    assert result.exit_code == 0, result.output
-    assert "ror/ror_cnrs_children_schema_v2.json" in result.output
-    assert "kg:CooperationInstrument" in result.output
+from tests.cli.run import cnrs_kg, sizes
 
 
 def test_loading_bundled_twice_changes_nothing(store_copy: Path) -> None:
@@ -145,11 +86,3 @@ def test_strict_publication_load_loads_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "works.jsonl:2:authorships[0].institutions[0].country_code" in result.output
     assert sizes(store) == before
-
-
-@pytest.mark.parametrize("source", ["openalex", "hal"])
-def test_harvest_refuses_a_bad_country_before_any_request(source: str, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["harvest", source, "--out", str(tmp_path / "cache"), "--country", "XX"])
-    assert result.exit_code == 1
-    assert "'XX' is not ISO 3166-1 alpha-2" in result.output
-    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())

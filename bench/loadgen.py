@@ -1,4 +1,4 @@
-"""Concurrent HTTP clients for the benchmarks (bench/): threads sending requests until a budget is spent."""
+"""Concurrent HTTP clients for the benchmarks: threads sending requests until a budget is spent."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ def free_port() -> int:
 
 def cnrs_kg_command(*args: str) -> list[str]:
     """The ``cnrs-kg`` command line run by this interpreter (no need for the console script on PATH)."""
-    return [sys.executable, "-c", "from api.cli import main; main()", *args]
+    return [sys.executable, "-c", "from cli import main; main()", *args]
 
 
 @contextmanager

@@ -1,0 +1,85 @@
+"""The ``cnrs-kg`` Typer app and what every command shares: consoles, ``fail()``, ``open_store()``.
+
+The commands (``cli.commands.*``) register on ``app`` when ``cli`` is imported. Errors a user can
+cause print one line (``error: file:line:field: what; what to do``) and exit 1, with nothing
+written to the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import pyoxigraph as ox
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from graph import STORE_ENV, GraphError, OxigraphStore, default_store_path
+from graph.links import NetworkStatus
+from ontology import PREFIXES
+
+app = typer.Typer(
+    name="cnrs-kg",
+    help="Knowledge graph of CNRS international research cooperation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option("--store", envvar=STORE_ENV, help="Store directory (default: in the user's data directory)."),
+]
+
+
+def fail(message: str) -> typer.Exit:
+    # A Text, not markup: the message quotes the user's data (file names, ids, values) as they are.
+    err.print(Text.assemble(("error:", "red"), " ", message), highlight=False, soft_wrap=True)
+    return typer.Exit(1)
+
+
+@contextmanager
+def open_store(path: Path | None, *, read_only: bool = False) -> Iterator[OxigraphStore]:
+    try:
+        store = OxigraphStore(path or default_store_path(), read_only=read_only)
+    except GraphError as exc:
+        raise fail(str(exc)) from exc
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def short_graph(graph: str) -> str:
+    """A graph's IRI without the graph namespace.
+
+    >>> short_graph(PREFIXES["graph"] + "network/2020")
+    'network/2020'
+    """
+    return graph.removeprefix(PREFIXES["graph"])
+
+
+def show_term(term: object) -> str:
+    """A term as a table cell: an IRI in a known namespace as ``prefix:name``, a literal as its value.
+
+    >>> show_term(ox.NamedNode(PREFIXES["org"] + "Organization"))
+    'org:Organization'
+    """
+    if isinstance(term, ox.NamedNode):
+        for prefix, iri in PREFIXES.items():
+            if term.value.startswith(iri):
+                return f"{prefix}:{term.value[len(iri) :]}"
+        return term.value
+    if isinstance(term, ox.Literal):
+        return term.value
+    return "" if term is None else str(term)
+
+
+def print_network(status: NetworkStatus) -> None:
+    """The network's state in one line, in yellow when it is stale."""
+    console.print(Text(status.message, style="yellow" if status.stale else ""), highlight=False, soft_wrap=True)
