@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 import pytest
 
 from api import refs
-from graph import BadArgument, OxigraphStore, Queryable
-from graph.backend import QueryResult
+from graph import BadArgument, OxigraphStore
 from ontology import KG, iris
+from tests.counting import CountingQueryable
 
 CNRS = iris.ror_org("02feahw73").value
 VIET_NAM = iris.country("VN").value
@@ -23,29 +22,9 @@ def global_id(type_name: str, iri: str) -> str:
     return base64.b64encode(f"{type_name}:{iri}".encode()).decode()
 
 
-class Counting:
-    """The bundled store, counting the queries asked of it and keeping their text."""
-
-    def __init__(self, inner: Queryable) -> None:
-        self.inner = inner
-        self.asked: list[str] = []
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
-        default_graphs: Sequence[ox.NamedNode] | None = None,
-        named_graphs: Sequence[ox.NamedNode] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
-        self.asked.append(sparql)
-        return self.inner.query(sparql, substitutions=substitutions)
-
-
 @pytest.fixture
-def store(bundled: OxigraphStore) -> Counting:
-    return Counting(bundled)
+def store(bundled: OxigraphStore) -> CountingQueryable:
+    return CountingQueryable(bundled)
 
 
 FORMS = {
@@ -81,13 +60,13 @@ FORMS = {
 
 
 @pytest.mark.parametrize("iri", sorted(FORMS))
-def test_every_form_of_an_entity_names_its_iri_in_one_query(store: Counting, iri: str) -> None:
+def test_every_form_of_an_entity_names_its_iri_in_one_query(store: CountingQueryable, iri: str) -> None:
     found = refs.resolve(store, [refs.parse(text) for text in FORMS[iri]])
     assert found == [iri] * len(FORMS[iri])
-    assert len(store.asked) == 1
+    assert len(store.queries) == 1
 
 
-def test_a_hal_structure_without_a_ror_id_is_its_own_node(store: Counting) -> None:
+def test_a_hal_structure_without_a_ror_id_is_its_own_node(store: CountingQueryable) -> None:
     assert refs.resolve(store, [refs.parse("hal:111023")]) == [iris.hal_org("111023").value]
 
 
@@ -108,14 +87,14 @@ def test_a_hal_structure_without_a_ror_id_is_its_own_node(store: Counting) -> No
         global_id("Institution", "https://example.org/nothing"),
     ],
 )
-def test_a_reference_to_nothing_in_the_store_is_an_error_naming_it(store: Counting, text: str) -> None:
+def test_a_reference_to_nothing_in_the_store_is_an_error_naming_it(store: CountingQueryable, text: str) -> None:
     with pytest.raises(BadArgument) as raised:
         refs.resolve(store, [refs.parse("CNRS"), refs.parse(text, "of")])
     assert str(raised.value).startswith(f"of: {text!r} names nothing in this store; ")
     assert refs.lookup(store, [refs.parse(text)]) == [None]
 
 
-def test_https_ror_org_is_the_cnrs_not_the_registry_page_the_store_mentions(store: Counting) -> None:
+def test_https_ror_org_is_the_cnrs_not_the_registry_page_the_store_mentions(store: CountingQueryable) -> None:
     """The store holds ``<https://ror.org/02feahw73>`` as the object of ``schema:sameAs``: taken as a
     node IRI, it made a one-node network of the page."""
     result = store.query("ASK { ?cnrs ?sameAs <https://ror.org/02feahw73> }")
@@ -147,10 +126,10 @@ def test_a_malformed_reference_is_refused_before_any_query(text: str, says: str)
     assert "\n" not in message
 
 
-def test_user_text_enters_the_query_only_as_checked_terms(store: Counting) -> None:
+def test_user_text_enters_the_query_only_as_checked_terms(store: CountingQueryable) -> None:
     hostile = '10.1234/x"}}SELECT*WHERE{?s?p?o}#'
     assert refs.lookup(store, [refs.parse(hostile), refs.parse("hal:441569")]) == [None, CNRS]
-    (asked,) = store.asked
+    (asked,) = store.queries
     assert hostile not in asked
     assert "SELECT*WHERE" not in asked
     assert '"441569"' in asked  # the identifier, as a literal term
@@ -165,13 +144,13 @@ def test_the_check_digits_of_every_ror_id_in_the_bundled_data(bundled: OxigraphS
         assert refs.parse(ror).iris == (iris.ror_org(ror),), ror
 
 
-def test_resolving_reads_its_references_only_when_asked(store: Counting) -> None:
+def test_resolving_reads_its_references_only_when_asked(store: CountingQueryable) -> None:
     lazy = refs.resolving(store, ["ror:02feahw73", "VN"])
-    assert store.asked == []
+    assert store.queries == []
     assert list(lazy) == [CNRS, VIET_NAM]
-    assert len(store.asked) == 1
+    assert len(store.queries) == 1
 
 
-def test_nothing_to_resolve_asks_nothing(store: Counting) -> None:
+def test_nothing_to_resolve_asks_nothing(store: CountingQueryable) -> None:
     assert refs.resolve(store, []) == []
-    assert store.asked == []
+    assert store.queries == []

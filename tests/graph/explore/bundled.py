@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
-import pyoxigraph as ox
-
-from graph import OxigraphStore, explore
-from graph.store import QueryResult
+from graph import explore
 
 ID = "https://w3id.org/cnrs-kg/id/"
 GRAPH = "https://w3id.org/cnrs-kg/graph/"
@@ -30,29 +25,3 @@ def edge_between(net: explore.Network, a: str, b: str, kind: explore.EdgeType) -
     found = [e for e in net.edges if {e.source, e.target} == {a, b} and e.type is kind]
     assert len(found) == 1, f"{len(found)} {kind.value} edges between {a} and {b}"
     return found[0]
-
-
-class CountingQueryable:
-    """A ``Queryable`` that counts the queries it passes on."""
-
-    def __init__(self, store: OxigraphStore) -> None:
-        self.store = store
-        self.queries: list[str] = []
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
-        default_graphs: Sequence[ox.NamedNode] | None = None,
-        named_graphs: Sequence[ox.NamedNode] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
-        self.queries.append(sparql)
-        return self.store.query(
-            sparql,
-            substitutions=substitutions,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-            base_iri=base_iri,
-        )

@@ -10,6 +10,7 @@ import pytest
 
 from graph import BadArgument, CostLimitExceeded, OxigraphStore, explore
 from graph.explore import Counting, EdgeType, Window, network, partners
+from tests.counting import CountingQueryable
 from tests.graph.explore.bundled import (
     ASTAR,
     CENTRALE_LYON,
@@ -32,7 +33,6 @@ from tests.graph.explore.bundled import (
     US,
     UW,
     VAST,
-    CountingQueryable,
     edge_between,
     instrument,
 )

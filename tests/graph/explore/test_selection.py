@@ -9,7 +9,8 @@ import pytest
 
 from graph import BadArgument, CostLimitExceeded, OxigraphStore
 from graph.explore import Counting, EdgeType, Selection, Window, network
-from tests.graph.explore.bundled import CNRS, NUS, CountingQueryable
+from tests.counting import CountingQueryable
+from tests.graph.explore.bundled import CNRS, NUS
 
 
 def test_the_checked_values_reach_the_network(bundled: OxigraphStore) -> None:
