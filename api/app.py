@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from api import export, graphql, graphstore, linkeddata, void, writes
 from api.auth import WritePolicy
+from api.errors import HANDLERS
 from api.middleware import AccessLog, BodyLimit, ErrorPage
 from api.sparql import MAX_BODY, STATIC_DIR, sparql_endpoint
 from api.sparql_guard import ServiceAllowlist
@@ -104,7 +105,8 @@ def create_app(
                 expose_headers=[writes.GENERATION, writes.REPLAYED, "Location"],
             )
         )
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    # Typed errors are answered by the one map (api.errors); anything else by ErrorPage, a masked 500.
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware, exception_handlers=HANDLERS)
     app.state.write_policy = write_policy or WritePolicy()
     app.state.allow_service = ServiceAllowlist.of(allow_service)
     return app

@@ -17,7 +17,8 @@ import ipaddress
 from dataclasses import dataclass
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+
+from api.errors import Forbidden, Unauthorized
 
 TOKEN_ENV = "CNRS_KG_TOKEN"
 
@@ -49,19 +50,16 @@ def check_policy(policy: WritePolicy, host: str) -> str | None:
     return None
 
 
-def refuse_write(request: Request) -> Response | None:
-    """None if this request may write; else the response that refuses it."""
+def refuse_write(request: Request) -> None:
+    """Return if this request may write; else raise ``Forbidden`` or ``Unauthorized`` (``api.errors``)."""
     policy: WritePolicy = getattr(request.app.state, "write_policy", WritePolicy())
     if not policy.writable:
-        return PlainTextResponse("this server is read-only: start it with --writable to accept writes\n", 403)
+        raise Forbidden("this server is read-only: start it with --writable to accept writes")
     if policy.token is None:
-        return None
+        return
     header = request.headers.get("authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given:
-        return PlainTextResponse(
-            "writing needs 'Authorization: Bearer <token>'\n", 401, headers={"WWW-Authenticate": "Bearer"}
-        )
+        raise Unauthorized("writing needs 'Authorization: Bearer <token>'")
     if not hmac.compare_digest(given.strip().encode(), policy.token.encode()):
-        return PlainTextResponse("wrong token\n", 403)
-    return None
+        raise Forbidden("wrong token: send the server's token in 'Authorization: Bearer <token>'")

@@ -19,6 +19,7 @@ resolved the seeds to IRIs, in one query, after the other parameters are checked
 helpers take references the same way (``/explore/trend``'s ``a`` and ``b``, ``/explore/sources``'s
 ``entity``).
 
+Refusals are raised and answered by ``api.errors``.
 Status codes: 400 for a bad parameter (one line naming it and what to do) or a selection over the
 cost limit, 404 for an unknown format, 503 when the queries run over the server's time budget,
 422 over its row cap, 500 (logged) for anything else. Refused as bad parameters, as GraphQL
@@ -37,19 +38,19 @@ graph.errors.BadArgument: hops: 'many' is not a whole number; give 0 to 3 (defau
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from api import refs
-from graph import BadArgument, GraphError, Queryable, QueryTimeout, ResultTooLarge
+from api.errors import BadRequest, NotFound
+from graph import BadArgument, Queryable
 from graph import explore as ex
 from graph.explore import Selection
 from graph.exports import FORMATS, ExportFormat, by_suffix
@@ -66,7 +67,6 @@ __all__ = [
     "sources",
 ]
 
-log = logging.getLogger("cnrs_kg.export")
 PAGE = Path(__file__).resolve().parent / "static" / "explore.html"
 PARAMETERS = ("seeds", "hops", "from", "to", "minWeight", "counting", "include")
 SEARCH_LIMIT = 20
@@ -125,33 +125,11 @@ def export_url(fmt: str, params: Mapping[str, str | int | float | Sequence[str]]
     return f"{root}/export/network.{FORMATS[fmt].suffix}" + (f"?{query}" if query else "")
 
 
-def _error(status: int, message: str) -> Response:
-    return PlainTextResponse(message + "\n", status_code=status)
-
-
-async def _guarded(request: Request, work: Callable[[], Response]) -> Response:
-    """Run ``work`` in a thread, mapping the graph layer's errors to status codes (the one place here)."""
-    try:
-        response: Response = await run_in_threadpool(work)
-    except BadArgument as exc:  # CostLimitExceeded too
-        return _error(400, str(exc))
-    except ValueError as exc:  # an IRI pyoxigraph refused (/explore/sources)
-        return _error(400, str(exc))
-    except QueryTimeout as exc:
-        return _error(503, str(exc))
-    except ResultTooLarge as exc:
-        return _error(422, str(exc))
-    except GraphError as exc:
-        log.error("%s failed: %s", request.url.path, exc)
-        return _error(500, f"the network could not be computed: {exc}")
-    return response
-
-
 async def export_network(request: Request) -> Response:
     fmt = by_suffix(request.path_params["suffix"])
     if fmt is None:
         known = ", ".join(f.suffix for f in FORMATS.values())
-        return _error(404, f"no export network.{request.path_params['suffix']}; use network.<{known}>")
+        raise NotFound(f"no export network.{request.path_params['suffix']}; use network.<{known}>")
     params = {k: request.query_params.getlist(k) for k in request.query_params}
     queries: Queryable = request.state.queries
 
@@ -160,7 +138,7 @@ async def export_network(request: Request) -> Response:
         disposition = f'attachment; filename="{fmt.filename}"'
         return Response(body, media_type=fmt.media_type, headers={"Content-Disposition": disposition})
 
-    return await _guarded(request, work)
+    return await run_in_threadpool(work)
 
 
 # ?q: the text searched for, bound by substitution.
@@ -265,44 +243,46 @@ def instruments(queries: Queryable) -> list[dict[str, str]]:
 
 async def explore_page(request: Request) -> Response:
     if not PAGE.is_file():
-        return _error(500, "the explorer page is missing from this installation")
+        raise RuntimeError(f"the explorer page is missing from this installation: {PAGE}")  # ours: a masked 500
     return FileResponse(PAGE, media_type="text/html; charset=utf-8")
 
 
 async def explore_search(request: Request) -> Response:
     text = request.query_params.get("q", "")
     queries: Queryable = request.state.queries
-    return await _guarded(request, lambda: JSONResponse(search(queries, text)))
+    return await run_in_threadpool(lambda: JSONResponse(search(queries, text)))
 
 
 async def explore_sources(request: Request) -> Response:
     entity = request.query_params.get("entity")
     graphs = request.query_params.getlist("graph")
     if entity is None and not graphs:
-        return _error(400, "entity: missing; give entity=IRI (or graph=IRI, repeatable)")
+        raise BadRequest("entity: missing; give entity=IRI (or graph=IRI, repeatable)")
+    for graph in graphs:
+        try:
+            ox.NamedNode(graph)
+        except ValueError:
+            raise BadRequest(f"graph: {graph!r} is not an absolute IRI") from None
     queries: Queryable = request.state.queries
 
     def work() -> Response:
         iri = None if entity is None else refs.resolve(queries, [refs.parse(entity, "entity")])[0]
         return JSONResponse(sources(queries, iri, graphs))
 
-    return await _guarded(request, work)
+    return await run_in_threadpool(work)
 
 
 async def explore_instruments(request: Request) -> Response:
     queries: Queryable = request.state.queries
-    return await _guarded(request, lambda: JSONResponse(instruments(queries)))
+    return await run_in_threadpool(lambda: JSONResponse(instruments(queries)))
 
 
 async def explore_trend(request: Request) -> Response:
     a, b = request.query_params.get("a"), request.query_params.get("b")
     if not a or not b:
-        return _error(400, "a, b: give both ends of the pair (IRIs, CNRS, ROR ids, country codes...)")
-    try:
-        pair = [refs.parse(a, "a"), refs.parse(b, "b")]
-        how = Selection.checked(counting=request.query_params.get("counting", "full")).counting
-    except BadArgument as exc:
-        return _error(400, str(exc))
+        raise BadRequest("a, b: give both ends of the pair (IRIs, CNRS, ROR ids, country codes...)")
+    pair = [refs.parse(a, "a"), refs.parse(b, "b")]
+    how = Selection.checked(counting=request.query_params.get("counting", "full")).counting
     queries: Queryable = request.state.queries
 
     def work() -> Response:
@@ -310,7 +290,7 @@ async def explore_trend(request: Request) -> Response:
         years = ex.trend(queries, *ends, counting=how)
         return JSONResponse({"a": ends[0], "b": ends[1], "counting": how.value, "years": years})
 
-    return await _guarded(request, work)
+    return await run_in_threadpool(work)
 
 
 def routes() -> list[Route]:

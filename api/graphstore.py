@@ -30,6 +30,7 @@ as it was, and a ``PUT`` swaps the content in one SPARQL update, which Oxigraph 
 transaction. A committed write answers with its ``X-Store-Generation``; with an ``Idempotency-Key``
 it is done once, and a repeat answers the first outcome (``api.writes``).
 
+Refusals are raised as typed errors and answered by ``api.errors``.
 Status codes: 400 for a bad graph IRI, for ``graph`` and ``default`` together or neither, or for a
 body that does not parse (with the parser's message) or names graphs of its own; 403 for the
 store's own graphs (journal, bookkeeping); 404; 406 when no format fits ``Accept``; 413 for a body
@@ -40,7 +41,6 @@ another request.
 from __future__ import annotations
 
 import email.policy
-import logging
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -51,15 +51,16 @@ from uuid import uuid4
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from api.auth import refuse_write
-from api.negotiation import GRAPH_TYPES, Format, negotiate
+from api.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
+from api.negotiation import GRAPH_TYPES, Format, negotiated
 from api.sparql import MAX_BODY
 from api.workers import Job, QueryRunner
 from api.writes import Outcome, committed, fingerprint, idempotency_key, write_once
-from graph import GraphError, OxigraphStore, QueryTimeout
+from graph import OxigraphStore, ResultTooLarge
 from graph.meta import is_reserved
 
 __all__ = ["MAX_BODY", "routes"]
@@ -68,7 +69,7 @@ METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
 RDF_TYPES = ", ".join(f.media_type for f in GRAPH_TYPES)
 GRAPH_CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
 _OVER_CAP = "more than {cap} triples, the cap of this server; read it in pages from /sparql (CONSTRUCT, LIMIT, OFFSET)"
-log = logging.getLogger("cnrs_kg.graphstore")
+_NAME_ONE = "name a graph: '/store?graph=IRI', '/store?default' or '/store/{path}'"
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,6 @@ def routes() -> list[Route]:
     ]
 
 
-def _error(status: int, message: str) -> Response:
-    return PlainTextResponse(message + "\n", status_code=status)
-
-
 def _request_iri(request: Request) -> str:
     """The request URL without its query, with the path as the client sent it."""
     raw = request.scope.get("raw_path")
@@ -109,13 +106,13 @@ def _request_iri(request: Request) -> str:
     return f"{url.scheme}://{url.netloc}{path}"
 
 
-def _target(request: Request) -> Target | Response | None:
+def _target(request: Request) -> Target | None:
     """The graph the request names; None for the graph store itself (``/store`` without parameter)."""
     graphs = request.query_params.getlist("graph")
     default = "default" in request.query_params
     direct = "path" in request.path_params
     if len(graphs) + default + direct > 1:
-        return _error(400, "name one graph: '?graph=IRI', '?default' or a path under /store/, not several")
+        raise BadRequest("name one graph: '?graph=IRI', '?default' or a path under /store/, not several")
     if default:
         return Target(None)
     iri = _request_iri(request) if direct else graphs[0] if graphs else None
@@ -124,44 +121,44 @@ def _target(request: Request) -> Target | Response | None:
     try:
         ox.NamedNode(iri)
     except ValueError:
-        return _error(400, f"graph: {iri!r} is not an absolute IRI")
+        raise BadRequest(f"graph: {iri!r} is not an absolute IRI") from None
     if is_reserved(iri):
-        return _error(403, f"{iri} is one of the store's own graphs (journal, bookkeeping), kept by the server itself")
+        raise Forbidden(f"{iri} is one of the store's own graphs (journal, bookkeeping), kept by the server itself")
     return Target(iri)
 
 
-async def _body(request: Request) -> bytes | Response:
-    """The request body, refused with 413 as soon as it passes ``MAX_BODY``."""
-    too_big = _error(413, f"request body over {MAX_BODY} bytes: load large files with 'cnrs-kg load'")
+async def _body(request: Request) -> bytes:
+    """The request body, refused (``PayloadTooLarge``) as soon as it passes ``MAX_BODY``."""
+    too_big = PayloadTooLarge(f"request body over {MAX_BODY} bytes: load large files with 'cnrs-kg load'")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY:
-        return too_big
+        raise too_big
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_BODY:
-            return too_big
+            raise too_big
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _parts(content_type: str, body: bytes) -> list[Part] | Response:
+def _parts(content_type: str, body: bytes) -> list[Part]:
     """The RDF documents of a body: one, or one per file of a ``multipart/form-data`` body."""
     media_type = content_type.split(";")[0].strip().lower()
     if not media_type:
-        return _error(415, f"no Content-Type: send the graph as one of {RDF_TYPES}")
+        raise UnsupportedMediaType(f"no Content-Type: send the graph as one of {RDF_TYPES}")
     if media_type != "multipart/form-data":
         return [Part("the body", media_type, body)]
     head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", errors="replace")
     message = BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
     if not isinstance(message, EmailMessage) or not message.is_multipart() or message.defects:
-        return _error(400, "the multipart/form-data body is malformed (is its boundary right?)")
+        raise BadRequest("the multipart/form-data body is malformed (is its boundary right?)")
     parts = []
     for index, part in enumerate(message.iter_parts(), start=1):
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
-            return _error(400, f"part {index} of the multipart body is not a file")
+            raise BadRequest(f"part {index} of the multipart body is not a file")
         name = part.get_filename() or f"part {index}"
         parts.append(Part(name, part.get_content_type() if "content-type" in part else "", payload))
     return parts
@@ -207,22 +204,24 @@ def _unbounded_entities(data: bytes) -> str | None:
     return None
 
 
-def _parse(parts: list[Part], base_iri: str) -> list[ox.Triple] | Response:
-    """Every triple of every part, or the error response for the first part that fails."""
+def _parse(parts: list[Part], base_iri: str) -> list[ox.Triple]:
+    """Every triple of every part; the first part that fails is refused (415 or 400)."""
     triples: list[ox.Triple] = []
     for part in parts:
         fmt = _format(part)
         if fmt is None:
-            return _error(415, f"{part.name}: unsupported content type {part.media_type!r}: use one of {RDF_TYPES}")
+            raise UnsupportedMediaType(
+                f"{part.name}: unsupported content type {part.media_type!r}: use one of {RDF_TYPES}"
+            )
         refused = _unbounded_entities(part.data) if fmt == ox.RdfFormat.RDF_XML else None
         if refused is not None:
-            return _error(400, f"{part.name} is refused: {refused}; give the document with its entities expanded")
+            raise BadRequest(f"{part.name} is refused: {refused}; give the document with its entities expanded")
         try:
             # Blank nodes renamed: each document's are its own, apart from the store's and each other's.
             quads = ox.parse(part.data, fmt, base_iri=base_iri, without_named_graphs=True, rename_blank_nodes=True)
             triples.extend(quad.triple for quad in quads)
         except (SyntaxError, ValueError) as exc:
-            return _error(400, f"{part.name} is not valid {fmt.name}: {exc}")
+            raise BadRequest(f"{part.name} is not valid {fmt.name}: {exc}") from None
     return triples
 
 
@@ -231,8 +230,9 @@ def _exists(store: OxigraphStore, target: Target) -> bool:
     return isinstance(term, ox.DefaultGraph) or store.raw.contains_named_graph(term)
 
 
-def _named_graph(runner: QueryRunner, target: Target, fmt: Format) -> bytes | Response:
-    """A named graph, read and serialised by a query worker within the time budget and row cap."""
+def _named_graph(runner: QueryRunner, target: Target, fmt: Format) -> bytes:
+    """A named graph, read and serialised by a query worker within the time budget (else
+    ``QueryTimeout``) and the row cap (else ``Unprocessable``, naming the graph)."""
     assert target.iri is not None
     job = Job.of(
         GRAPH_CONTENT,
@@ -244,40 +244,28 @@ def _named_graph(runner: QueryRunner, target: Target, fmt: Format) -> bytes | Re
         max_rows=runner.max_rows,
     )
     try:
-        answer = runner.run(job)
-    except QueryTimeout:
-        return _error(503, f"reading graph {target.iri} ran over the server's time budget; try again later")
-    except GraphError as exc:
-        log.error("reading graph %s failed: %s", target.iri, exc)
-        return _error(500, f"graph {target.iri} could not be read; the error is logged on the server")
-    if answer.status == 422:
-        return _error(422, f"graph {target.iri} has {_OVER_CAP.format(cap=runner.max_rows)}")
-    if answer.status != 200:
-        return Response(answer.body, status_code=answer.status, media_type=answer.media_type)
-    return answer.body
+        return runner.run(job).body
+    except ResultTooLarge as exc:
+        raise Unprocessable(f"graph {target.iri} has {_OVER_CAP.format(cap=exc.cap)}") from None
 
 
-def _default_graph(store: OxigraphStore, cap: int | None, fmt: Format) -> bytes | Response:
+def _default_graph(store: OxigraphStore, cap: int | None, fmt: Format) -> bytes:
     """The store's own default graph, which the workers' queries cannot name (they see the union of
     the graphs); a scan stopped past the row cap, so it stays bounded in this process too."""
     assert fmt.rdf is not None
     quads = store.raw.quads_for_pattern(None, None, None, ox.DefaultGraph())
     triples = [quad.triple for quad in (quads if cap is None else islice(quads, cap + 1))]
     if cap is not None and len(triples) > cap:
-        return _error(422, f"the default graph has {_OVER_CAP.format(cap=cap)}")
+        raise Unprocessable(f"the default graph has {_OVER_CAP.format(cap=cap)}")
     return ox.serialize(triples, format=fmt.rdf) or b""
 
 
 def _read(store: OxigraphStore, runner: QueryRunner, target: Target, accept: str | None, head: bool) -> Response:
     """GET and HEAD (blocking: run in a thread)."""
     if not _exists(store, target):
-        return _error(404, f"no graph {target.iri}")
-    fmt = negotiate(accept, GRAPH_TYPES)
-    if fmt is None or fmt.rdf is None:
-        return _error(406, f"no acceptable format; a graph is served as {RDF_TYPES}")
+        raise NotFound(f"no graph {target.iri}")
+    fmt = negotiated(accept, GRAPH_TYPES, "a graph")
     body = _default_graph(store, runner.max_rows, fmt) if target.iri is None else _named_graph(runner, target, fmt)
-    if isinstance(body, Response):
-        return body
     headers = {"Vary": "Accept"}
     if head:
         # The headers GET would send, Content-Length included, and no body.
@@ -298,8 +286,6 @@ def _write(
 ) -> Response:
     """PUT (``replace``) and POST: parse every part first, then write in one update (once per ``key``)."""
     triples = _parse(parts, base_iri)
-    if isinstance(triples, Response):
-        return triples
     # Not ``replace_graphs``: its diff deletes with DELETE DATA, which SPARQL forbids for blank
     # nodes, and uploads often hold them. Terms reach the text as pyoxigraph's N-Triples, escaped.
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
@@ -333,7 +319,7 @@ def _delete(store: OxigraphStore, target: Target, key: str | None, request_id: s
         outcome = Outcome(204)
         commit = store.drop_graph(target.term(), key=outcome.key(key, request_id))
         if commit is None:
-            return _error(404, f"no graph {target.iri}")
+            raise NotFound(f"no graph {target.iri}")
         return committed(outcome, commit)
 
     return write_once(store, key, request_id, write)
@@ -344,33 +330,21 @@ async def graph_store(request: Request) -> Response:
     if request.method in ("GET", "HEAD"):
         target = _target(request)
         if target is None:
-            return _error(400, "name a graph: '/store?graph=IRI', '/store?default' or '/store/{path}'")
-        if isinstance(target, Response):
-            return target
+            raise BadRequest(_NAME_ONE)
         accept, head = request.headers.get("accept"), request.method == "HEAD"
         return await run_in_threadpool(_read, store, request.state.queries, target, accept, head)
-    refused = refuse_write(request)
-    if refused is not None:
-        return refused
+    refuse_write(request)
     target = _target(request)
-    if isinstance(target, Response):
-        return target
     key = idempotency_key(request)
-    if isinstance(key, Response):
-        return key
     if target is None:
         if request.method != "POST":
-            return _error(400, "name a graph: '/store?graph=IRI', '/store?default' or '/store/{path}'")
+            raise BadRequest(_NAME_ONE)
         target = Target(f"{_request_iri(request).rstrip('/')}/{uuid4().hex}")
     if request.method == "DELETE":
         return await run_in_threadpool(_delete, store, target, key, fingerprint("DELETE", _request_iri(request)))
     body = await _body(request)
-    if isinstance(body, Response):
-        return body
     content_type = request.headers.get("content-type", "")
     parts = _parts(content_type, body)
-    if isinstance(parts, Response):
-        return parts
     base_iri = target.iri or _request_iri(request)
     # The URL as sent, not the target: POST /store mints a new graph IRI at each request.
     request_id = fingerprint(request.method, str(request.url), content_type, body)

@@ -36,7 +36,6 @@ fits ``Accept``, 503 when the page's queries run over the budget, 500 (logged) i
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from collections import OrderedDict
@@ -48,19 +47,19 @@ from urllib.parse import quote, unquote, urlencode
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from api.negotiation import GRAPH_TYPES, Format, by_name, negotiate
+from api.errors import BadRequest, NotFound
+from api.negotiation import GRAPH_TYPES, Format, by_name, negotiated
 from api.workers import Job, QueryRunner
-from graph import GraphError, QueryTimeout
+from graph import QueryError, QueryTimeout
 from graph.sparql import PROLOGUE, bind
 from ontology.iris import ID
 from ontology.vocab import DCTERMS, PREFIXES, PROV, RDF, RDFS
 
 __all__ = ["COUNT_CAP", "HTML", "OFFERS", "PAGE", "routes"]
 
-log = logging.getLogger("cnrs_kg.linkeddata")
 HTML = Format("text/html", "html")
 # RDF first: a client that states no preference (curl, a crawler's */*) gets Turtle.
 OFFERS = [*GRAPH_TYPES, HTML]
@@ -115,10 +114,6 @@ _LINKABLE = ("http://", "https://", "ftp://", "mailto:")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-
-def _error(status: int, message: str) -> Response:
-    return PlainTextResponse(message + "\n", status_code=status)
 
 
 def _normalise(raw: str) -> str:
@@ -202,8 +197,8 @@ class _Reader:
                 raise QueryTimeout(self.runner.budget)
         substitutions = {"entity": self.entity} if bound else None
         answer = self.runner.run(Job.of(sparql, None, None, None, substitutions=substitutions), timeout)
-        if answer.status != 200 or answer.form != "solutions":
-            raise GraphError(f"a linked-data query was refused ({answer.status}): {answer.body.decode().strip()}")
+        if answer.form != "solutions":
+            raise QueryError(f"a linked-data query answered {answer.form}, not solutions: {sparql[:80]!r}")
         result = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.TSV)
         assert isinstance(result, ox.QuerySolutions)
         return list(result)
@@ -491,19 +486,11 @@ def _link_header(links: dict[str, str]) -> dict[str, str]:
 
 
 def _answer(runner: QueryRunner, entity: ox.NamedNode, fmt: Format, paging: Paging, base: str, local: str) -> Response:
-    """Read and render (blocking: the queries wait for the workers)."""
-    try:
-        found = read(runner, entity, statements=paging.statements, incoming=paging.incoming if fmt is HTML else None)
-    except QueryTimeout:
-        return _error(
-            503,
-            f"the page of <{entity.value}> took over the server's time budget to read; try again later, or ask /sparql",
-        )
-    except GraphError as exc:
-        log.error("the page of <%s> failed: %s", entity.value, exc)
-        return _error(500, f"the page of <{entity.value}> could not be read; the error is logged on the server")
+    """Read and render (blocking: the queries wait for the workers); ``NotFound`` for an unknown entity,
+    ``QueryTimeout`` over the budget."""
+    found = read(runner, entity, statements=paging.statements, incoming=paging.incoming if fmt is HTML else None)
     if found is None:
-        return _error(404, f"nothing is known about <{entity.value}>")
+        raise NotFound(f"nothing is known about <{entity.value}>; look for it with /sparql")
     headers = {"Vary": "Accept", **_link_header(paging.neighbours("statements", found.more_statements))}
     if fmt is HTML:
         html = _html(found, paging, base, local)
@@ -511,29 +498,26 @@ def _answer(runner: QueryRunner, entity: ox.NamedNode, fmt: Format, paging: Pagi
     return Response(_rdf(found, fmt), media_type=fmt.media_type, headers=headers)
 
 
-def _offset(request: Request, name: str) -> int | Response:
+def _offset(request: Request, name: str) -> int:
     text = request.query_params.get(name, "")
     if not text:
         return 0
     if not _OFFSET.fullmatch(text) or int(text) > MAX_OFFSET:
-        return _error(400, f"{name}: {text!r} is not an offset; give a whole number from 0 to {MAX_OFFSET:,}")
+        raise BadRequest(f"{name}: {text!r} is not an offset; give a whole number from 0 to {MAX_OFFSET:,}")
     return int(text)
 
 
-def _paging(request: Request, fmt_name: str | None) -> Paging | Response:
+def _paging(request: Request, fmt_name: str | None) -> Paging:
     statements = _offset(request, "statements")
-    if isinstance(statements, Response):
-        return statements
     incoming = _offset(request, "incoming")
-    if isinstance(incoming, Response):
-        return incoming
     raw = request.scope.get("raw_path")
     path = raw.decode("latin-1") if isinstance(raw, bytes) else request.url.path
     return Paging(path, statements, incoming, fmt_name)
 
 
 class _Rendered:
-    """Pages answered since the store's last write, keyed by what the request asked."""
+    """Pages answered since the store's last write, keyed by what the request asked; an unknown
+    entity's ``NotFound`` is kept as well, and raised again."""
 
     def __init__(self, size: int = PAGE_CACHE) -> None:
         self.size = size
@@ -541,6 +525,7 @@ class _Rendered:
         self.pages: OrderedDict[tuple[str, ...], tuple[int, bytes, list[tuple[bytes, bytes]]]] = OrderedDict()
 
     def get(self, generation: int, key: tuple[str, ...]) -> Response | None:
+        """The page kept for ``key``, None if there is none; ``NotFound`` if the entity is unknown."""
         if generation != self.generation:
             self.generation = generation
             self.pages.clear()
@@ -550,14 +535,19 @@ class _Rendered:
             return None
         self.pages.move_to_end(key)
         status, body, headers = kept
+        if status == 404:
+            raise NotFound(body.decode())
         page = Response(body, status_code=status)
         page.raw_headers = list(headers)  # a copy: middleware may change the headers it sends
         return page
 
-    def put(self, generation: int, key: tuple[str, ...], page: Response) -> None:
-        if generation != self.generation or page.status_code not in (200, 404):
-            return  # a write came meanwhile, or the answer says nothing lasting (503)
-        self.pages[key] = (page.status_code, bytes(page.body), list(page.raw_headers))
+    def put(self, generation: int, key: tuple[str, ...], page: Response | NotFound) -> None:
+        if generation != self.generation:
+            return  # a write came meanwhile
+        if isinstance(page, NotFound):
+            self.pages[key] = (404, str(page).encode(), [])
+        else:
+            self.pages[key] = (page.status_code, bytes(page.body), list(page.raw_headers))
         if len(self.pages) > self.size:
             self.pages.popitem(last=False)
 
@@ -571,25 +561,25 @@ def routes(base: str = ID, *, prefix: str = "/id") -> list[Route]:
         if name is not None:
             fmt = by_name(name, OFFERS)
             if fmt is None:
-                return _error(400, f"unknown format {name!r}: use one of {', '.join(f.name for f in OFFERS)}")
+                raise BadRequest(f"unknown format {name!r}: use one of {', '.join(f.name for f in OFFERS)}")
         else:
-            fmt = negotiate(request.headers.get("accept"), OFFERS)
-            if fmt is None:
-                return _error(406, f"no acceptable format; this page is {', '.join(f.media_type for f in OFFERS)}")
+            fmt = negotiated(request.headers.get("accept"), OFFERS, "this page")
         paging = _paging(request, name)
-        if isinstance(paging, Response):
-            return paging
         tail = _raw_tail(request, request.path_params["path"])
         entity = _entity(base, tail)
         if entity is None:
-            return _error(400, f"{tail!r} does not make a valid IRI under {base}")
+            raise BadRequest(f"{tail!r} does not make a valid IRI under {base}")
         local = request.scope.get("root_path", "") + prefix + "/"
         generation: int = request.state.store.generation
         key = (entity.value, fmt.media_type, str(paging.statements), str(paging.incoming), local, name or "")
         page = rendered.get(generation, key)
         if page is None:
             runner: QueryRunner = request.state.queries
-            page = await run_in_threadpool(_answer, runner, entity, fmt, paging, base, local)
+            try:
+                page = await run_in_threadpool(_answer, runner, entity, fmt, paging, base, local)
+            except NotFound as unknown:
+                rendered.put(generation, key, unknown)
+                raise
             rendered.put(generation, key, page)
         return page
 

@@ -6,6 +6,10 @@
 'application/n-triples'
 >>> negotiate("image/png", GRAPH_TYPES) is None
 True
+>>> negotiated("image/png", GRAPH_TYPES[:1], "a graph")
+Traceback (most recent call last):
+...
+api.errors.NotAcceptable: no acceptable format: a graph is served as text/turtle; ask for one of them in Accept
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+
+from api.errors import NotAcceptable
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,14 @@ def negotiate(accept: str | None, offers: list[Format]) -> Format | None:
                 if best is None or key[:2] > best[:2]:
                     best = key
     return None if best is None else best[2]
+
+
+def negotiated(accept: str | None, offers: list[Format], what: str = "this resource") -> Format:
+    """The best offer for ``accept``; ``NotAcceptable`` naming the offers (and ``what`` they serve) if none fits."""
+    fmt = negotiate(accept, offers)
+    if fmt is None:
+        raise NotAcceptable([offer.media_type for offer in offers], what)
+    return fmt
 
 
 def by_name(name: str, offers: list[Format]) -> Format | None:

@@ -10,6 +10,7 @@
   per ``Idempotency-Key`` (``api.writes``).
 - Queries run in worker processes (``api.workers``) within the server's time budget, which a
   ``timeout`` parameter (seconds) may lower for one query, and under its cap on result rows.
+- Refusals are raised as typed errors and answered by ``api.errors``.
 - Status codes follow the protocol: 400 for a missing, repeated or malformed query or update or a
   bad graph IRI, 401/403 for a refused update (see ``api.auth``), 405 for another method, 406 when no result
   format fits ``Accept``, 413 for a body over the limit, 415 for an unknown request content type;
@@ -21,7 +22,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -31,20 +31,20 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from api.auth import refuse_write
-from api.negotiation import GRAPH_TYPES, Format, negotiate
-from api.sparql_guard import Refused, ServiceAllowlist, check
+from api.errors import BadRequest, PayloadTooLarge, ServiceUnavailable, UnsupportedMediaType
+from api.negotiation import GRAPH_TYPES, Format, negotiate, negotiated
+from api.sparql_guard import Busy, Refused, ServiceAllowlist, check
 from api.sparql_update import DatasetConflict, add_using
 from api.workers import Job, QueryRunner
 from api.writes import Outcome, committed, fingerprint, idempotency_key, write_once
-from graph import GraphError, OxigraphStore, QueryTimeout
+from graph import OxigraphStore
 
 MAX_BODY = 1_000_000
 SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-log = logging.getLogger("cnrs_kg.sparql")
 
 
 @dataclass
@@ -66,21 +66,17 @@ class ProtocolQuery:
     timeout: float | None = None  # seconds, to lower the server's budget for this query
 
 
-def _error(status: int, message: str) -> Response:
-    return PlainTextResponse(message + "\n", status_code=status)
-
-
-def _graphs(values: Sequence[str], parameter: str) -> list[ox.NamedNode] | Response:
+def _graphs(values: Sequence[str], parameter: str) -> list[ox.NamedNode]:
     graphs = []
     for value in values:
         try:
             graphs.append(ox.NamedNode(value))
         except ValueError:
-            return _error(400, f"{parameter}: {value!r} is not an absolute IRI")
+            raise BadRequest(f"{parameter}: {value!r} is not an absolute IRI") from None
     return graphs
 
 
-async def _read(request: Request) -> ProtocolQuery | ProtocolUpdate | Response | None:
+async def _read(request: Request) -> ProtocolQuery | ProtocolUpdate | None:
     """The request's query and dataset; None for a bare GET (the service description)."""
     params: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
@@ -93,11 +89,11 @@ async def _read(request: Request) -> ProtocolQuery | ProtocolUpdate | Response |
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         body = await request.body()
         if len(body) > MAX_BODY:
-            return _error(413, f"request body over {MAX_BODY} bytes")
+            raise PayloadTooLarge(f"request body over {MAX_BODY} bytes")
         try:
             body.decode("utf-8")
         except UnicodeDecodeError as exc:  # a query repaired with U+FFFD would answer another question
-            return _error(400, f"the request body is not UTF-8 (byte {exc.start}); send SPARQL as UTF-8")
+            raise BadRequest(f"the request body is not UTF-8 (byte {exc.start}); send SPARQL as UTF-8") from None
         if content_type == "application/sparql-query":
             queries = [body.decode("utf-8", errors="replace")]
         elif content_type == "application/x-www-form-urlencoded":
@@ -106,35 +102,28 @@ async def _read(request: Request) -> ProtocolQuery | ProtocolUpdate | Response |
                 params.setdefault(key, []).extend(values)
             if "update" in params:
                 if "query" in params or len(params["update"]) != 1:
-                    return _error(400, "give exactly one 'update' parameter, and no 'query' with it")
+                    raise BadRequest("give exactly one 'update' parameter, and no 'query' with it")
                 return _update(params, params["update"][0])
             queries = params.get("query", [])
         elif content_type == "application/sparql-update":
             return _update(params, body.decode("utf-8", errors="replace"))
         else:
-            return _error(
-                415,
+            raise UnsupportedMediaType(
                 f"unsupported content type {content_type!r}: use application/sparql-query "
-                "or application/x-www-form-urlencoded",
+                "or application/x-www-form-urlencoded"
             )
     if len(queries) != 1:
-        return _error(400, "exactly one 'query' parameter is required")
+        raise BadRequest("exactly one 'query' parameter is required")
     defaults = _graphs(params.get("default-graph-uri", []), "default-graph-uri")
     named = _graphs(params.get("named-graph-uri", []), "named-graph-uri")
-    if isinstance(defaults, Response):
-        return defaults
-    if isinstance(named, Response):
-        return named
     timeout = _timeout(params.get("timeout", []))
-    if isinstance(timeout, Response):
-        return timeout
     dataset_given = bool(defaults or named)
     return ProtocolQuery(
         queries[0], defaults if dataset_given else None, named if dataset_given else None, timeout=timeout
     )
 
 
-def _timeout(values: Sequence[str]) -> float | Response | None:
+def _timeout(values: Sequence[str]) -> float | None:
     """The ``timeout`` parameter: seconds, to lower the server's budget (never to raise it)."""
     if not values:
         return None
@@ -143,21 +132,17 @@ def _timeout(values: Sequence[str]) -> float | Response | None:
     except ValueError:
         seconds = -1.0
     if not seconds > 0 or seconds == float("inf"):
-        return _error(400, f"timeout: {values[-1]!r} is not a positive number of seconds")
+        raise BadRequest(f"timeout: {values[-1]!r} is not a positive number of seconds")
     return seconds
 
 
-def _update(params: dict[str, list[str]], text: str) -> ProtocolUpdate | Response:
+def _update(params: dict[str, list[str]], text: str) -> ProtocolUpdate:
     using = _graphs(params.get("using-graph-uri", []), "using-graph-uri")
     using_named = _graphs(params.get("using-named-graph-uri", []), "using-named-graph-uri")
-    if isinstance(using, Response):
-        return using
-    if isinstance(using_named, Response):
-        return using_named
     try:
         return ProtocolUpdate(add_using(text, using, using_named))
     except DatasetConflict as exc:
-        return _error(400, str(exc))
+        raise BadRequest(str(exc)) from None
 
 
 def _run_update(store: OxigraphStore, request: ProtocolUpdate, key: str | None = None) -> Response:
@@ -165,18 +150,16 @@ def _run_update(store: OxigraphStore, request: ProtocolUpdate, key: str | None =
     request_id = fingerprint(request.update, request.base_iri or "")
     outcome = Outcome(204)
 
-    def write() -> Response:
-        try:
-            commit = store.update(request.update, base_iri=request.base_iri, key=outcome.key(key, request_id))
-        except GraphError as exc:
-            return _error(400, str(exc))
+    def write() -> Response:  # a refused update raises QueryError (a 400)
+        commit = store.update(request.update, base_iri=request.base_iri, key=outcome.key(key, request_id))
         return committed(outcome, commit)
 
     return write_once(store, key, request_id, write)
 
 
 async def _answer(runner: QueryRunner, request: ProtocolQuery, accept: str | None) -> Response:
-    """Evaluate in a query worker (see ``api.workers``), within the budget and the row cap."""
+    """Evaluate in a query worker (see ``api.workers``), within the budget and the row cap; its
+    refusals (``QueryError``, ``NotAcceptable``, ``ResultTooLarge``, ``QueryTimeout``) are raised."""
     job = Job.of(
         request.query,
         request.default_graphs,
@@ -185,17 +168,8 @@ async def _answer(runner: QueryRunner, request: ProtocolQuery, accept: str | Non
         accept=accept or "*/*",
         max_rows=runner.max_rows,
     )
-    try:
-        answer = await run_in_threadpool(runner.run, job, request.timeout)
-    except QueryTimeout as exc:
-        return _error(503, str(exc))
-    except GraphError as exc:
-        log.error("query failed: %s", exc)
-        return _error(500, str(exc))
-    headers = {"Vary": "Accept"}
-    if answer.form == "error":
-        return Response(answer.body, status_code=answer.status, media_type=answer.media_type)
-    return Response(answer.body, media_type=answer.media_type, headers=headers)
+    answer = await run_in_threadpool(runner.run, job, request.timeout)
+    return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
 
 
 def service_description(endpoint: str, *, federated: bool = False) -> list[ox.Triple]:
@@ -249,9 +223,8 @@ def _describe(request: Request) -> Response:
     """A bare GET: the query editor for browsers, the Service Description for everyone else."""
     if negotiate(request.headers.get("accept"), [*GRAPH_TYPES, HTML]) is HTML:
         return HTMLResponse(query_page(), headers={"Vary": "Accept"})
-    fmt = negotiate(request.headers.get("accept"), GRAPH_TYPES)
-    if fmt is None or fmt.rdf is None:
-        return _error(406, "the service description is RDF: ask for text/turtle, application/ld+json...")
+    fmt = negotiated(request.headers.get("accept"), GRAPH_TYPES, "the service description")
+    assert fmt.rdf is not None
     endpoint = str(request.url.replace(query="", fragment=""))
     federated = bool(_allowed(request))
     body = ox.serialize(service_description(endpoint, federated=federated), format=fmt.rdf)
@@ -263,30 +236,27 @@ def _allowed(request: Request) -> ServiceAllowlist:
     return allowed
 
 
-async def _guard(request: Request, parsed: ProtocolQuery | ProtocolUpdate) -> Response | None:
-    """The refusal (400; 503 if busy) of a request too deep, or calling an endpoint not allowed; None if it may run."""
+async def _guard(request: Request, parsed: ProtocolQuery | ProtocolUpdate) -> None:
+    """Refuse a request too deep, or calling an endpoint not allowed (``BadRequest``; 503 if busy)."""
     text, update = (parsed.update, True) if isinstance(parsed, ProtocolUpdate) else (parsed.query, False)
     try:  # in a thread: rdflib may have to parse the text
         await run_in_threadpool(check, text, update=update, allowed=_allowed(request), base_iri=parsed.base_iri)
+    except Busy as exc:
+        raise ServiceUnavailable(str(exc)) from None
     except Refused as exc:
-        return _error(exc.status, str(exc))
-    return None
+        raise BadRequest(str(exc)) from None
 
 
 async def sparql_endpoint(request: Request) -> Response:
     parsed = await _read(request)
     if parsed is None:
         return _describe(request)
-    if isinstance(parsed, Response):
-        return parsed
     parsed.base_iri = str(request.url.replace(query="", fragment=""))  # relative IRIs resolve against the endpoint
     store: OxigraphStore = request.state.store
     if isinstance(parsed, ProtocolUpdate):
-        refused = refuse_write(request) or await _guard(request, parsed)
-        if refused is not None:
-            return refused
+        refuse_write(request)
+        await _guard(request, parsed)
         key = idempotency_key(request)
-        if isinstance(key, Response):
-            return key
         return await run_in_threadpool(_run_update, store, parsed, key)
-    return await _guard(request, parsed) or await _answer(request.state.queries, parsed, request.headers.get("accept"))
+    await _guard(request, parsed)
+    return await _answer(request.state.queries, parsed, request.headers.get("accept"))

@@ -17,10 +17,10 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from api.negotiation import GRAPH_TYPES, Format, negotiate
+from api.negotiation import GRAPH_TYPES, Format, negotiated
 from graph import OxigraphStore
 from ontology.iris import BASE, GRAPH, ID
 from ontology.vocab import DCTERMS, PREFIXES, RDF, XSD, Vocabulary
@@ -165,10 +165,7 @@ def routes() -> list[Route]:
     cache = _Cache()
 
     async def void_description(request: Request) -> Response:
-        fmt = negotiate(request.headers.get("accept"), GRAPH_TYPES)
-        if fmt is None:
-            wanted = ", ".join(f.media_type for f in GRAPH_TYPES)
-            return PlainTextResponse(f"no acceptable format; VoID is served as {wanted}\n", status_code=406)
+        fmt = negotiated(request.headers.get("accept"), GRAPH_TYPES, "VoID")
         store: OxigraphStore = request.state.store
         return await run_in_threadpool(_answer, cache, store, fmt, str(request.base_url))
 

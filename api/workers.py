@@ -5,12 +5,15 @@ pyoxigraph cannot interrupt a query, and an aggregate such as ``SELECT (COUNT(*)
 kept by the server process alone would answer late and leave the CPU burning. Here:
 
 - each worker process holds the store opened read-only and answers one query at a time;
-- a query still running at the end of its budget gets ``QueryTimeout`` (the endpoint's 503) and
-  its worker is killed at once (SIGKILL, so its CPU is freed); a new worker takes its place;
+- a query still running at the end of its budget gets ``QueryTimeout`` and its worker is killed
+  at once (SIGKILL, so its CPU is freed); a new worker takes its place;
 - a worker serialises the answer itself, counting rows (SELECT, as TSV) or triples (CONSTRUCT and
   DESCRIBE, as N-Triples) as they stream out, so an answer over the row cap stops the evaluation
   (``ResultTooLarge``) instead of filling the memory; the counted text is converted to the
   negotiated format only when it fits;
+- the worker knows no HTTP: it answers an ``Answer`` or refuses with a typed error (``QueryError``,
+  ``ResultTooLarge``, ``api.errors.NotAcceptable``), which crosses the pipe as itself and is raised
+  again in the server process, where ``api.errors`` turns it into a status;
 - the server process holds the store's write lock and does every write; each write increments
   ``OxigraphStore.generation``, and a worker whose store is older reopens it before its next query
   (a read-only open sees the last committed write; pyoxigraph 0.5 has no secondary mode). Reads
@@ -36,7 +39,8 @@ from typing import Protocol
 import pyoxigraph as ox
 from typing_extensions import Buffer
 
-from api.negotiation import GRAPH_TYPES, SOLUTION_TYPES, Format, negotiate
+from api.errors import HTTPError
+from api.negotiation import GRAPH_TYPES, SOLUTION_TYPES, Format, negotiated
 from graph import GraphError, OxigraphStore, Queryable, QueryError, QueryTimeout, ResultTooLarge
 from graph.store import QueryResult
 
@@ -84,13 +88,11 @@ class Job:
 
 @dataclass(frozen=True)
 class Answer:
-    """A serialised answer (``status`` 200), or a refusal: 400 bad query, 406 no acceptable format,
-    422 over the row cap (``body`` is then a one-line message)."""
+    """A serialised answer: its media type, its bytes, and its form."""
 
-    status: int
     media_type: str
     body: bytes
-    form: str  # "solutions", "boolean", "triples" or "error"
+    form: str  # "solutions", "boolean" or "triples"
 
 
 class _OverCap(Exception):
@@ -113,74 +115,76 @@ class _LineCounter(io.BytesIO):
         return super().write(chunk)
 
 
-def _refusal(status: int, message: str) -> Answer:
-    return Answer(status, "text/plain; charset=utf-8", (message + "\n").encode(), "error")
-
-
 def _graphs(iris: tuple[str, ...] | None) -> list[ox.NamedNode] | None:
     return None if iris is None else [ox.NamedNode(iri) for iri in iris]
 
 
 def evaluate(store: OxigraphStore, job: Job) -> Answer:
-    """Run ``job`` on ``store`` and serialise its answer (in the thread or process that runs it)."""
-    try:
-        result = store.query(
-            job.query,
-            substitutions=job.substitutions,
-            default_graphs=_graphs(job.default_graphs),
-            named_graphs=_graphs(job.named_graphs),
-            base_iri=job.base_iri,
-        )
-    except QueryError as exc:
-        return _refusal(400, str(exc))
-    cap = job.max_rows
+    """Run ``job`` on ``store`` and serialise its answer (in the thread or process that runs it).
+
+    Refusals are raised: ``QueryError`` (the query, or its evaluation), ``NotAcceptable`` (no
+    format fits ``job.accept``), ``ResultTooLarge`` (over ``job.max_rows``).
+    """
+    result = store.query(
+        job.query,
+        substitutions=job.substitutions,
+        default_graphs=_graphs(job.default_graphs),
+        named_graphs=_graphs(job.named_graphs),
+        base_iri=job.base_iri,
+    )
     try:
         if isinstance(result, ox.QueryBoolean):
-            fmt = negotiate(job.accept, SOLUTION_TYPES) if job.accept is not None else SOLUTION_TYPES[0]
-            if fmt is None:
-                return _not_acceptable(SOLUTION_TYPES)
-            assert fmt.results is not None
-            return Answer(200, fmt.media_type, result.serialize(format=fmt.results) or b"", "boolean")
+            return _boolean(result, job)
         if isinstance(result, ox.QuerySolutions):
-            fmt = negotiate(job.accept, SOLUTION_TYPES) if job.accept is not None else None
-            if job.accept is not None and fmt is None:
-                return _not_acceptable(SOLUTION_TYPES)
-            out = _LineCounter(None if cap is None else cap + 1)  # the TSV header is a line
-            result.serialize(out, format=ox.QueryResultsFormat.TSV)
-            if fmt is None or fmt.results == ox.QueryResultsFormat.TSV:
-                return Answer(200, fmt.media_type if fmt else "text/tab-separated-values", out.getvalue(), "solutions")
-            assert fmt.results is not None
-            parsed = ox.parse_query_results(out.getvalue(), format=ox.QueryResultsFormat.TSV)
-            return Answer(200, fmt.media_type, parsed.serialize(format=fmt.results) or b"", "solutions")
-        graph_fmt = negotiate(job.accept, GRAPH_TYPES) if job.accept is not None else GRAPH_TYPES[1]
-        if graph_fmt is None:
-            return _not_acceptable(GRAPH_TYPES)
-        out = _LineCounter(cap)
-        result.serialize(out, format=ox.RdfFormat.N_TRIPLES)
-        if graph_fmt.rdf == ox.RdfFormat.N_TRIPLES:
-            return Answer(200, graph_fmt.media_type, out.getvalue(), "triples")
-        assert graph_fmt.rdf is not None
-        triples = (quad.triple for quad in ox.parse(out.getvalue(), format=ox.RdfFormat.N_TRIPLES))
-        return Answer(200, graph_fmt.media_type, ox.serialize(triples, format=graph_fmt.rdf) or b"", "triples")
+            return _solutions(result, job)
+        return _triples(result, job)
     except _OverCap:
-        assert cap is not None
-        return _refusal(422, str(ResultTooLarge(cap)))
-    except (OSError, ValueError, RuntimeError) as exc:
-        return _refusal(400, f"SPARQL evaluation error: {exc}")
+        assert job.max_rows is not None
+        raise ResultTooLarge(job.max_rows) from None
+    except (OSError, ValueError, RuntimeError) as exc:  # raised by the evaluation, as the rows stream
+        raise QueryError(f"SPARQL evaluation error: {exc}") from None
 
 
-def _not_acceptable(offers: Sequence[Format]) -> Answer:
-    wanted = ", ".join(f.media_type for f in offers)
-    return _refusal(406, f"no acceptable result format; this query can return {wanted}")
+def _format(job: Job, offers: list[Format], default: Format | None, what: str) -> Format | None:
+    """The format ``job.accept`` asks for (``default`` without one); ``NotAcceptable`` if none fits."""
+    if job.accept is None:
+        return default
+    return negotiated(job.accept, offers, what)
+
+
+def _boolean(result: ox.QueryBoolean, job: Job) -> Answer:
+    fmt = _format(job, SOLUTION_TYPES, SOLUTION_TYPES[0], "the answer to this query")
+    assert fmt is not None
+    assert fmt.results is not None
+    return Answer(fmt.media_type, result.serialize(format=fmt.results) or b"", "boolean")
+
+
+def _solutions(result: ox.QuerySolutions, job: Job) -> Answer:
+    fmt = _format(job, SOLUTION_TYPES, None, "the answer to this query")
+    cap = job.max_rows
+    out = _LineCounter(None if cap is None else cap + 1)  # the TSV header is a line
+    result.serialize(out, format=ox.QueryResultsFormat.TSV)
+    if fmt is None or fmt.results == ox.QueryResultsFormat.TSV:
+        return Answer(fmt.media_type if fmt else "text/tab-separated-values", out.getvalue(), "solutions")
+    assert fmt.results is not None
+    parsed = ox.parse_query_results(out.getvalue(), format=ox.QueryResultsFormat.TSV)
+    return Answer(fmt.media_type, parsed.serialize(format=fmt.results) or b"", "solutions")
+
+
+def _triples(result: ox.QueryTriples, job: Job) -> Answer:
+    fmt = _format(job, GRAPH_TYPES, GRAPH_TYPES[1], "the answer to this query")
+    assert fmt is not None
+    assert fmt.rdf is not None
+    out = _LineCounter(job.max_rows)
+    result.serialize(out, format=ox.RdfFormat.N_TRIPLES)
+    if fmt.rdf == ox.RdfFormat.N_TRIPLES:
+        return Answer(fmt.media_type, out.getvalue(), "triples")
+    triples = (quad.triple for quad in ox.parse(out.getvalue(), format=ox.RdfFormat.N_TRIPLES))
+    return Answer(fmt.media_type, ox.serialize(triples, format=fmt.rdf) or b"", "triples")
 
 
 def parsed_answer(answer: Answer) -> QueryResult:
     """An internal answer as pyoxigraph results (what ``Queryable.query`` returns)."""
-    if answer.form == "error":
-        message = answer.body.decode().strip()
-        if answer.status == 422:
-            raise GraphError(message)
-        raise QueryError(message)
     if answer.form == "triples":
         raise QueryError("CONSTRUCT and DESCRIBE are answered by the SPARQL endpoint; ask SELECT or ASK here")
     fmt = ox.QueryResultsFormat.TSV if answer.form == "solutions" else ox.QueryResultsFormat.JSON
@@ -275,11 +279,19 @@ def _answer_jobs(conn: Connection, path: str, generation: int) -> None:
         if job.generation != generation:
             store = _open(path)
             generation = job.generation
-        answer = evaluate(store, job)
-        if answer.status == 400 and b"No such file" in answer.body:  # compacted away under an old reader
+        answer = _outcome(store, job)
+        if isinstance(answer, QueryError) and "No such file" in str(answer):  # compacted away under an old reader
             store = _open(path)
-            answer = evaluate(store, job)
+            answer = _outcome(store, job)
         conn.send(answer)
+
+
+def _outcome(store: OxigraphStore, job: Job) -> Answer | Exception:
+    """The answer to ``job``, or the error that refuses it (sent back as itself, type and all)."""
+    try:
+        return evaluate(store, job)
+    except (GraphError, HTTPError) as exc:
+        return exc
 
 
 class _Worker:
@@ -351,12 +363,14 @@ class QueryPool:
                 log.warning("query over its budget of %g s; its worker is stopped", budget)
                 self._retire(worker)
                 raise QueryTimeout(budget)
-            answer: Answer = worker.conn.recv()
+            answer: Answer | Exception = worker.conn.recv()
         except (EOFError, OSError) as exc:
             log.error("a query worker died: %s", exc)
             self._retire(worker)
             raise GraphError("the query worker stopped before answering (out of memory?); narrow the query") from exc
         self._idle.put(worker)
+        if isinstance(answer, Exception):
+            raise answer  # the worker's refusal, with its type
         return answer
 
     def query(

@@ -23,10 +23,11 @@ from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api.auth import refuse_write
+from api.errors import BadRequest, Unprocessable
 from graph import OxigraphStore
 from graph.meta import RECEIPT_HOURS, Receipt, WriteKey
 from graph.store import Commit
@@ -59,15 +60,13 @@ def fingerprint(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
-def idempotency_key(request: Request) -> str | Response | None:
-    """The request's ``Idempotency-Key`` (None without one), or the 400 that refuses a malformed one."""
+def idempotency_key(request: Request) -> str | None:
+    """The request's ``Idempotency-Key`` (None without one); ``BadRequest`` for a malformed one."""
     key = request.headers.get(IDEMPOTENCY_KEY)
     if key is None:
         return None
     if not _KEY.match(key):
-        return PlainTextResponse(
-            f"{IDEMPOTENCY_KEY}: give 1 to 200 printable ASCII characters without spaces (a UUID)\n", 400
-        )
+        raise BadRequest(f"{IDEMPOTENCY_KEY}: give 1 to 200 printable ASCII characters without spaces (a UUID)")
     return key
 
 
@@ -97,7 +96,8 @@ def committed(outcome: Outcome, commit: Commit) -> Response:
 
 
 def replay(store: OxigraphStore, key: str | None, request: str) -> Response | None:
-    """The first outcome of a write already committed with ``key`` (422 if for another request); else None.
+    """The first outcome of a write already committed with ``key``, else None; ``Unprocessable``
+    if the key was used for another request.
 
     Call it holding ``store.writing()``, and write under the same hold, so that two requests with
     one key cannot both write.
@@ -108,10 +108,9 @@ def replay(store: OxigraphStore, key: str | None, request: str) -> Response | No
     if receipt is None:
         return None
     if receipt.request != request:
-        return PlainTextResponse(
+        raise Unprocessable(
             f"{IDEMPOTENCY_KEY} {key!r} was used for another request (committed at generation "
-            f"{receipt.generation}); send a new key for a new request\n",
-            422,
+            f"{receipt.generation}); send a new key for a new request"
         )
     data = json.loads(receipt.outcome)
     return Outcome(int(data["status"]), dict(data["headers"])).response(receipt.generation, replayed=True)
@@ -133,9 +132,7 @@ def _describe(key: str, receipt: Receipt | None) -> Response:
 
 
 async def write_status(request: Request) -> Response:
-    refused = refuse_write(request)
-    if refused is not None:
-        return refused
+    refuse_write(request)
     key = request.path_params["key"]
     store: OxigraphStore = request.state.store
     return await run_in_threadpool(lambda: _describe(key, store.receipt(key)))

@@ -9,6 +9,13 @@ GraphError
 └── BadArgument            an argument the caller got wrong (also a ValueError): nothing was asked of the store
     └── CostLimitExceeded  a selection over a cost limit (too many hops or nodes)
 
+They pickle with their arguments (``__reduce__``), so that a refusal crosses from a query worker
+process to the server with its type:
+
+>>> import pickle
+>>> pickle.loads(pickle.dumps(QueryTimeout(2.5))).budget
+2.5
+
 ``str()`` of each is one line for users: what is wrong and what to do. ``BadArgument`` names the
 argument first as the HTTP API spells it (``hops: ...``, ``seeds: ...``), so that a caller with
 other spellings (the command line's ``--hops``) can rename it.
@@ -36,11 +43,18 @@ class StoreLockedError(GraphError):
         )
         self.path = path
 
+    def __reduce__(self) -> tuple[type[StoreLockedError], tuple[str]]:
+        return type(self), (self.path,)
+
 
 class StoreOpenError(GraphError):
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(f"{path}: cannot open the store: {reason}")
         self.path = path
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[StoreOpenError], tuple[str, str]]:
+        return type(self), (self.path, self.reason)
 
 
 class QueryError(GraphError):
@@ -57,6 +71,9 @@ class QueryTimeout(GraphError):
         )
         self.budget = budget
 
+    def __reduce__(self) -> tuple[type[QueryTimeout], tuple[float]]:
+        return type(self), (self.budget,)
+
 
 class ResultTooLarge(GraphError):
     """A query's answer has more rows (or triples) than the server's cap."""
@@ -67,6 +84,9 @@ class ResultTooLarge(GraphError):
             f"add a LIMIT (at most {cap}), page with LIMIT/OFFSET, or narrow the query"
         )
         self.cap = cap
+
+    def __reduce__(self) -> tuple[type[ResultTooLarge], tuple[int]]:
+        return type(self), (self.cap,)
 
 
 # Also a ValueError, as a wrong value is in Python: callers that refuse any ValueError as the
