@@ -73,132 +73,137 @@ class AccessLog:
             ACCESS_LOG.info(json.dumps(record, separators=(",", ":")))
 
 
-class BodyDeadline:
-    """ASGI middleware: the whole request body within ``seconds``, else 408 and the connection closed.
-
-    Once the deadline has passed, whatever the application answers (it may catch ``BodyTimeout``,
-    or turn it into a 500) is dropped: the client gets the 408, with ``Connection: close`` so that
-    the server closes the connection instead of reading on.
-    """
-
-    def __init__(self, app: ASGIApp, seconds: float) -> None:
-        self.app = app
-        self.seconds = seconds
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        deadline = anyio.current_time() + self.seconds
-        body_done = expired = started = False
-
-        async def timed_receive() -> Message:
-            nonlocal body_done, expired
-            if body_done or expired:
-                return await receive()  # after the body, only the disconnect is waited for
-            with anyio.move_on_after(max(0.0, deadline - anyio.current_time())) as waiting:
-                message = await receive()
-            if waiting.cancelled_caught:
-                expired = True
-                raise BodyTimeout(f"request body not received within {self.seconds:g} s")
-            body_done = message["type"] != "http.request" or not message.get("more_body", False)
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            nonlocal started
-            if expired:
-                return
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, timed_receive, guarded_send)
-        except BodyTimeout:
-            if started:
-                raise  # too late for a 408: the server closes the connection
-        finally:
-            if expired and not started:
-                await self._refuse(send)
-
-    async def _refuse(self, send: Send) -> None:
-        body = f"request body not received within {self.seconds:g} s; send the whole body at once\n".encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 408,
-                "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+async def plain_answer(send: Send, status: int, text: str, *, close: bool = False) -> None:
+    """A one-line ``text/plain`` answer sent straight to the server (from middleware, outside the app)."""
+    body = text.encode()
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class BodyTooLarge(Exception):
     """The request body is over the server's limit (raised by ``receive``)."""
 
 
-class BodyLimit:
-    """ASGI middleware: request bodies of at most ``limit`` bytes; a larger one is a one-line 413."""
+class _BodyGuard:
+    """Runs the app with a ``receive`` that may refuse the body (``refused``, raised once).
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    Once it has, whatever the application answers (it may catch the error, or turn it into a 500)
+    is dropped: the client gets ``status`` with ``Connection: close``, so that the server closes
+    the connection instead of reading on. Subclasses say how ``receive`` checks the body.
+    """
+
+    refused: type[Exception]
+    status: int
+
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.limit = limit
+
+    def guard(self, receive: Receive) -> Receive:
+        raise NotImplementedError
+
+    def refusal(self) -> str:
+        raise NotImplementedError
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send)
-            return
-        received = 0
-        over = started = False
+        checked = self.guard(receive)
+        failed = started = False
 
-        async def counted_receive() -> Message:
-            nonlocal received, over
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:
-                over = True
-                raise BodyTooLarge(f"request body over {self.limit} bytes")
-            return message
+        async def guarded_receive() -> Message:
+            nonlocal failed
+            try:
+                return await checked()
+            except self.refused:
+                failed = True
+                raise
 
         async def guarded_send(message: Message) -> None:
             nonlocal started
-            if over:
+            if failed:
                 return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
-            await self.app(scope, counted_receive, guarded_send)
-        except BodyTooLarge:
+            await self.app(scope, guarded_receive, guarded_send)
+        except self.refused:
             if started:
-                raise
+                raise  # too late for a refusal: the server closes the connection
         finally:
-            if over and not started:
-                await self._refuse(send)
+            if failed and not started:
+                await plain_answer(send, self.status, self.refusal(), close=True)
 
-    async def _refuse(self, send: Send) -> None:
-        body = f"request body over {self.limit:,} bytes, this server's limit; load large files with 'cnrs-kg load'\n"
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"),
-                    (b"content-length", str(len(body.encode())).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body.encode()})
+
+class BodyDeadline(_BodyGuard):
+    """ASGI middleware: the whole request body within ``seconds``, else 408 and the connection closed."""
+
+    refused = BodyTimeout
+    status = 408
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        super().__init__(app)
+        self.seconds = seconds
+
+    def guard(self, receive: Receive) -> Receive:
+        deadline = anyio.current_time() + self.seconds
+        body_done = False
+
+        async def timed_receive() -> Message:
+            nonlocal body_done
+            if body_done:
+                return await receive()  # after the body, only the disconnect is waited for
+            with anyio.move_on_after(max(0.0, deadline - anyio.current_time())) as waiting:
+                message = await receive()
+            if waiting.cancelled_caught:
+                raise BodyTimeout(f"request body not received within {self.seconds:g} s")
+            body_done = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        return timed_receive
+
+    def refusal(self) -> str:
+        return f"request body not received within {self.seconds:g} s; send the whole body at once\n"
+
+
+class BodyLimit(_BodyGuard):
+    """ASGI middleware: request bodies of at most ``limit`` bytes; a larger one is a one-line 413,
+    refused on its declared ``Content-Length`` before a byte is read."""
+
+    refused = BodyTooLarge
+    status = 413
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        super().__init__(app)
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"") if scope["type"] == "http" else b""
+        if declared.isdigit() and int(declared) > self.limit:
+            await plain_answer(send, self.status, self.refusal(), close=True)
+            return
+        await super().__call__(scope, receive, send)
+
+    def guard(self, receive: Receive) -> Receive:
+        received = 0
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise BodyTooLarge(f"request body over {self.limit} bytes")
+            return message
+
+        return counted_receive
+
+    def refusal(self) -> str:
+        return f"request body over {self.limit:,} bytes, this server's limit; load large files with 'cnrs-kg load'\n"
 
 
 class ErrorPage:
@@ -228,15 +233,6 @@ class ErrorPage:
             ERROR_LOG.exception("%s %s failed", scope["method"], scope["path"])
             if started:
                 return  # too late for a 500: the server closes the unfinished response
-            body = b"internal server error: the server logged it; try again later, or report it if it persists\n"
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 500,
-                    "headers": [
-                        (b"content-type", b"text/plain; charset=utf-8"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
+            await plain_answer(
+                send, 500, "internal server error: the server logged it; try again later, or report it if it persists\n"
             )
-            await send({"type": "http.response.body", "body": body})
