@@ -56,6 +56,7 @@ from api.workers import Job, QueryRunner
 from graph import QueryError, QueryTimeout
 from graph.sparql import PROLOGUE, bind
 from ontology.iris import ID
+from ontology.labels import fallback_label
 from ontology.vocab import DCTERMS, PREFIXES, PROV, RDF, RDFS
 
 __all__ = ["COUNT_CAP", "HTML", "OFFERS", "PAGE", "routes"]
@@ -432,7 +433,7 @@ def _html(found: Found, paging: Paging, base: str, local: str) -> str:
     in_rows = "".join(
         f"<tr><td>{page.term(s)}</td><td>{page.link(p, labelled=False)}</td></tr>" for s, p in found.incoming
     )
-    title = page.label(entity) or page.compact(entity.value)
+    title = page.label(entity) or fallback_label(entity.value)
     alternates = " · ".join(f'<a href="?format={f.name}">{escape(f.media_type)}</a>' for f in GRAPH_TYPES)
     statements_shown = _shown("statements", paging.statements, len(rows), found.counts.get("statements", 0))
     incoming_shown = _shown("incoming links", paging.incoming, len(found.incoming), found.counts.get("incoming", 0))

@@ -26,13 +26,14 @@ from pathlib import Path
 from loaders.base import LoadError, SourceData, dedupe, read_origin
 from loaders.ror.reading import _DUMP_NAME, _decode, _read_zip, detect, json_records
 from loaders.ror.records import RorRecord, parse_record, parse_records
-from loaders.ror.triples import cnrs_internal_bodies, record_triples
+from loaders.ror.triples import CNRS_BODIES, cnrs_internal_bodies, record_triples
 from ontology import iris
 from ontology.literals import date_literal
 from ontology.provenance import SourceInfo
 
 __all__ = [
     "CC0",
+    "CNRS_BODIES",
     "COMPRESSED",
     "DEFAULT_ORIGIN",
     "KIND",

@@ -95,8 +95,21 @@ def _terms() -> _Terms:
     )
 
 
-def cnrs_internal_bodies(records: list[RorRecord]) -> frozenset[str]:
-    """ROR ids of the CNRS's own institutes and directorates among ``records``.
+# The CNRS's ten institutes, CNRS Ingénierie and two directorates in ROR (release v2.9), as
+# ``cnrs_internal_bodies`` finds them among the CNRS's children. A file holding records under them
+# but not their own records (the organisations the bundle references: labs under an institute,
+# delegations) must still tell them apart, or an institute would become a lab's supervising
+# body; tests/loaders/test_ror_referenced.py keeps this set equal to the data's.
+CNRS_BODIES = frozenset(
+    {
+        "00rydyx93", "00s19x989", "00z54nq84", "01q76b368", "02cte4b68", "03fd77x13",
+        "03yz3tz18", "043nepn57", "04b0z7q78", "04kdfz702", "04z22qz54", "050jcm728",
+    }
+)  # fmt: skip
+
+
+def cnrs_internal_bodies(records: list[RorRecord], known: frozenset[str] = CNRS_BODIES) -> frozenset[str]:
+    """ROR ids of the CNRS's own institutes and directorates: ``known`` and those among ``records``.
 
     ROR lists them as children of the CNRS, like its laboratories, and as parents of the labs
     they steer. They are told apart by the data: the CNRS as sole parent, and either a
@@ -108,7 +121,7 @@ def cnrs_internal_bodies(records: list[RorRecord]) -> frozenset[str]:
         for kind, target in record.relationships:
             if kind == "parent":
                 below[target] = below.get(target, 0) + 1
-    internal = set()
+    internal = set(known)
     for record in records:
         parents = [target for kind, target in record.relationships if kind == "parent"]
         if parents == [iris.CNRS_ROR] and ("government" in record.types or below.get(record.ror, 0) >= 10):

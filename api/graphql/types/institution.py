@@ -39,7 +39,7 @@ from api.graphql.types.enums import (
 )
 from graph.entities import EntityFacts
 from ontology import FOAF, KG, RDF, RDFS, SCHEMA, SKOS
-from ontology.iris import ID
+from ontology.labels import fallback_label
 
 if TYPE_CHECKING:
     from api.graphql.types.instrument import Party
@@ -122,7 +122,7 @@ class Institution(EntityNode):
 
     @field(description="Its preferred name.")
     async def name(self, info: Info) -> str:
-        return best_name(await self.facts(info, "name")) or self.iri.removeprefix(ID)
+        return best_name(await self.facts(info, "name")) or fallback_label(self.iri)
 
     @field(description="Every name and acronym the sources give.")
     async def names(self, info: Info) -> list[Name]:

@@ -28,6 +28,7 @@ from api.graphql.types.places import Country
 from graph.entities import EntityFacts
 from ontology import DCTERMS, KG, SCHEMA, SKOS
 from ontology.iris import ID
+from ontology.labels import fallback_label
 
 
 @strawberry.type(description="An institution's part in an instrument: its role and dates.")
@@ -75,7 +76,7 @@ class Instrument(EntityNode):
 
     @strawberry.field
     async def name(self, info: Info) -> str:
-        return best_name(await self.facts(info, "name")) or self.key()
+        return best_name(await self.facts(info, "name")) or fallback_label(self.iri)
 
     @strawberry.field
     async def acronym(self, info: Info) -> str | None:
@@ -206,7 +207,7 @@ class Office(EntityNode):
 
     @strawberry.field
     async def name(self, info: Info) -> str:
-        return best_name(await self.facts(info, "name")) or self.iri.removeprefix(ID)
+        return best_name(await self.facts(info, "name")) or fallback_label(self.iri)
 
     @strawberry.field
     async def country(self, info: Info) -> Country | None:

@@ -26,7 +26,7 @@ from api.graphql.types.common import (
 from api.graphql.types.institution import at, by_name, text_of
 from graph.entities import EntityFacts
 from ontology import KG, SCHEMA
-from ontology.iris import ID
+from ontology.labels import fallback_label
 
 
 @strawberry.type(description="A UN M49 area: the world, a region, a sub-region or an intermediate region.")
@@ -41,7 +41,7 @@ class Region(EntityNode):
 
     @strawberry.field
     async def name(self, info: Info) -> str:
-        return best_name(await self.facts(info, "name")) or self.iri.removeprefix(ID)
+        return best_name(await self.facts(info, "name")) or fallback_label(self.iri)
 
     @field(description="The sources stating its facts.")
     async def sources(self, info: Info) -> list[Source]:
@@ -68,7 +68,7 @@ class Country(EntityNode):
 
     @strawberry.field
     async def name(self, info: Info) -> str:
-        return best_name(await self.facts(info, "name")) or self.iri.removeprefix(ID)
+        return best_name(await self.facts(info, "name")) or fallback_label(self.iri)
 
     async def _area(self, info: Info, field: str) -> Region | None:
         facts = await self.facts(info, field)
@@ -123,7 +123,7 @@ class CountryGroup(EntityNode):
 
     @strawberry.field
     async def name(self, info: Info) -> str:
-        return best_name(await self.facts(info, "name")) or self.iri.removeprefix(ID)
+        return best_name(await self.facts(info, "name")) or fallback_label(self.iri)
 
     @strawberry.field
     async def acronym(self, info: Info) -> str | None:
