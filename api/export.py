@@ -52,7 +52,7 @@ from api import refs
 from api.errors import BadRequest, NotFound
 from graph import BadArgument, Queryable
 from graph import explore as ex
-from graph.explore import Selection
+from graph.explore import MAX_NODES, Selection
 from graph.exports import FORMATS, ExportFormat, by_suffix
 from graph.sparql import PROLOGUE, bind, named_nodes
 
@@ -68,7 +68,7 @@ __all__ = [
 ]
 
 PAGE = Path(__file__).resolve().parent / "static" / "explore.html"
-PARAMETERS = ("seeds", "hops", "from", "to", "minWeight", "counting", "include")
+PARAMETERS = ("seeds", "hops", "from", "to", "minWeight", "counting", "include", "maxNodes")
 SEARCH_LIMIT = 20
 SOURCES_LIMIT = 50
 
@@ -93,7 +93,7 @@ def parse_selection(params: Mapping[str, Sequence[str]], queries: Queryable) -> 
             raise BadArgument(f"{name}: given {len(values)} times; give it once")
         return values[0] if values and values[0] != "" else None
 
-    hops, start, end = one("hops"), one("from"), one("to")
+    hops, start, end, most = one("hops"), one("from"), one("to"), one("maxNodes")
     weight = one("minWeight")
     try:
         min_weight = float(weight) if weight is not None else 0.0
@@ -107,6 +107,7 @@ def parse_selection(params: Mapping[str, Sequence[str]], queries: Queryable) -> 
         min_weight=min_weight,
         counting=one("counting") or "full",
         include=params.get("include", []),
+        max_nodes=MAX_NODES if most is None else _whole("maxNodes", most, f"give 1 to 2000 (default {MAX_NODES})"),
     )
 
 

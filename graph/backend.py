@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
@@ -37,6 +37,18 @@ class GraphContent:
 
     graph: ox.NamedNode
     triples: Iterable[ox.Triple]
+
+
+@dataclass(frozen=True)
+class GraphPatch:
+    """A change to one named graph: every statement about ``subjects`` removed, then ``triples`` added,
+    and ``lines``: more statements as N-Triples lines (each ending with a newline), for millions of
+    them (parsed by the store, not built one Python object at a time)."""
+
+    graph: ox.NamedNode
+    subjects: Sequence[ox.NamedNode]
+    triples: Iterable[ox.Triple] = ()
+    lines: Iterable[str] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,7 @@ class Queryable(Protocol):
         ...
 
 
+@runtime_checkable
 class Backend(Queryable, Protocol):
     """What cnrs-kg needs from an RDF store: queries, and the writes and reads of whole graphs."""
 
@@ -84,6 +97,14 @@ class Backend(Queryable, Protocol):
     ) -> list[GraphChange]:
         """Replace each graph's content, all of them in one transaction; ``derived`` records, per
         derived graph, the generation of the sources it was computed from (``graph.meta``)."""
+        ...
+
+    def patch_graphs(self, patches: Iterable[GraphPatch], *, derived: Mapping[str, int]) -> list[GraphChange]:
+        """Apply large changes to derived graphs in bounded memory, in several transactions.
+
+        Before the first, the ``derived`` graphs are recorded as derived from nothing known (so a
+        patch cut short leaves them reported stale); after the last, as derived from ``derived``.
+        """
         ...
 
     def graph_sizes(self) -> dict[str, int]:

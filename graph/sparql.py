@@ -75,6 +75,10 @@ CREATE_GRAPH = "CREATE SILENT GRAPH __GRAPH__"
 CLEAR_GRAPH = "CLEAR SILENT GRAPH __GRAPH__"
 INSERT_DATA = "INSERT DATA { GRAPH __GRAPH__ { __DATA__ } }"
 DELETE_DATA = "DELETE DATA { GRAPH __GRAPH__ { __DATA__ } }"
+# Every statement about the subjects in one graph (a patch of a derived graph, ``graph.store``).
+DELETE_SUBJECTS = """DELETE { GRAPH __GRAPH__ { ?s ?p ?o } } WHERE {
+  VALUES ?s { __SUBJECTS__ } GRAPH __GRAPH__ { ?s ?p ?o }
+}"""
 
 _SLOT = re.compile(r"__([A-Z][A-Z0-9_]*)__")
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

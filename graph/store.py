@@ -32,23 +32,29 @@ Writes run one at a time (``writing()`` holds the lock, for a caller that checks
 
 from __future__ import annotations
 
+import io
+import itertools
 import logging
 import os
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from platformdirs import user_data_dir
 
-from graph.backend import Backend, Commit, GraphChange, GraphContent, Queryable, QueryResult, StoreState
+from graph.backend import Backend, Commit, GraphChange, GraphContent, GraphPatch, Queryable, QueryResult, StoreState
 from graph.counts import GraphStats, count_graph, load_counts, save_counts
 from graph.errors import QueryError, StoreLockedError, StoreOpenError
 from graph.meta import Bookkeeping, Receipt, WriteKey, is_reserved, now
-from graph.sparql import DELETE_DATA, DROP_GRAPH, INSERT_DATA, bind
+from graph.sparql import DELETE_DATA, DELETE_SUBJECTS, DROP_GRAPH, INSERT_DATA, bind
 from graph.update_scope import written_graphs
 from ontology.iris import GRAPH
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 __all__ = [
     "JOURNAL",
@@ -58,6 +64,7 @@ __all__ = [
     "Commit",
     "GraphChange",
     "GraphContent",
+    "GraphPatch",
     "OxigraphStore",
     "QueryResult",
     "Queryable",
@@ -68,7 +75,10 @@ __all__ = [
 STORE_ENV = "CNRS_KG_STORE"
 JOURNAL = ox.NamedNode(GRAPH + "_journal")
 PENDING = ox.NamedNode(GRAPH + "_journal#pending")
-PARTIAL_FILES = "bulk-*.sst"  # what pyoxigraph's bulk writer leaves when it fails (seen on a full disk)
+PARTIAL_FILES = "bulk-*.sst"
+PATCH_CHUNK = 10_000  # subjects whose statements one update of a patch removes
+UNKNOWN_BASIS = -1  # a derived graph being patched: derived from nothing known until the patch commits
+# what pyoxigraph's bulk writer leaves when it fails (seen on a full disk)
 
 log = logging.getLogger("cnrs_kg.store")
 
@@ -262,6 +272,46 @@ class OxigraphStore:
                 changes[content.graph] = GraphChange(content.graph.value, 0, after, after, 0)
         return [changes[graph] for graph in names]
 
+    def patch_graphs(self, patches: Iterable[GraphPatch], *, derived: Mapping[str, int]) -> list[GraphChange]:
+        """Apply ``patches`` in bounded memory (``Backend.patch_graphs``): removals by SPARQL updates of
+        ``PATCH_CHUNK`` subjects each, additions by one bulk write of them all, then one commit that
+        records the changed graphs and ``derived``.
+
+        Not one transaction: the derived graphs (the network) are big and are rebuilt from their
+        sources. A patch cut short leaves them recorded as derived from nothing known, so they are
+        reported stale and recomputed whole by the next load or refresh.
+        """
+        with self._lock:
+            self._commit("", None, changed=(), derived=dict.fromkeys(derived, UNKNOWN_BASIS), user=False)
+            before = {graph: stats.triples for graph, stats in self._counts.items()}
+            patches = list(patches)
+            added: dict[str, int] = {}
+            for patch in patches:  # removals first: a bulk write is not ordered with updates
+                for start in range(0, len(patch.subjects), PATCH_CHUNK):
+                    chunk = patch.subjects[start : start + PATCH_CHUNK]
+                    self._store.update(bind(DELETE_SUBJECTS, GRAPH=patch.graph, SUBJECTS=chunk))
+
+            try:
+                for patch in patches:
+                    triples, lines = list(patch.triples), _Counted(patch.lines)
+                    self._store.bulk_extend(_in_graph(triples, patch.graph))
+                    self._store.bulk_load(
+                        input=io.BufferedReader(lines, 1 << 20), format=ox.RdfFormat.N_TRIPLES, to_graph=patch.graph
+                    )
+                    added[patch.graph.value] = len(triples) + lines.count
+            except BaseException:
+                self._remove_partial_files()
+                raise
+            touched = {patch.graph.value for patch in patches}
+            self._commit("", None, changed=touched, derived=derived, user=False)
+            changes = []
+            for graph in sorted(touched):
+                after = self._counts[graph].triples if graph in self._counts else 0
+                gained = added.get(graph, 0)
+                was = before.get(graph, 0)
+                changes.append(GraphChange(graph, was, after, gained, max(0, was + gained - after)))
+            return changes
+
     def _plan(
         self, contents: Sequence[GraphContent]
     ) -> tuple[dict[ox.NamedNode, GraphChange], list[str], list[GraphContent]]:
@@ -453,6 +503,30 @@ def _syntax_error(sparql: str, base_iri: str | None) -> str:
     except (OSError, ValueError, RuntimeError):
         pass
     return "the update must end with an operation, not with ';' or a PREFIX or BASE declaration"
+
+
+class _Counted(io.RawIOBase):
+    """Lines of text as a binary stream (what the bulk loader reads), counted as they are read."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self._pending = b""
+        self._offset = 0
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Buffer) -> int:
+        if self._offset >= len(self._pending):
+            chunk = list(itertools.islice(self._lines, 4096))
+            self.count += len(chunk)
+            self._pending, self._offset = "".join(chunk).encode(), 0
+        view = memoryview(buffer).cast("B")
+        size = min(len(view), len(self._pending) - self._offset)
+        view[:size] = self._pending[self._offset : self._offset + size]
+        self._offset += size
+        return size
 
 
 def _has_blank_node(triple: ox.Triple) -> bool:

@@ -6,15 +6,15 @@ of its graph. A loader's ``SourceData`` is one as it is, so ``graph`` needs noth
 graph then describes itself as a ``kg:PublicationSourceGraph``, which is how ``graph.links`` finds
 the graphs the collaboration network is derived from, now and in a later ``cnrs-kg network --refresh``.
 
-A load commits its sources in one transaction, then, if publications changed, the collaboration
-network derived from them in a second one. One transaction for both is not feasible here: the
-network is computed by SPARQL over the store (works of the touched years across every publication
-graph, a work in two sources counted once, the hierarchy of all organisations), so it needs the
-new publications committed first; computing it from the new contents in memory would be a second
-implementation of ``graph.links``. Instead the network records the generation of the
-publications it derives from (``graph.meta``): a load killed between the two commits leaves a
-network that ``cnrs-kg stats`` and ``/health`` report stale (``graph.links.network_status``), and
-the next load or ``cnrs-kg network --refresh`` recomputes it whole.
+A load commits its sources in one transaction, then, if publications changed, brings the
+collaboration network derived from them up to date (``graph.links``): by an increment when the
+network was current and the hierarchy did not move (the works the load changed, counted as they
+were before it and as they are after), else by counting every work again. The network is
+computed from the store, so it needs the new publications committed first, and it is written in
+bounded chunks after them. It records the generation of the publications it derives from
+(``graph.meta``): a load killed before the network is written leaves a network that ``cnrs-kg
+stats`` and ``/health`` report stale (``graph.links.network_status``), and the next load or
+``cnrs-kg network --refresh`` recomputes it whole.
 """
 
 from __future__ import annotations
@@ -25,7 +25,18 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from graph.links import network_status, publication_years, refresh_network
+from graph.links import (
+    LinkTable,
+    contributions,
+    load_context,
+    network_status,
+    read_context,
+    refresh_network,
+    trusted_index,
+    update_network,
+    works_in,
+)
+from graph.links.table import combine
 from graph.store import Backend, GraphChange, GraphContent
 from ontology import ONTOLOGY_GRAPH, ONTOLOGY_IRI, ONTOLOGY_PATH
 from ontology.provenance import SourceInfo, describe_source
@@ -61,18 +72,41 @@ def write_sources(store: Backend, sources: Sequence[Source], *, with_ontology: b
     """Replace the graph of every source (its description, then its triples) and the ontology graph
     in one transaction.
 
-    Raises before anything is written if a source fails while its triples are produced. After a
-    publication source (``info.publications``), the collaboration network of the years it touched
-    is recomputed (of every year if the network was already stale).
+    Raises before anything is written if a source fails while its triples are produced. Then the
+    collaboration network is brought up to date (see the module docstring): by an increment after
+    a publication source (``info.publications``) changed, by a recount when the network was stale
+    or the hierarchy moved.
     """
     contents = [GraphContent(s.info.graph, chain(describe_source(s.info), s.triples)) for s in sources]
     if with_ontology:
         contents.insert(0, GraphContent(ONTOLOGY_GRAPH, ontology_triples()))
     publications = [source.info.graph for source in sources if source.info.publications]
-    touched = publication_years(store, publications)
-    stale = network_status(store).stale
+    replaced = {graph.value for graph in publications}
+    index = trusted_index(store)  # the network as the RDF holds it, if current
+    before = load_context(index, store)
+    old_works = works_in(store, publications) if index is not None else set()
+    # What the works of the replaced graphs count now, to take away once they are replaced.
+    taken = contributions(store, old_works, before, sign=-1) if old_works else LinkTable()
     changes = store.replace_graphs(contents)
-    if publications or stale:
-        touched |= publication_years(store, publications)
-        changes += refresh_network(store, None if stale else touched)
-    return changes
+    published = bool(replaced & {change.graph for change in changes if change.changed})
+    after = read_context(store, before.nodes)
+    moved = after.fingerprint != before.fingerprint  # the hierarchy, or an organisation's country
+    if index is None:
+        status = network_status(store)
+        if published or status.stale or (moved and status.derived_from is not None):
+            changes += refresh_network(store)
+        return changes
+    if moved:
+        return changes + refresh_network(store, index)
+    if not published:
+        return changes
+    new_works = works_in(store, publications)
+    arrived = new_works - old_works  # as they were before: from their other sources only
+    increment = combine(
+        [
+            taken,
+            contributions(store, arrived, after, exclude=replaced, sign=-1),
+            contributions(store, old_works | new_works, after),
+        ]
+    )
+    return changes + update_network(store, index, increment, after)

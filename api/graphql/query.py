@@ -223,7 +223,8 @@ class Query:
 
     @field(
         description=f"The network around seeds, up to `hops` (at most {explore.MAX_HOPS}) ties away, with node "
-        f"metrics; at most {MAX_NETWORK_NODES} nodes (else COST_LIMIT_EXCEEDED)."
+        f"metrics: at most `maxNodes` nodes (up to {MAX_NETWORK_NODES}), the strongest ties kept, and `omitted` "
+        "counts the nodes left out."
     )
     async def network(
         self,
@@ -234,10 +235,13 @@ class Query:
         min_weight: float = 0.0,
         counting: Counting = Counting.FULL,
         include: list[EdgeType] | None = None,
+        max_nodes: int = explore.MAX_NODES,
     ) -> Network:
         queries = info.context.queries
         if not seeds:
             raise BadInput("seeds: give at least one institution or country")
+        if not 1 <= max_nodes <= MAX_NETWORK_NODES:
+            raise BadInput(f"maxNodes: {max_nodes} is out of range; give 1 to {MAX_NETWORK_NODES}")
         node_fields = lookahead.selected(info, ("nodes",))
         found = await explored(
             explore.network,
@@ -248,7 +252,7 @@ class Query:
             min_weight=min_weight,
             counting=counting,
             include=include,
-            max_nodes=MAX_NETWORK_NODES,
+            max_nodes=max_nodes,
             with_metrics="metrics" in node_fields,  # betweenness is costly
             details=detail_groups(node_fields),
         )

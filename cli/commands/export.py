@@ -19,7 +19,7 @@ import typer
 from api import refs
 from cli.app import StoreOption, app, err, fail, open_store
 from graph import GraphError
-from graph.explore import Selection
+from graph.explore import MAX_NODES, Selection
 from graph.exports import FORMATS
 
 # The HTTP parameter names in the shared messages, as this command spells them.
@@ -29,6 +29,7 @@ _OPTION_NAMES = {
     "from": "--from",
     "to": "--to",
     "minWeight": "--min-weight",
+    "maxNodes": "--max-nodes",
     "counting": "--counting",
     "include": "--include",
 }
@@ -63,6 +64,9 @@ def export(
         list[str] | None,
         typer.Option("--include", help="Edge type: copublication, instrument, hierarchy; repeatable; all if none."),
     ] = None,
+    max_nodes: Annotated[
+        int, typer.Option("--max-nodes", help="Most nodes: the strongest ties are kept (1 to 2000).")
+    ] = MAX_NODES,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     store: StoreOption = None,
 ) -> None:
@@ -84,6 +88,7 @@ def export(
                 min_weight=min_weight,
                 counting=counting,
                 include=include or [],
+                max_nodes=max_nodes,
             )
             network = chosen.network(kg)
         except (ValueError, GraphError) as exc:  # BadArgument (a bad or unknown seed), CostLimitExceeded

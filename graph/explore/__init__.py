@@ -28,7 +28,8 @@ of the included types whose weight is at least ``min_weight`` (edges of weight 0
 nodes are the seeds and what those edges reach, and the edges are *every* edge of the included
 types among them, not only those of the search tree. A node's label is its English
 ``skos:prefLabel``, else English ``rdfs:label``, else a preferred label without or in another
-language, else any label, else the IRI's last segment.
+language, else any label, else ``ontology.labels.fallback_label`` ("unnamed organisation (ROR
+...)"), never a bare identifier.
 
 Node metrics, on the undirected graph: ``degree`` and ``weighted_degree`` count the typed edges;
 betweenness (normalised as networkx does, counting hops: a weight is a strength, not a distance),
@@ -65,13 +66,14 @@ four questions are in two modules of their own, split by what they start from (`
 - ``selection``: ``Selection`` and the checks of its arguments.
 """
 
-from graph.explore.neighbourhood import MAX_HOPS, network, partners
+from graph.explore.neighbourhood import MAX_HOPS, MAX_NODES, network, partners
 from graph.explore.pairs import MAX_PATH_HOPS, path, trend
 from graph.explore.selection import Selection
 from graph.explore.types import Counting, Edge, EdgeType, Metrics, Network, Node, Partner, Path, PathStep, Window
 
 __all__ = [
     "MAX_HOPS",
+    "MAX_NODES",
     "MAX_PATH_HOPS",
     "Counting",
     "Edge",

@@ -7,12 +7,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from graph import Queryable
 from graph.explore import queries as q
 from graph.explore.types import Counting, Edge, EdgeType, Window
+from graph.links import LinkIndex, index_of, network_graph
+from graph.links.table import NODE_BITS, unpack
 from graph.sparql import Facts
-
-MAX_WINDOW_YEARS = 300  # a bounded window names its year graphs in the query; a wider one filters instead
 
 Key = tuple[EdgeType, str, str]
 
@@ -39,31 +42,115 @@ def _span_years(start: int | None, end: int | None, window: Window) -> dict[int,
     return {} if first is None else {y: 1.0 for y in range(first, last + 1)}
 
 
-def _pair(a: str, b: str) -> tuple[str, str]:
+def pair_of(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
 
-def _copublication(found_links: list[q.YearLink], window: Window, counting: Counting) -> Found:
-    per_pair: dict[tuple[str, str], list[q.YearLink]] = defaultdict(list)
-    for link in found_links:
-        if window.contains(link.year):
-            per_pair[_pair(link.source, link.target)].append(link)
+@dataclass(frozen=True)
+class YearRows:
+    """Year links of the index around some nodes, within a window, as columns (one row per link-year)."""
+
+    index: LinkIndex
+    years: npt.NDArray[np.int64]
+    sources: npt.NDArray[np.int64]  # node numbers
+    targets: npt.NDArray[np.int64]
+    weights: npt.NDArray[np.float64]  # under the counting asked for
+    internal: npt.NDArray[np.bool_]
+
+    def pairs(self) -> npt.NDArray[np.int64]:
+        """One number per unordered pair of ends."""
+        low, high = np.minimum(self.sources, self.targets), np.maximum(self.sources, self.targets)
+        return (low << NODE_BITS) | high
+
+
+def year_rows(index: LinkIndex, around: set[str], window: Window, counting: Counting, *, within: bool) -> YearRows:
+    """The year links with an end among ``around`` (both ends when ``within``) in the window."""
+    numbers = index.numbers(sorted(around))
+    table = index.years.take(index.rows_around(numbers))
+    years, _, sources, targets = unpack(np.asarray(table.keys))
+    keep = np.ones(len(years), dtype=np.bool_)
+    if window.start is not None:
+        keep &= years >= window.start
+    if window.end is not None:
+        keep &= years <= window.end
+    if within:
+        keep &= np.isin(sources, numbers) & np.isin(targets, numbers)
+    weights = table.full if counting is Counting.FULL else table.fractional
+    return YearRows(
+        index,
+        years[keep],
+        sources[keep],
+        targets[keep],
+        np.asarray(weights, dtype=np.float64)[keep],
+        np.asarray(table.internal)[keep],
+    )
+
+
+@dataclass(frozen=True)
+class Ties:
+    """The co-publication ties of some nodes, one per pair, summed over the window: ``near`` among
+    the nodes asked about, ``far`` the other end (node numbers), ``internal`` if a year says so."""
+
+    near: npt.NDArray[np.int64]
+    far: npt.NDArray[np.int64]
+    weights: npt.NDArray[np.float64]
+    internal: npt.NDArray[np.bool_]
+
+
+def ties(rows: YearRows, around: set[str], min_weight: float = 0.0) -> Ties:
+    """Each pair's weight in ``rows`` (of weight over 0 and at least ``min_weight``), seen from ``around``.
+
+    A pair with both ends in ``around`` is given once each way round.
+    """
+    pairs = rows.pairs()
+    unique, inverse = np.unique(pairs, return_inverse=True)
+    totals = np.round(np.bincount(inverse, weights=np.round(rows.weights, 6), minlength=len(unique)), 6)
+    internal = np.bincount(inverse, weights=rows.internal.astype(np.float64), minlength=len(unique)) > 0
+    heavy = (totals > 0) & (totals >= min_weight)
+    low, high = unique[heavy] >> NODE_BITS, unique[heavy] & ((1 << NODE_BITS) - 1)
+    totals, internal = totals[heavy], internal[heavy]
+    numbers = rows.index.numbers(sorted(around))
+    low_in, high_in = np.isin(low, numbers), np.isin(high, numbers)
+    return Ties(
+        np.concatenate([low[low_in], high[high_in]]),
+        np.concatenate([high[low_in], low[high_in]]),
+        np.concatenate([totals[low_in], totals[high_in]]),
+        np.concatenate([internal[low_in], internal[high_in]]),
+    )
+
+
+def copublications(rows: YearRows, only: set[tuple[str, str]] | None = None) -> Found:
+    """The co-publication edges of the rows, one per pair (those of ``only`` when given)."""
     found = Found()
-    for (a, b), links in per_pair.items():
-        by_year: dict[int, float] = defaultdict(float)
-        for link in links:
-            by_year[link.year] += link.full if counting is Counting.FULL else link.fractional
-        years_weights = {y: round(w, 6) for y, w in sorted(by_year.items())}
-        found.edges[(EdgeType.COPUBLICATION, a, b)] = Edge(
-            source=links[0].source,
-            target=links[0].target,
+    if not len(rows.years):
+        return found
+    pairs = rows.pairs()
+    order = np.lexsort((rows.years, pairs))
+    pairs, years = pairs[order], rows.years[order]
+    weights, internal = rows.weights[order], rows.internal[order]
+    sources, targets = rows.sources[order], rows.targets[order]
+    starts = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]])
+    ends = np.r_[starts[1:], len(pairs)]
+    iris = rows.index.nodes.iris
+    year_list, weight_list = years.tolist(), np.round(weights, 6).tolist()
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        source, target = iris[int(sources[start])], iris[int(targets[start])]
+        key = pair_of(source, target)
+        if only is not None and key not in only:
+            continue
+        by_year: dict[int, float] = {}
+        for y, w in zip(year_list[start:end], weight_list[start:end], strict=True):
+            by_year[y] = round(by_year.get(y, 0.0) + w, 6)
+        found.edges[(EdgeType.COPUBLICATION, *key)] = Edge(
+            source=source,
+            target=target,
             type=EdgeType.COPUBLICATION,
-            weight=round(sum(years_weights.values()), 6),
-            first_year=min(years_weights),
-            last_year=max(years_weights),
-            years=years_weights,
-            internal=any(link.internal for link in links),
-            sources=sorted({link.graph for link in links}),
+            weight=round(sum(by_year.values()), 6),
+            first_year=min(by_year),
+            last_year=max(by_year),
+            years=by_year,
+            internal=bool(internal[start:end].any()),
+            sources=sorted({network_graph(str(y)).value for y in by_year}),
         )
     return found
 
@@ -93,7 +180,7 @@ def _instrument(pairs: list[q.Shared], window: Window) -> Found:
     per_pair: dict[tuple[str, str], dict[str, Facts]] = defaultdict(dict)
     found = Found()
     for shared in pairs:
-        per_pair[_pair(shared.party, shared.other)][shared.instrument] = shared.facts
+        per_pair[pair_of(shared.party, shared.other)][shared.instrument] = shared.facts
         found.pages[shared.instrument] = shared.facts.get("page")
     for (a, b), instruments in per_pair.items():
         active: list[str] = []
@@ -146,23 +233,10 @@ def _hierarchy(links: list[q.Parent], window: Window) -> Found:
     return found
 
 
-def typed_edges(
-    kind: EdgeType,
-    around: set[str],
-    window: Window,
-    counting: Counting,
-    *,
-    within: bool = False,
-) -> q.Part[Found]:
-    """The edges of one type with an end in ``around`` (both ends when ``within``), as a query part."""
+def typed_edges(kind: EdgeType, around: set[str], window: Window, *, within: bool = False) -> q.Part[Found]:
+    """The instrument or hierarchy edges with an end in ``around`` (both ends when ``within``), as a query part."""
     terms = q.nodes(around)
     others = terms if within else None
-    if kind is EdgeType.COPUBLICATION:
-        years = None
-        if window.start is not None and window.end is not None and window.end - window.start < MAX_WINDOW_YEARS:
-            years = list(range(window.start, window.end + 1))
-        links = q.copublications(terms, years, within=within)
-        return q.Part(links.select, lambda rows: _copublication(links.read(rows), window, counting))
     if kind is EdgeType.INSTRUMENT:
         pairs = q.instruments(terms, others)
         return q.Part(pairs.select, lambda rows: _instrument(pairs.read(rows), window))
@@ -180,13 +254,16 @@ def around(
     within: bool = False,
     also: list[q.Part[Any]] | None = None,
 ) -> tuple[Found, list[Any]]:
-    """The edges of ``kinds`` around ``nodes`` (see ``typed_edges``), and the answers of the parts
-    ``also``, in one query."""
+    """The edges of ``kinds`` around ``nodes``, and the answers of the parts ``also``: co-publications
+    from the network index (``graph.links.index``), the other kinds and ``also`` in one query."""
+    sparql_kinds = [kind for kind in kinds if kind is not EdgeType.COPUBLICATION]
     parts: list[q.Part[Any]] = (
-        [typed_edges(kind, nodes, window, counting, within=within) for kind in kinds] if nodes else []
+        [typed_edges(kind, nodes, window, within=within) for kind in sparql_kinds] if nodes else []
     )
     answers = q.batch(store, [*parts, *(also or [])])
     found = Found()
+    if nodes and EdgeType.COPUBLICATION in kinds:
+        found.update(copublications(year_rows(index_of(store), nodes, window, counting, within=within)))
     for answer in answers[: len(parts)]:
         found.update(answer)
     return found, answers[len(parts) :]

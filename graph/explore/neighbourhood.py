@@ -9,11 +9,14 @@ from collections.abc import Iterable, Iterator
 from graph import Queryable
 from graph.errors import BadArgument, CostLimitExceeded
 from graph.explore import queries as q
-from graph.explore.edges import Found, Key, around
+from graph.explore.edges import Found, Key, YearRows, around, copublications, pair_of, ties, year_rows
 from graph.explore.metrics import compute
 from graph.explore.types import Counting, Edge, EdgeType, Metrics, Network, Node, Partner, Window
+from graph.links import index_of
+from ontology.labels import fallback_label
 
 MAX_HOPS = 3
+MAX_NODES = 200  # a network's nodes unless asked otherwise: the strongest ties are kept
 
 
 # --- nodes ---------------------------------------------------------------------------------------
@@ -38,7 +41,7 @@ def _nodes(found: dict[str, q.Details], distances: dict[str, int], seeds: set[st
             region = min(info.country_regions) if info.country_regions else None
         nodes[iri] = Node(
             iri=iri,
-            label=info.label or _tail(iri),
+            label=info.label or fallback_label(iri),
             kind="country" if country else "institution",
             types=sorted(info.types),
             country=code,
@@ -69,11 +72,12 @@ def network(
     min_weight: float = 0.0,
     counting: Counting = Counting.FULL,
     include: list[EdgeType] | None = None,
-    max_nodes: int = 2000,
+    max_nodes: int = MAX_NODES,
     with_metrics: bool = True,
     details: Iterable[str] | None = None,
 ) -> Network:
-    """The network around ``seeds`` up to ``hops`` away (see ``graph.explore``).
+    """The network around ``seeds`` up to ``hops`` away (see ``graph.explore``), at most ``max_nodes``
+    nodes: the strongest ties are kept and ``Network.omitted`` counts the nodes left out.
 
     ``with_metrics=False`` leaves every node's ``metrics`` at zero, for callers that do not show
     them (betweenness is the costliest step of a large network). ``details``: the groups of node
@@ -84,6 +88,8 @@ def network(
         raise CostLimitExceeded(f"hops={hops} is over the limit of {MAX_HOPS}; ask for {MAX_HOPS} hops or fewer")
     if hops < 0:
         raise BadArgument(f"hops={hops}: give 0 to {MAX_HOPS}")
+    if max_nodes < 1:
+        raise BadArgument(f"max_nodes={max_nodes}: give 1 or more")
     seeds = q.checked_iris(seeds, "seed")
     if not seeds:
         raise BadArgument("no seed: give at least one institution or country IRI")
@@ -91,35 +97,50 @@ def network(
     kinds = list(dict.fromkeys(include)) if include is not None else list(EdgeType)
     if len(seeds) > max_nodes:
         raise CostLimitExceeded(f"{len(seeds)} seeds are over max_nodes={max_nodes}; give fewer seeds")
+    index = index_of(store) if EdgeType.COPUBLICATION in kinds else None
+    others: list[EdgeType] = [kind for kind in kinds if kind is not EdgeType.COPUBLICATION]
     distance = dict.fromkeys(seeds, 0)
     found = Found()
     ring = set(seeds)
+    omitted = 0
     for hop in range(1, hops + 1):
-        reached: set[str] = set()
-        level, _ = around(store, kinds, ring, window, counting)
+        strength: dict[str, float] = defaultdict(float)  # of each node reached, its ties to the ring
+        level, _ = around(store, others, ring, window, counting)
         for key, edge in _heavy(level, min_weight):
             found.edges.setdefault(key, edge)
-            reached.update(end for end in (edge.source, edge.target) if end not in distance)
-        if len(distance) + len(reached) > max_nodes:
-            raise CostLimitExceeded(
-                f"the network would have {len(distance) + len(reached)} nodes at hop {hop}, over "
-                f"max_nodes={max_nodes}; ask for fewer hops, a higher min_weight, a narrower window or fewer "
-                f"edge types, or raise max_nodes"
-            )
+            for near, far in ((edge.source, edge.target), (edge.target, edge.source)):
+                if near in ring and far not in distance:
+                    strength[far] += edge.weight
+        if index is not None:
+            tied = ties(year_rows(index, ring, window, counting, within=False), ring, min_weight)
+            for far, weight in zip(tied.far.tolist(), tied.weights.tolist(), strict=True):
+                node = index.nodes.iris[far]
+                if node not in distance:
+                    strength[node] += weight
+        # Pruned as VOSviewer does: the strongest ties first, then by IRI, while there is room.
+        ranked = sorted(strength, key=lambda node: (-strength[node], node))
+        reached = ranked[: max(max_nodes - len(distance), 0)]
+        omitted += len(ranked) - len(reached)
         distance.update(dict.fromkeys(sorted(reached), hop))
-        ring = reached
+        ring = set(reached)
         if not ring:
             break
     # The last level: the edges between two nodes of the outermost ring (no hop has asked for them),
-    # and every node's details.
+    # every co-publication among the nodes, and the nodes' details.
     outermost = ring if len(ring) >= 2 else set()
     level, (info,) = around(
-        store, kinds, outermost, window, counting, within=True, also=[q.details(q.nodes(distance), details)]
+        store, others, outermost, window, counting, within=True, also=[q.details(q.nodes(distance), details)]
     )
     for key, edge in _heavy(level, min_weight):
         found.edges.setdefault(key, edge)
+    if index is not None:
+        for key, edge in _heavy(
+            copublications(year_rows(index, set(distance), window, counting, within=True)), min_weight
+        ):
+            found.edges.setdefault(key, edge)
     nodes = _nodes(info, distance, set(seeds))
-    edges = sorted(found.edges.values(), key=lambda e: (e.type.value, e.source, e.target))
+    kept = [edge for edge in found.edges.values() if edge.source in distance and edge.target in distance]
+    edges = sorted(kept, key=lambda e: (e.type.value, e.source, e.target))
     if with_metrics:
         metrics = compute(list(nodes), edges)
         for iri, node in nodes.items():
@@ -131,7 +152,32 @@ def network(
                 community=metrics.community.get(iri, 0),
             )
     ordered = sorted(nodes.values(), key=lambda n: (n.hops, n.label.casefold(), n.iri))
-    return Network(ordered, edges, seeds, counting, window, kinds)
+    return Network(ordered, edges, seeds, counting, window, kinds, omitted=omitted, max_nodes=max_nodes)
+
+
+def _copublication_weights(
+    store: Queryable, of: str, window: Window, counting: Counting, with_internal: bool
+) -> tuple[YearRows | None, dict[str, float]]:
+    """The rows around ``of`` and each co-publication partner's weight (internal ties only when asked)."""
+    index = index_of(store)
+    rows = year_rows(index, {of}, window, counting, within=False)
+    tied = ties(rows, {of})
+    weights = {
+        index.nodes.iris[far]: weight
+        for far, weight, internal in zip(tied.far.tolist(), tied.weights.tolist(), tied.internal.tolist(), strict=True)
+        if with_internal or not internal
+    }
+    return rows, weights
+
+
+def _chosen(totals: dict[str, float], first: int | None) -> set[str]:
+    """The partners that can be among the ``first`` heaviest (ties at the boundary included: labels break them)."""
+    if first is None or len(totals) <= first:
+        return set(totals)
+    if first == 0:
+        return set()
+    boundary = sorted(totals.values(), reverse=True)[first - 1]
+    return {partner for partner, weight in totals.items() if weight >= boundary - 1e-9}
 
 
 def partners(
@@ -144,29 +190,44 @@ def partners(
     first: int | None = None,
     details: Iterable[str] | None = None,
 ) -> list[Partner]:
-    """The neighbours of ``of``, heaviest first (ties by label).
+    """The neighbours of ``of``, heaviest first (ties by label), the ``first`` of them when given.
 
     ``kinds`` defaults to co-publications and instruments. A partner's weight is the sum of its
     edges' weights; its sources are the edges' graphs and its instruments' web pages. Hierarchy
     edges and internal co-publications (an organisation with its own parent or child) make no
-    partner unless ``kinds`` holds ``HIERARCHY``. ``details``: as for ``network``. Two
-    queries: the edges of all the kinds, then the partners' details.
+    partner unless ``kinds`` holds ``HIERARCHY``. ``details``: as for ``network``. Co-publications
+    are weighed in the network index first; edges and details are made for the partners shown only.
     """
     (of,) = q.checked_iris([of], "node")
     window = window or Window()
     kinds = list(dict.fromkeys(kinds)) if kinds is not None else [EdgeType.COPUBLICATION, EdgeType.INSTRUMENT]
     if first is not None and first < 0:
         raise BadArgument(f"first={first}: give a number of partners, 0 or more")
-    found, _ = around(store, kinds, {of}, window, counting)
+    with_internal = EdgeType.HIERARCHY in kinds
+    others: list[EdgeType] = [kind for kind in kinds if kind is not EdgeType.COPUBLICATION]
+    found, _ = around(store, others, {of}, window, counting)
     by_partner: dict[str, list[Edge]] = defaultdict(list)
     for edge in found.edges.values():
-        if edge.weight <= 0 or (edge.internal and EdgeType.HIERARCHY not in kinds):
+        if edge.weight <= 0 or (edge.internal and not with_internal):
             continue
         by_partner[edge.target if edge.source == of else edge.source].append(edge)
-    info = q.ask(store, q.details(q.nodes(by_partner), details)) if by_partner else {}
-    nodes = _nodes(info, dict.fromkeys(by_partner, 1), set())
+    rows: YearRows | None = None
+    copublished: dict[str, float] = {}
+    if EdgeType.COPUBLICATION in kinds:
+        rows, copublished = _copublication_weights(store, of, window, counting, with_internal)
+    totals = {
+        p: sum(e.weight for e in by_partner.get(p, [])) + copublished.get(p, 0.0) for p in {*by_partner, *copublished}
+    }
+    chosen = _chosen(totals, first)
+    if rows is not None:
+        wanted = {pair_of(of, partner) for partner in chosen if partner in copublished}
+        for edge in copublications(rows, only=wanted).edges.values():
+            by_partner[edge.target if edge.source == of else edge.source].append(edge)
+    info = q.ask(store, q.details(q.nodes(chosen), details)) if chosen else {}
+    nodes = _nodes(info, dict.fromkeys(chosen, 1), set())
     out = []
-    for iri, edges in by_partner.items():
+    for iri in chosen:
+        edges = by_partner[iri]
         firsts = [e.first_year for e in edges if e.first_year is not None]
         lasts = [e.last_year for e in edges if e.last_year is not None]
         instruments = sorted({i for e in edges for i in e.instruments})

@@ -10,8 +10,9 @@ from itertools import islice
 from graph import Queryable
 from graph.errors import BadArgument, CostLimitExceeded
 from graph.explore import queries as q
-from graph.explore.edges import around
+from graph.explore.edges import around, year_rows
 from graph.explore.types import Counting, Edge, EdgeType, Path, PathStep, Window
+from graph.links import index_of
 
 MAX_PATH_HOPS = 4
 
@@ -107,13 +108,13 @@ def _via(edge: Edge) -> str | None:
 
 
 def trend(store: Queryable, a: str, b: str, *, counting: Counting = Counting.FULL) -> dict[int, float]:
-    """Co-publications per year between ``a`` and ``b`` (institutions or countries), from the year
-    graphs; years with none are absent. One query."""
+    """Co-publications per year between ``a`` and ``b`` (institutions or countries), from the network
+    index; years with none are absent. No query."""
     a, b = q.checked_iris([a], "node")[0], q.checked_iris([b], "node")[0]
     if a == b:
         return {}
+    rows = year_rows(index_of(store), {a, b}, Window(), counting, within=True)
     per_year: dict[int, float] = defaultdict(float)
-    for link in q.ask(store, q.copublications(q.nodes([a, b]), None, within=True)):
-        if {link.source, link.target} == {a, b}:
-            per_year[link.year] += link.full if counting is Counting.FULL else link.fractional
+    for year, weight in zip(rows.years.tolist(), rows.weights.tolist(), strict=True):
+        per_year[year] += round(weight, 6)
     return {year: round(weight, 6) for year, weight in sorted(per_year.items())}

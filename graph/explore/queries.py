@@ -7,8 +7,9 @@ network (its edge types, the nodes' details) is one round trip to the store.
 
 Every part takes the nodes it is about as ``VALUES`` written by ``graph.sparql.bind`` from
 ``ox.NamedNode`` terms (constructing one validates the IRI), so no caller's text reaches the query.
-The co-publication and hierarchy parts ask ``graph.links``'s own queries (``LINKS``, ``HIERARCHY``):
-the explorer reads the network and the hierarchy as the roll-up does.
+The hierarchy part asks ``graph.links``'s own ``HIERARCHY``: the explorer reads the hierarchy as
+the roll-up does. Co-publications are not asked here: they are read from the network index
+(``graph.explore.edges``).
 
 Instrument and hierarchy queries group their facts (source graphs, dates, pages) per pair of
 nodes with ``GROUP_CONCAT`` over tagged strings (``"start 2014"``, ``"graph https://..."``), read
@@ -27,7 +28,7 @@ import pyoxigraph as ox
 
 from graph import Queryable, sparql
 from graph.errors import BadArgument
-from graph.links import hierarchy_query, links_query, network_graph
+from graph.links import hierarchy_query
 from graph.sparql import Facts
 from ontology import iris
 
@@ -173,47 +174,6 @@ def _iri(term: object) -> str | None:
 
 def _text(term: object) -> str:
     return term.value if isinstance(term, ox.Literal) else ""
-
-
-@dataclass(frozen=True)
-class YearLink:
-    """One materialised link of one year."""
-
-    graph: str
-    link: str
-    source: str
-    target: str
-    year: int
-    full: int
-    fractional: float
-    internal: bool
-
-
-def copublications(
-    around: list[ox.NamedNode], years: list[int] | None, *, within: bool = False
-) -> Part[list[YearLink]]:
-    """Year links with an end among ``around`` (both ends when ``within``), in the year graphs of ``years``
-    (every year when None)."""
-    graphs = sparql.ANY if years is None else [network_graph(str(y)) for y in years]
-    select = links_query("within" if within else "around", "year", graphs, around)
-
-    def read(rows: Rows) -> list[YearLink]:
-        found: list[YearLink] = []
-        seen: set[tuple[str, str]] = set()
-        for row in rows:
-            graph, link, source, target = _iri(row["g"]), _iri(row["l"]), _iri(row["s"]), _iri(row["t"])
-            when = _text(row["year"])[:4]
-            if graph is None or link is None or source is None or target is None or not when.isdigit():
-                continue
-            if (graph, link) in seen:
-                continue
-            seen.add((graph, link))
-            internal = _text(row["internal"]) in ("true", "1")
-            full, fractional = int(_text(row["full"])), float(_text(row["frac"]))
-            found.append(YearLink(graph, link, source, target, int(when), full, fractional, internal))
-        return found
-
-    return Part(select, read)
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,12 @@ import pyoxigraph as ox
 from graph import Queryable, sparql
 from graph.errors import BadArgument
 from graph.explore import queries as q
-from graph.explore.neighbourhood import network
+from graph.explore.neighbourhood import MAX_NODES, network
 from graph.explore.types import Counting, EdgeType, Network, Window
 from ontology import iris
 
 CNRS = iris.ror_org(iris.CNRS_ROR).value  # the seed when none is given
+MAX_SELECTED_NODES = 2000  # the most nodes a file or the explorer page may ask for
 YEARS = range(1000, 10_000)  # the four-digit years of xsd:gYear, as the data spell them
 # Seeds reach the query as terms pyoxigraph has checked, in VALUES.
 KNOWN_SEEDS = """
@@ -48,6 +49,7 @@ class Selection:
     min_weight: float = 0.0
     counting: Counting = Counting.FULL
     include: list[EdgeType] | None = None
+    max_nodes: int = MAX_NODES
 
     @classmethod
     def checked(
@@ -60,6 +62,7 @@ class Selection:
         min_weight: float = 0.0,
         counting: str = "full",
         include: Sequence[str] = (),
+        max_nodes: int = MAX_NODES,
     ) -> Selection:
         """A checked selection from plain values (the CLI's options, the HTTP parameters once parsed);
         the CNRS when no seed is given.
@@ -74,8 +77,12 @@ class Selection:
         weight = _min_weight(min_weight)
         how = _counting(counting)
         kinds = _include(include)
+        if not 1 <= max_nodes <= MAX_SELECTED_NODES:
+            raise BadArgument(
+                f"maxNodes: {max_nodes} is out of range; give 1 to {MAX_SELECTED_NODES} (default {MAX_NODES})"
+            )
         chosen = q.checked_iris(seeds, "seeds:") or [CNRS]
-        return cls(chosen, hops, window, weight, how, kinds or None)
+        return cls(chosen, hops, window, weight, how, kinds or None, max_nodes)
 
     def network(self, queries: Queryable) -> Network:
         """The network; ``BadArgument`` if a seed names nothing in the store."""
@@ -88,6 +95,7 @@ class Selection:
             min_weight=self.min_weight,
             counting=self.counting,
             include=self.include,
+            max_nodes=self.max_nodes,
         )
 
 

@@ -87,6 +87,8 @@ class Network:
     counting: Counting
     window: Window
     include: list[EdgeType]
+    omitted: int = 0  # nodes reached but left out: the network was pruned to ``max_nodes``
+    max_nodes: int | None = None
 
 
 @dataclass

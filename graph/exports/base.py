@@ -131,10 +131,23 @@ def description(network: Network) -> str:
     kinds = ", ".join(t.value for t in network.include) or "none"
     return (
         f"{title(network)} ({', '.join(network.seeds)}): {years}, {network.counting.value} counting, "
-        f"edge types {kinds}; {len(network.nodes)} nodes, {len(network.edges)} edges. "
+        f"edge types {kinds}; {len(network.nodes)} nodes, {len(network.edges)} edges"
+        f"{_omitted(network)}. "
         f"Exported by {CREATOR} from the CNRS international cooperation knowledge graph; "
         "each node's url is its linked-data page, each edge's sources the graphs stating it."
     )
+
+
+def _omitted(network: Network) -> str:
+    """What pruning left out, if anything.
+
+    >>> from graph.explore import Counting, Window
+    >>> _omitted(Network([], [], [], Counting.FULL, Window(), [], omitted=12, max_nodes=200))
+    ' (12 more nodes left out: the 200 with the strongest ties are kept)'
+    """
+    if not network.omitted:
+        return ""
+    return f" ({network.omitted} more nodes left out: the {network.max_nodes} with the strongest ties are kept)"
 
 
 def metadata(network: Network) -> dict[str, Scalar | list[str]]:
@@ -152,6 +165,9 @@ def metadata(network: Network) -> dict[str, Scalar | list[str]]:
         meta["from"] = window.start
     if window.end is not None:
         meta["to"] = window.end
+    if network.max_nodes is not None:
+        meta["maxNodes"] = network.max_nodes
+    meta["omitted"] = network.omitted
     return meta
 
 

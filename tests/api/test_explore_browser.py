@@ -1,5 +1,6 @@
 """A person's view of /explore: headless Chromium sees the CNRS network drawn, moves the year slider
-and sees the edge count change, clicks a node and sees its sources.
+and sees the edge count change, clicks a node and sees its sources; lowers Max. nodes and is told
+how many nodes the pruned view leaves out.
 
 Debian's chromium (``make browser``) through Playwright with ``executable_path``; sigma.js draws
 with WebGL, which headless Chromium renders in software (SwiftShader). The screenshots are kept in
@@ -9,6 +10,7 @@ explore-all.png (the whole 2-hop view) and explore-pair.png (a pair and its co-p
 
 from __future__ import annotations
 
+import httpx
 from playwright.sync_api import Page
 
 from api.export import PAGE
@@ -131,4 +133,48 @@ def test_explorer_draws_filters_by_year_and_shows_sources(server: str) -> None:
         exports = page.locator("#exports a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
         assert len(exports) == 8
         assert all(href.startswith("/export/network.") and "seeds=" in href for href in exports)
+        assert errors == []
+
+
+def test_explorer_draws_the_pruned_view_and_says_how_many_nodes_were_left_out(server: str) -> None:
+    selection = "seeds=ror:02feahw73&hops=1&counting=full&include=copublication&include=instrument"
+    pruned = httpx.get(f"{server}/export/network.graphology.json?{selection}&maxNodes=5").json()["attributes"]
+    assert pruned["maxNodes"] == 5
+    assert pruned["omitted"] > 0
+    with chromium(WEBGL_ARGS) as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(60_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{server}/explore?seeds=ror:02feahw73&hops=1")
+        _wait_drawn(page)
+        whole = _count(page, "#node-count")
+        assert whole > 5
+        assert page.input_value("#max-nodes") == "200"
+        assert page.locator("#omitted").is_hidden()  # nothing was left out of the CNRS's partners
+
+        page.locator("#max-nodes").fill("5")
+        page.locator("#max-nodes").press("Enter")  # a typed number is taken on Enter or leaving the field
+        page.wait_for_function("document.getElementById('node-count').textContent === '5'")
+        _wait_drawn(page)
+        assert page.evaluate("window.explorer.graph.order") == 5
+        assert page.locator("#omitted").inner_text() == (
+            f"Showing the 5 nodes with the strongest ties; {pruned['omitted']:,} more left out: "
+            "raise Max. nodes or Min. weight, or narrow the years."
+        )
+        assert "maxNodes=5" in page.url
+        exports = page.locator("#exports a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert all("maxNodes=5" in href for href in exports), exports
+
+        # the link keeps the pruned view; back at the default, maxNodes leaves the URL
+        page.goto(page.url)
+        _wait_drawn(page)
+        assert page.input_value("#max-nodes") == "5"
+        assert _count(page, "#node-count") == 5
+        page.locator("#max-nodes").fill("200")
+        page.locator("#max-nodes").press("Enter")
+        page.wait_for_function(f"document.getElementById('node-count').textContent === '{whole}'")
+        _wait_drawn(page)
+        assert page.locator("#omitted").is_hidden()
+        assert "maxNodes" not in page.url
         assert errors == []

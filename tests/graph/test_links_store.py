@@ -64,7 +64,7 @@ def test_all_years_graph_has_first_and_last_year(store: OxigraphStore) -> None:
 def test_network_graphs_are_described_as_derived(store: OxigraphStore) -> None:
     sizes = store.graph_sizes()
     # hal-01246266 (2015) has one affiliation in France: no link, so no 2015 graph
-    assert {g.rsplit("/", 1)[1] for g in sizes if "/graph/network/" in g} == {"2014", "2010-2014", "all"}
+    assert {g.rsplit("/", 1)[1] for g in sizes if "/graph/network/" in g} == {"2014", "all"}
     result = store.query(
         PREAMBLE + "ASK { GRAPH graph:network\\/2014 { graph:network\\/2014 a kg:SourceGraph ; dcterms:source ?s } }"
     )
@@ -79,27 +79,29 @@ def test_reloading_the_same_publications_rewrites_nothing(store: OxigraphStore) 
 def test_removing_a_source_recomputes_its_years(store: OxigraphStore) -> None:
     graph = iris.source_graph("hal", "hal-01213935.xml")
     store.replace_graphs([GraphContent(graph, [])])
-    refresh_network(store, {2014})
+    refresh_network(store)
     assert link(store, "InstitutionInstitution", LE2I, COLOURLAB) == {}
     assert link(store, "InstitutionInstitution", LIX, CNRS)["internal"] == "true"  # other works stay
 
 
-def test_period_links_sum_their_years(store: OxigraphStore) -> None:
-    """A five-year period graph holds the sums of its years, with first and last year."""
+def test_all_years_links_sum_their_years(store: OxigraphStore) -> None:
+    """The all-years graph holds the sums of the year graphs, with first and last year; no period graph
+    is written (windows are summed from the years, in the index)."""
     result = store.query(
         PREAMBLE
-        + """SELECT ?a ?b ?period ?years WHERE {
-             { SELECT ?a ?b (SUM(?n) AS ?years) WHERE {
+        + """SELECT ?a ?b ?all ?years ?first ?last ?low ?high WHERE {
+             { SELECT ?a ?b (SUM(?n) AS ?years) (MIN(?y) AS ?low) (MAX(?y) AS ?high) WHERE {
                  ?l kg:linkKind kg:InstitutionInstitution ; kg:linkSource ?a ; kg:linkTarget ?b ;
-                    kg:year ?y ; kg:fullCount ?n . FILTER(?y >= "2010"^^xsd:gYear && ?y <= "2014"^^xsd:gYear)
+                    kg:year ?y ; kg:fullCount ?n .
                } GROUP BY ?a ?b }
-             GRAPH graph:network\\/2010-2014 { ?p kg:linkSource ?a ; kg:linkTarget ?b ; kg:fullCount ?period ;
-                                                 kg:firstYear "2014"^^xsd:gYear ; kg:lastYear "2014"^^xsd:gYear } }"""
+             GRAPH graph:network\\/all { ?p kg:linkSource ?a ; kg:linkTarget ?b ; kg:fullCount ?all ;
+                                          kg:firstYear ?first ; kg:lastYear ?last } }"""
     )
     assert isinstance(result, ox.QuerySolutions)
-    pairs = [(r["period"].value, r["years"].value) for r in result]
-    assert len(pairs) > 100
-    assert all(period == years for period, years in pairs)
+    rows = [[r[name].value for name in ("all", "years", "first", "low", "last", "high")] for r in result]
+    assert len(rows) > 100
+    assert all(row[0] == row[1] and row[2] == row[3] and row[4] == row[5] for row in rows)
+    assert not [g for g in store.graph_sizes() if "-" in g.rsplit("/", 1)[-1] and "/network/" in g]
 
 
 def test_a_network_derived_from_synthetic_works_is_synthetic(tmp_path: Path) -> None:

@@ -52,8 +52,8 @@ _KG_IRI = re.compile(re.escape("<" + KG.base) + r"([^>]+)>")
 FRAGMENT_SLOTS = {"EDGES", "ENDS", "SPAN", "PATTERN", "FILTERS", "COUNT", "ORDER", "GROUPS"}
 # Sub-selects that the code nesting them sends after ``PROLOGUE`` (``graph.explore``'s parts).
 NESTED = {
-    "graph.links.HIERARCHY",
-    "graph.links.LINKS",
+    "graph.links.queries.HIERARCHY",
+    "graph.links.queries.LINKS",
     "graph.explore.queries.INSTRUMENTS",
     "graph.explore.queries.DETAILS",
 }
@@ -160,8 +160,6 @@ def composed() -> dict[str, str]:
     found["hierarchy every"] = PROLOGUE + links.hierarchy_query("every")
     found["hierarchy around"] = PROLOGUE + links.hierarchy_query("around", [N1], ANY)
     parts: list[explore.Part[Any]] = [
-        explore.copublications([N1], None),
-        explore.copublications([N1, N2], [2014], within=True),
         explore.instruments([N1]),
         explore.instruments([N1], [N2]),
         explore.hierarchy([N1]),
@@ -194,8 +192,8 @@ def test_the_search_finds_the_queries_of_each_wing() -> None:
     """Guards against a vacuous pass: the walk sees the constants known to be there."""
     found = set(constants())
     expected = {
-        "graph.links.HIERARCHY",
-        "graph.links.LINKS",
+        "graph.links.queries.HIERARCHY",
+        "graph.links.queries.LINKS",
         "graph.entities.queries.DETAILS",
         "graph.explore.queries.INSTRUMENTS",
         "graph.counts.PREDICATES",
@@ -288,10 +286,9 @@ def test_the_hierarchy_and_the_network_are_read_by_one_query_each() -> None:
         return {name for name, pieces in sparql_assignments().items() if any(text in piece for piece in pieces)}
 
     hierarchy, counts = holding("subOrganizationOf|kg:supervisingBody"), holding("kg:fullCount")
-    assert hierarchy == {"graph.links.HIERARCHY_EDGES"}
-    assert counts == {"graph.links.LINKS"}
+    assert hierarchy == {"graph.links.queries.HIERARCHY_EDGES"}
+    assert counts == {"graph.links.queries.LINKS"}
     assert explore.hierarchy([N1]).select == links.hierarchy_query("around", [N1], ANY)
-    assert explore.copublications([N1], None).select == links.links_query("around", "year", ANY, [N1])
     assert entities.copublications([N1], None) == PROLOGUE + links.links_query("around", "years", [ALL], [N1])
 
 

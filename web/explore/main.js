@@ -9,7 +9,7 @@ import Sigma from "sigma";
 import "./explore.css";
 import { formatValue, yearChart } from "./chart.js";
 import { EDGE_COLORS, UNKNOWN, communityColor, countryColor } from "./colors.js";
-import { DEFAULTS, EDGE_TYPES, readState, serverParams, writeState } from "./state.js";
+import { DEFAULTS, EDGE_TYPES, maxNodes, readState, serverParams, writeState } from "./state.js";
 
 const ID_BASE = "https://w3id.org/cnrs-kg/id/";
 const PREFIXES = { ror: `${ID_BASE}org/ror/`, country: `${ID_BASE}country/`, id: ID_BASE, instrument: `${ID_BASE}instrument/` };
@@ -26,6 +26,7 @@ const FORMATS = [
 const YEAR_MIN = 1970;
 const YEAR_MAX = new Date().getFullYear();
 const TYPE_ORDER = ["copublication", "instrument", "hierarchy"];
+const COUNT = new Intl.NumberFormat("en");
 
 const $ = (id) => document.getElementById(id);
 
@@ -76,6 +77,18 @@ function setStatus(text, isError = false) {
   status.classList.toggle("error", isError);
 }
 
+// The server prunes a large selection to the nodes with the strongest ties (graph-level attribute
+// `omitted`: how many it left out); say so, or the view would pass for the whole neighbourhood.
+function showOmitted() {
+  const omitted = network?.getAttribute("omitted") || 0;
+  const note = $("omitted");
+  note.hidden = !omitted;
+  note.textContent = omitted
+    ? `Showing the ${COUNT.format(network.order)} nodes with the strongest ties; ${COUNT.format(omitted)} more left out: `
+      + "raise Max. nodes or Min. weight, or narrow the years."
+    : "";
+}
+
 function pairKey(a, b) {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
 }
@@ -122,6 +135,7 @@ async function loadNetwork() {
     applyView();
     renderSeeds();
     renderExports();
+    showOmitted();
     setStatus(network.order ? "" : "Nothing matches this selection: widen the years, add hops or edge types.");
     if (state.node && display.hasNode(state.node)) selectNode(state.node);
     else if (state.pair && display.hasEdge(state.pair)) selectPair(state.pair);
@@ -417,10 +431,16 @@ function setupControls() {
   $("hops").value = String(state.hops);
   $("counting").value = state.counting;
   $("min-weight").value = String(state.minWeight);
+  $("max-nodes").value = String(state.maxNodes);
   $("color-by").value = state.color;
   $("hops").addEventListener("change", (e) => { state.hops = Number(e.target.value); changed(true); });
   $("counting").addEventListener("change", (e) => { state.counting = e.target.value; changed(true); });
   $("min-weight").addEventListener("change", (e) => { state.minWeight = Math.max(0, Number(e.target.value) || 0); changed(true); });
+  $("max-nodes").addEventListener("change", (e) => {
+    state.maxNodes = maxNodes(e.target.value === "" ? NaN : Number(e.target.value));
+    e.target.value = String(state.maxNodes); // what is asked for, after rounding into 1 to 2000
+    changed(true);
+  });
   $("color-by").addEventListener("change", (e) => { state.color = e.target.value; changed(false); });
   for (const [id, name] of [["country-filter", "country"], ["region-filter", "region"]]) {
     $(id).addEventListener("change", (e) => {

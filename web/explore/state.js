@@ -1,16 +1,19 @@
 // The view's state, held in the page's URL so that a link reproduces the view.
 //
 // Server parameters (those of /export/network.<format>): seeds, hops, from, to, minWeight,
-// counting, include. Page parameters: color, country, region, kind (filters drawn in the page),
-// node (the selected node) or pair (the selected edge: its two nodes' IRIs joined by "|").
+// counting, include, maxNodes (left out at its default, so older links stay as they were).
+// Page parameters: color, country, region, kind (filters drawn in the page), node (the selected
+// node) or pair (the selected edge: its two nodes' IRIs joined by "|").
 
 export const EDGE_TYPES = ["copublication", "instrument", "hierarchy"];
+export const MAX_NODES_LIMIT = 2000;
 export const DEFAULTS = {
   seeds: ["ror:02feahw73"],
   hops: 2,
   from: null,
   to: null,
   minWeight: 0,
+  maxNodes: 200, // the server's default (graph.explore.MAX_NODES)
   counting: "full",
   include: ["copublication", "instrument"],
   color: "country",
@@ -27,6 +30,12 @@ function number(text, fallback) {
   return Number.isFinite(value) ? value : fallback;
 }
 
+// The server accepts 1 to 2000 nodes: a number is rounded into that range, anything else is the default.
+export function maxNodes(value) {
+  if (!Number.isFinite(value)) return DEFAULTS.maxNodes;
+  return Math.min(Math.max(Math.round(value), 1), MAX_NODES_LIMIT);
+}
+
 export function readState(search) {
   const params = new URLSearchParams(search);
   const list = (name, fallback) => {
@@ -41,6 +50,7 @@ export function readState(search) {
     from: number(params.get("from"), null),
     to: number(params.get("to"), null),
     minWeight: number(params.get("minWeight"), 0),
+    maxNodes: maxNodes(number(params.get("maxNodes"), DEFAULTS.maxNodes)),
     counting: counting === "fractional" ? "fractional" : "full",
     include: list("include", DEFAULTS.include).filter((t) => EDGE_TYPES.includes(t)),
     color: color === "community" ? "community" : "country",
@@ -60,6 +70,7 @@ export function serverParams(state) {
   if (state.from !== null) params.set("from", String(state.from));
   if (state.to !== null) params.set("to", String(state.to));
   if (state.minWeight) params.set("minWeight", String(state.minWeight));
+  if (state.maxNodes !== DEFAULTS.maxNodes) params.set("maxNodes", String(state.maxNodes));
   params.set("counting", state.counting);
   for (const type of state.include) params.append("include", type);
   return params;

@@ -179,6 +179,11 @@ class Network:
     end_year: int | None
     hops: int
     min_weight: float
+    max_nodes: int = strawberry.field(description="The most nodes asked for: the strongest ties are kept.")
+    omitted: int = strawberry.field(
+        description="Nodes reached but left out to keep within maxNodes (0: the network is whole); "
+        "raise maxNodes or minWeight, or narrow the window, to see them."
+    )
 
     @field(
         description="This selection as a file for Gephi, Cytoscape, sigma.js, VOSviewer or a spreadsheet: "
@@ -193,6 +198,8 @@ class Network:
         }
         if self.min_weight:
             params["minWeight"] = self.min_weight
+        if self.max_nodes != explore.MAX_NODES:
+            params["maxNodes"] = self.max_nodes
         if self.start_year is not None:
             params["from"] = self.start_year
         if self.end_year is not None:
@@ -213,6 +220,8 @@ class Network:
             end_year=found.window.end,
             hops=hops,
             min_weight=min_weight,
+            max_nodes=found.max_nodes or len(found.nodes),
+            omitted=found.omitted,
         )
 
 

@@ -163,3 +163,21 @@ def test_institution_copublication_figures(gql: GraphQL) -> None:
     assert figures["partnerCount"] > 0
     assert figures["firstYear"] <= figures["lastYear"]
     assert "NO" in {c["country"]["code"] for c in figures["countries"]}
+
+
+def test_a_network_is_pruned_to_max_nodes_and_says_how_many_it_left_out(gql: GraphQL) -> None:
+    query = """query ($most: Int!) { network(seeds: ["CNRS"], hops: 1, include: [COPUBLICATION], maxNodes: $most) {
+        maxNodes omitted nodes { iri } edges { sourceIri targetIri weight } exportUrl(format: GEXF) } }"""
+    whole = gql.data(query, {"most": 2000})["network"]
+    pruned = gql.data(query, {"most": 10})["network"]
+    assert whole["omitted"] == 0
+    assert len(pruned["nodes"]) == 10
+    assert pruned["omitted"] == len(whole["nodes"]) - 10
+    assert "maxNodes=10" in pruned["exportUrl"]
+    kept = {n["iri"] for n in pruned["nodes"]}
+    assert all(e["sourceIri"] in kept and e["targetIri"] in kept for e in pruned["edges"])
+
+
+def test_max_nodes_out_of_range_is_refused(gql: GraphQL) -> None:
+    errors = gql.errors("""{ network(seeds: ["CNRS"], maxNodes: 5000) { omitted } }""")
+    assert "maxNodes: 5000 is out of range; give 1 to 2000" in errors[0]["message"]

@@ -160,10 +160,25 @@ def test_more_than_three_hops_is_refused(bundled: OxigraphStore) -> None:
         network(bundled, [CNRS], hops=4)
 
 
-def test_too_many_nodes_is_refused_with_what_to_do(bundled: OxigraphStore) -> None:
-    # The CNRS has over a thousand laboratories in ROR.
-    with pytest.raises(CostLimitExceeded, match=r"over max_nodes=100; .*min_weight"):
-        network(bundled, [CNRS], include=[EdgeType.HIERARCHY], max_nodes=100)
+def test_a_large_neighbourhood_is_pruned_to_its_strongest_ties(bundled: OxigraphStore) -> None:
+    # The CNRS co-publishes with hundreds of organisations in the bundled records.
+    whole = network(bundled, [CNRS], include=[EdgeType.COPUBLICATION], max_nodes=10_000, with_metrics=False)
+    pruned = network(bundled, [CNRS], include=[EdgeType.COPUBLICATION], max_nodes=20, with_metrics=False)
+    assert len(whole.nodes) > 20
+    assert whole.omitted == 0
+    assert len(pruned.nodes) == 20
+    assert pruned.omitted == len(whole.nodes) - 20
+    weight = {e.target if e.source == CNRS else e.source: e.weight for e in whole.edges if CNRS in (e.source, e.target)}
+    kept = {n.iri for n in pruned.nodes} - {CNRS}
+    assert min(weight[n] for n in kept) >= max(weight[n] for n in set(weight) - kept)  # the strongest ties
+    # every edge among the kept nodes, and none to a node left out
+    among = {(e.source, e.target) for e in whole.edges if {e.source, e.target} <= kept | {CNRS}}
+    assert {(e.source, e.target) for e in pruned.edges} == among
+
+
+def test_more_seeds_than_max_nodes_cannot_be_pruned(bundled: OxigraphStore) -> None:
+    with pytest.raises(CostLimitExceeded, match=r"2 seeds are over max_nodes=1"):
+        network(bundled, [CNRS, NUS], max_nodes=1)
 
 
 def test_a_seed_that_is_not_an_iri_is_refused_before_any_query(bundled: OxigraphStore) -> None:
@@ -175,8 +190,9 @@ def test_a_seed_that_is_not_an_iri_is_refused_before_any_query(bundled: Oxigraph
 
 def test_a_network_costs_one_query_per_level(bundled: OxigraphStore) -> None:
     counting = CountingQueryable(bundled)
-    net = network(counting, [CNRS], hops=2)
-    # one per hop (its three edge types), one for the edges among the outermost ring and the details
+    net = network(counting, [CNRS], hops=2, max_nodes=5000)
+    # one per hop (its instrument and hierarchy edges; co-publications come from the index, with no
+    # query), one for the edges among the outermost ring and the details
     assert len(counting.queries) == 3
     assert Counter(n.hops for n in net.nodes)[2] > 0
     counting.queries.clear()
@@ -196,15 +212,17 @@ class ConcurrentQueryable(CountingQueryable):
 
 def test_a_store_answering_queries_at_once_gets_a_level_as_parallel_queries(bundled: OxigraphStore) -> None:
     concurrent = ConcurrentQueryable(bundled)
-    parallel, one_by_one = network(concurrent, [CNRS], hops=2), network(bundled, [CNRS], hops=2)
+    parallel = network(concurrent, [CNRS], hops=2, max_nodes=5000)
+    one_by_one = network(bundled, [CNRS], hops=2, max_nodes=5000)
     assert parallel.edges == one_by_one.edges
     assert [(n.iri, n.label, n.hops, n.metrics.degree) for n in parallel.nodes] == [
         (n.iri, n.label, n.hops, n.metrics.degree) for n in one_by_one.nodes
     ]
     ranks = zip(parallel.nodes, one_by_one.nodes, strict=True)
     assert all(a.metrics.pagerank == pytest.approx(b.metrics.pagerank) for a, b in ranks)  # iterative: not bit-equal
-    # the two hops ask three edge types each; the last level the details and three types
-    assert len(concurrent.queries) == 3 + 3 + 4
+    # the two hops ask two edge types each (co-publications are read from the index); the last
+    # level the details and two types
+    assert len(concurrent.queries) == 2 + 2 + 3
     assert not any("?part" in query for query in concurrent.queries)
 
 

@@ -8,6 +8,7 @@ from graph import explore
 def test_public_names() -> None:
     assert explore.__all__ == [
         "MAX_HOPS",
+        "MAX_NODES",
         "MAX_PATH_HOPS",
         "Counting",
         "Edge",

@@ -1,0 +1,142 @@
+"""The links the works make, read from the store one work at a time, in bounded memory.
+
+A work's links depend on the work (its earliest year, its affiliations and countries, from every
+source that states them) and on the ``Context``: the organisation hierarchy and each
+organisation's country. ``contributions`` counts a set of works (all of them for a recount, or
+those a load changes, as they were and as they are) into a ``LinkTable``, a chunk of works at a
+time: memory holds one chunk's links and the table so far, never the works.
+
+Each work is read with index lookups (``Backend.match``), not SPARQL joins: its years, its
+institutions, its countries. ``exclude`` leaves out the statements of some graphs, which is how a
+load counts the works it brings as they were before it (their other sources only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Set
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from graph.backend import Backend
+from graph.links.queries import KINDS
+from graph.links.rules import Hierarchy, Key, Tally, count_work, read_hierarchy
+from graph.links.table import LinkTable, Nodes, combine, pack
+from ontology import FABIO, KG
+
+CHUNK = 20_000  # works counted before their links are folded into the table
+KIND_NUMBERS = {kind: number for number, kind in enumerate(KINDS)}
+
+
+@dataclass
+class Context:
+    """What a work's links depend on besides the work itself."""
+
+    hierarchy: Hierarchy
+    home: dict[str, set[str]]  # every organisation's own country
+    nodes: Nodes = field(default_factory=Nodes)
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of the hierarchy and the countries: when it moves, every work may count otherwise."""
+        digest = hashlib.blake2b(digest_size=16)
+        for child in sorted(self.hierarchy.parents):
+            for parent, start, end in sorted(self.hierarchy.parents[child], key=repr):
+                digest.update(f"{child} {parent} {start} {end}\n".encode())
+        for org in sorted(self.home):
+            digest.update(f"{org} {' '.join(sorted(self.home[org]))}\n".encode())
+        return digest.hexdigest()
+
+
+def read_context(store: Backend, nodes: Nodes | None = None) -> Context:
+    """The hierarchy and the organisations' countries as the store holds them (one query, one scan)."""
+    home: dict[str, set[str]] = defaultdict(set)
+    for quad in store.match(None, KG.country):
+        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
+            home[quad.subject.value].add(quad.object.value)
+    return Context(read_hierarchy(store), dict(home), nodes if nodes is not None else Nodes())
+
+
+def _year_of(term: object) -> int | None:
+    if isinstance(term, ox.Literal) and term.value[:4].isdigit():
+        return int(term.value[:4])
+    return None
+
+
+def works_in(store: Backend, graphs: Iterable[ox.NamedNode]) -> set[str]:
+    """The works the graphs date (``fabio:hasPublicationYear``)."""
+    return {
+        quad.subject.value
+        for graph in graphs
+        for quad in store.match(None, FABIO.hasPublicationYear, None, graph)
+        if isinstance(quad.subject, ox.NamedNode)
+    }
+
+
+def every_work(store: Backend) -> Iterator[str]:
+    """Every dated work once, without holding them: a work is yielded at its first dating statement
+    in index order (the one with the smallest year, graph and text)."""
+    for quad in store.match(None, FABIO.hasPublicationYear):
+        work = quad.subject
+        if not isinstance(work, ox.NamedNode):
+            continue
+        datings = [(str(q.object), str(q.graph_name)) for q in store.match(work, FABIO.hasPublicationYear)]
+        if (str(quad.object), str(quad.graph_name)) == min(datings):
+            yield work.value
+
+
+def _objects(store: Backend, work: ox.NamedNode, predicate: ox.NamedNode, exclude: Set[str]) -> set[str]:
+    return {
+        quad.object.value
+        for quad in store.match(work, predicate)
+        if isinstance(quad.object, ox.NamedNode) and quad.graph_name.value not in exclude  # type: ignore[union-attr]
+    }
+
+
+def _earliest(store: Backend, work: ox.NamedNode, exclude: Set[str]) -> int | None:
+    years = [
+        when
+        for quad in store.match(work, FABIO.hasPublicationYear)
+        if quad.graph_name.value not in exclude  # type: ignore[union-attr]
+        and (when := _year_of(quad.object)) is not None
+    ]
+    return min(years) if years else None
+
+
+def contributions(
+    store: Backend, works: Iterable[str], context: Context, *, exclude: Set[str] = frozenset(), sign: int = 1
+) -> LinkTable:
+    """The year links ``works`` make, each counted ``sign`` times (-1: to take them away), without the
+    statements of the graphs ``exclude``."""
+    tables: list[LinkTable] = []
+    chunk: dict[int, dict[Key, Tally]] = defaultdict(dict)
+    counted = 0
+    for iri in works:
+        work = ox.NamedNode(iri)
+        when = _earliest(store, work, exclude)
+        if when is None:
+            continue
+        affiliations = _objects(store, work, KG.affiliatedInstitution, exclude)
+        countries = _objects(store, work, KG.affiliatedCountry, exclude)
+        count_work(chunk[when], when, affiliations, countries, context.home, context.hierarchy)
+        counted += 1
+        if counted % CHUNK == 0:
+            tables = [combine([*tables, _table(chunk, context.nodes, sign)])]
+            chunk = defaultdict(dict)
+    return combine([*tables, _table(chunk, context.nodes, sign)])
+
+
+def _table(chunk: dict[int, dict[Key, Tally]], nodes: Nodes, sign: int) -> LinkTable:
+    keys: list[int] = []
+    full: list[int] = []
+    fractional: list[float] = []
+    internal: list[bool] = []
+    for when, links in chunk.items():
+        for (kind, a, b), tally in links.items():
+            keys.append(pack(when, KIND_NUMBERS[kind], nodes.id(a), nodes.id(b)))
+            full.append(sign * tally.full)
+            fractional.append(sign * tally.fractional)
+            internal.append(tally.internal)
+    return LinkTable.of(keys, full, fractional, internal)

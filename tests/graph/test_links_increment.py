@@ -1,0 +1,144 @@
+"""The network kept in step by increments equals the network counted again from the publications,
+and its counts equal those computed from the raw publications.
+
+The organisations are the bundled ROR records and countries (real); the works are synthetic
+(``cnrs-kg generate``), over those organisations, as the benchmarks use them. The second file
+repeats work identifiers of the first (the generator numbers works from 1), so those works have
+two sources: their affiliations are the union, their year the earliest.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pyoxigraph as ox
+import pytest
+
+from graph import OxigraphStore
+from graph.explore import trend
+from graph.links import NETWORK_PREFIX, current_index, network_status, refresh_network
+from graph.links.table import unpack
+from graph.writing import write_sources
+from loaders import SourceData, load_path
+from loaders.bundled import bundled_sources
+from loaders.openalex.synthetic import generate_works
+from ontology import PREFIXES, iris
+
+PREAMBLE = "".join(f"PREFIX {p}: <{i}>\n" for p, i in PREFIXES.items())
+
+
+@pytest.fixture(scope="module")
+def organisations() -> list[SourceData]:
+    return [d for s in bundled_sources() if s.kind in ("ror", "countries") for d in load_path(s.path, s.kind)]
+
+
+@pytest.fixture(scope="module")
+def works(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("works")
+    (folder / "later").mkdir()
+    files = {"a": folder / "a.jsonl", "b": folder / "b.jsonl", "a-less": folder / "later" / "a.jsonl"}
+    generate_works(120, files["a"], seed=1)
+    generate_works(80, files["b"], seed=2, first_year=2010)
+    generate_works(100, files["a-less"], seed=1)  # the same source again, its last 20 works gone
+    return files
+
+
+def publications(path: Path) -> list[SourceData]:
+    return load_path(path, "openalex")
+
+
+def network_quads(store: OxigraphStore) -> dict[str, set[ox.Triple]]:
+    return {
+        graph: {quad.triple for quad in store.quads(ox.NamedNode(graph))}
+        for graph in store.graph_sizes()
+        if graph.startswith(NETWORK_PREFIX)
+    }
+
+
+def index_rows(store: OxigraphStore) -> set[tuple[int, int, str, str, int, float, bool]]:
+    index = current_index(store)
+    assert index is not None
+    years, kinds, a, b = unpack(np.asarray(index.years.keys))
+    iris_ = index.nodes.iris
+    return {
+        (y, k, iris_[s], iris_[t], int(full), round(float(frac), 6), bool(internal))
+        for y, k, s, t, full, frac, internal in zip(
+            years.tolist(),
+            kinds.tolist(),
+            a.tolist(),
+            b.tolist(),
+            index.years.full,
+            index.years.fractional,
+            index.years.internal,
+            strict=True,
+        )
+    }
+
+
+def test_loads_one_after_another_equal_one_recount(
+    organisations: list[SourceData], works: dict[str, Path], tmp_path: Path
+) -> None:
+    stepwise = OxigraphStore(tmp_path / "stepwise")
+    write_sources(stepwise, organisations)
+    write_sources(stepwise, publications(works["a"]))
+    write_sources(stepwise, publications(works["b"]))
+    write_sources(stepwise, publications(works["a-less"]))  # a reload that takes works away
+    assert not network_status(stepwise).stale
+
+    recounted = OxigraphStore(None)
+    write_sources(recounted, [*organisations, *publications(works["b"]), *publications(works["a-less"])])
+    assert network_quads(stepwise) == network_quads(recounted)
+    assert index_rows(stepwise) == index_rows(recounted)
+    assert sum(len(q) for q in network_quads(stepwise).values()) > 5_000  # not a vacuous pass
+
+    # A refresh finds nothing to change, and the index on disk is the one a reader opens.
+    assert not any(change.changed for change in refresh_network(stepwise))
+    stepwise.close()
+    reopened = OxigraphStore(tmp_path / "stepwise", read_only=True)
+    assert index_rows(reopened) == index_rows(recounted)
+
+
+def test_reloading_the_same_works_writes_nothing(organisations: list[SourceData], works: dict[str, Path]) -> None:
+    store = OxigraphStore(None)
+    write_sources(store, [*organisations, *publications(works["a"])])
+    generation = store.generation
+    assert not any(change.changed for change in write_sources(store, publications(works["a"])))
+    assert store.generation == generation
+
+
+COUNTRY_PAIRS = """SELECT ?a ?b (COUNT(DISTINCT ?w) AS ?n) WHERE {
+  ?w kg:affiliatedCountry ?a , ?b . FILTER(STR(?a) < STR(?b))
+} GROUP BY ?a ?b"""
+WORK_YEARS = """SELECT ?w (MIN(?y) AS ?year) WHERE {
+  ?w kg:affiliatedCountry country:FR , country:VN ; fabio:hasPublicationYear ?y
+} GROUP BY ?w"""
+
+
+def test_counts_equal_those_of_the_raw_publications(organisations: list[SourceData], works: dict[str, Path]) -> None:
+    store = OxigraphStore(None)
+    write_sources(store, organisations)
+    write_sources(store, publications(works["a"]))
+    write_sources(store, publications(works["b"]))
+    # Country pairs: the works naming both countries, over all years.
+    raw = store.query(PREAMBLE + COUNTRY_PAIRS)
+    assert isinstance(raw, ox.QuerySolutions)
+    expected = {(row["a"].value, row["b"].value): int(row["n"].value) for row in raw}
+    stored = store.query(
+        PREAMBLE
+        + """SELECT ?a ?b ?n WHERE { GRAPH graph:network\\/all {
+             ?l kg:linkKind kg:CountryCountry ; kg:linkSource ?a ; kg:linkTarget ?b ; kg:fullCount ?n } }"""
+    )
+    assert isinstance(stored, ox.QuerySolutions)
+    found = {(row["a"].value, row["b"].value): int(row["n"].value) for row in stored}
+    assert found == expected
+    assert len(found) > 20
+    # A trend: the works naming France and Vietnam, per earliest year.
+    rows = store.query(PREAMBLE + WORK_YEARS)
+    assert isinstance(rows, ox.QuerySolutions)
+    per_year: dict[int, float] = defaultdict(float)
+    for row in rows:
+        per_year[int(row["year"].value[:4])] += 1
+    assert trend(store, iris.country("FR").value, iris.country("VN").value) == dict(sorted(per_year.items()))
+    assert per_year
