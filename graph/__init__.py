@@ -1,12 +1,12 @@
 """The store and what is computed on it.
 
 The wings: the store (``store``: atomic graph replacement; ``writing``: sources written into it),
-the materialised co-publication links (``links``), validation and statistics (``validate``,
+the materialised co-publication links and their index (``links/``), validation and statistics (``validate``,
 ``stats``), the entity read model GraphQL reads (``entities/``: queries and the facts they read),
 the network selections that GraphQL, the exports and the explorer show (``explore/``), and their
 exports for visualisation tools (``exports/``: ``Network -> bytes``).
 
-Public names: ``Backend`` (the interface), ``OxigraphStore``, ``GraphContent``, ``GraphChange``,
+Public names: ``Backend`` (the interface), ``OxigraphStore``, ``GraphContent``, ``GraphPatch``, ``GraphChange``,
 ``default_store_path``, ``STORE_ENV``; ``Queryable`` (what answers queries: the store or the
 server's worker pool); the errors of ``graph.errors``, one tree: ``GraphError``,
 ``StoreLockedError``, ``StoreOpenError``, ``QueryError``, ``QueryTimeout``, ``ResultTooLarge``,
@@ -29,6 +29,7 @@ from graph.store import (
     Backend,
     GraphChange,
     GraphContent,
+    GraphPatch,
     OxigraphStore,
     Queryable,
     default_store_path,
@@ -42,6 +43,7 @@ __all__ = [
     "GraphChange",
     "GraphContent",
     "GraphError",
+    "GraphPatch",
     "OxigraphStore",
     "QueryError",
     "QueryTimeout",

@@ -15,7 +15,8 @@ from api.graphql import lists, lookahead
 from api.graphql.context import Info
 from api.graphql.errors import BadInput
 from api.graphql.filters import CountryFilter, IndicatorFilter, InstitutionFilter, InstrumentFilter, PublicationFilter
-from api.graphql.types.common import Connection, DateRange, YearRange, field, paginate
+from api.graphql.types.common import Connection, DateRange, YearRange, connection, field, paginate
+from api.graphql.types.common import window as page_window
 from api.graphql.types.enums import Counting, CountryGroupKey, EdgeType, InstitutionOrder
 from api.graphql.types.institution import Institution
 from api.graphql.types.instrument import Instrument, Office
@@ -210,6 +211,7 @@ class Query:
     ) -> Connection[Partner]:
         queries = info.context.queries
         (iri,) = await refs.resolve_async(queries, [refs.parse(of, "of")])
+        offset, size = page_window(first, after)
         found = await explored(
             explore.partners,
             queries,
@@ -217,9 +219,12 @@ class Query:
             kinds=kinds,
             window=window(during),
             counting=counting,
+            first=offset + size,  # only the partners up to this page are made (and their details read)
             details=detail_groups(lookahead.selected(info, ("nodes", "node"), ("edges", "node", "node"))),
         )
-        return paginate([Partner.of(p) for p in found], first, after)  # type: ignore[attr-defined]
+        assert isinstance(found, explore.Partners)
+        page = [Partner.of(p) for p in found[offset:]]
+        return connection(page, offset, found.total, has_next=offset + size < found.total)
 
     @field(
         description=f"The network around seeds, up to `hops` (at most {explore.MAX_HOPS}) ties away, with node "

@@ -69,7 +69,19 @@ four questions are in two modules of their own, split by what they start from (`
 from graph.explore.neighbourhood import MAX_HOPS, MAX_NODES, network, partners
 from graph.explore.pairs import MAX_PATH_HOPS, path, trend
 from graph.explore.selection import Selection
-from graph.explore.types import Counting, Edge, EdgeType, Metrics, Network, Node, Partner, Path, PathStep, Window
+from graph.explore.types import (
+    Counting,
+    Edge,
+    EdgeType,
+    Metrics,
+    Network,
+    Node,
+    Partner,
+    Partners,
+    Path,
+    PathStep,
+    Window,
+)
 
 __all__ = [
     "MAX_HOPS",
@@ -82,6 +94,7 @@ __all__ = [
     "Network",
     "Node",
     "Partner",
+    "Partners",
     "Path",
     "PathStep",
     "Selection",

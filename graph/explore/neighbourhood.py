@@ -11,7 +11,7 @@ from graph.errors import BadArgument, CostLimitExceeded
 from graph.explore import queries as q
 from graph.explore.edges import Found, Key, YearRows, around, copublications, pair_of, ties, year_rows
 from graph.explore.metrics import compute
-from graph.explore.types import Counting, Edge, EdgeType, Metrics, Network, Node, Partner, Window
+from graph.explore.types import Counting, Edge, EdgeType, Metrics, Network, Node, Partner, Partners, Window
 from graph.links import index_of
 from ontology.labels import fallback_label
 
@@ -189,8 +189,9 @@ def partners(
     counting: Counting = Counting.FULL,
     first: int | None = None,
     details: Iterable[str] | None = None,
-) -> list[Partner]:
-    """The neighbours of ``of``, heaviest first (ties by label), the ``first`` of them when given.
+) -> Partners:
+    """The neighbours of ``of``, heaviest first (ties by label), the ``first`` of them when given
+    (``Partners.total`` counts them all).
 
     ``kinds`` defaults to co-publications and instruments. A partner's weight is the sum of its
     edges' weights; its sources are the edges' graphs and its instruments' web pages. Hierarchy
@@ -244,4 +245,4 @@ def partners(
             )
         )
     out.sort(key=lambda p: (-p.weight, p.node.label.casefold(), p.node.iri))
-    return out if first is None else out[:first]
+    return Partners(out if first is None else out[:first], len(totals))

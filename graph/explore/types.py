@@ -102,6 +102,14 @@ class Partner:
     sources: list[str]
 
 
+class Partners(list[Partner]):
+    """Partners, heaviest first: the ``first`` asked for, and ``total``, how many there are in all."""
+
+    def __init__(self, partners: list[Partner], total: int) -> None:
+        super().__init__(partners)
+        self.total = total
+
+
 @dataclass
 class PathStep:
     source: str

@@ -10,15 +10,16 @@ two sources: their affiliations are the union, their year the earliest.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pyoxigraph as ox
 import pytest
 
-from graph import OxigraphStore
+from graph import GraphPatch, OxigraphStore
 from graph.explore import trend
-from graph.links import NETWORK_PREFIX, current_index, network_status, refresh_network
+from graph.links import ALL_YEARS, NETWORK_PREFIX, current_index, network_graph, network_status, refresh_network
 from graph.links.table import unpack
 from graph.writing import write_sources
 from loaders import SourceData, load_path
@@ -142,3 +143,33 @@ def test_counts_equal_those_of_the_raw_publications(organisations: list[SourceDa
         per_year[int(row["year"].value[:4])] += 1
     assert trend(store, iris.country("FR").value, iris.country("VN").value) == dict(sorted(per_year.items()))
     assert per_year
+
+
+def test_a_network_write_cut_short_is_reported_stale_and_the_next_refresh_repairs_it(
+    organisations: list[SourceData], works: dict[str, Path]
+) -> None:
+    store = OxigraphStore(None)
+    write_sources(store, [*organisations, *publications(works["a"])])
+    expected = network_quads(store)
+    index = current_index(store)
+
+    def broken() -> Iterator[str]:
+        yield "<urn:x> <urn:p> <urn:o> .\n"
+        raise OSError("No space left on device")
+
+    graph = network_graph("2020")
+    patch = GraphPatch(
+        graph,
+        [ox.NamedNode(s) for s in sorted({str(t.subject)[1:-1] for t in expected[graph.value]})][:50],
+        (),
+        broken(),
+    )
+    with pytest.raises(OSError, match="No space left"):
+        store.patch_graphs([patch], derived={network_graph(ALL_YEARS).value: 99})
+    status = network_status(store)
+    assert status.stale
+    assert status.message.startswith("network write cut short")
+    assert current_index(store) is index  # the questions still answer from the network as it was
+    refresh_network(store)
+    assert not network_status(store).stale
+    assert network_quads(store) == expected

@@ -17,6 +17,7 @@ def test_public_names() -> None:
         "Network",
         "Node",
         "Partner",
+        "Partners",
         "Path",
         "PathStep",
         "Selection",
