@@ -19,6 +19,7 @@ stats`` and ``/health`` report stale (``graph.links.network_status``), and the n
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
 from typing import Protocol
@@ -51,6 +52,8 @@ class Source(Protocol):
     @property
     def triples(self) -> Iterable[ox.Triple]: ...
 
+
+log = logging.getLogger("cnrs_kg.writing")
 
 SKOLEM_BASE = ONTOLOGY_IRI + "/.well-known/genid/"
 
@@ -88,6 +91,7 @@ def write_sources(store: Backend, sources: Sequence[Source], *, with_ontology: b
     # What the works of the replaced graphs count now, to take away once they are replaced.
     taken = contributions(store, old_works, before, sign=-1) if old_works else LinkTable()
     changes = store.replace_graphs(contents)
+    log.info("sources written: %d graphs", len(changes))
     published = bool(replaced & {change.graph for change in changes if change.changed})
     after = read_context(store, before.nodes)
     moved = after.fingerprint != before.fingerprint  # the hierarchy, or an organisation's country
@@ -109,4 +113,5 @@ def write_sources(store: Backend, sources: Sequence[Source], *, with_ontology: b
             contributions(store, old_works | new_works, after),
         ]
     )
+    log.info("network increment counted: %d works, %d links", len(old_works | new_works), len(increment))
     return changes + update_network(store, index, increment, after)

@@ -15,6 +15,7 @@ when it changed. Then the index is saved with the version of that write.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
 from functools import cache
@@ -39,6 +40,8 @@ from graph.links.table import LinkTable, Nodes, aggregate, combine, diff, unpack
 from graph.links.works import Context, contributions, every_work, read_context
 from ontology import DCTERMS, KG, RDF, XSD, iris
 from ontology.provenance import SourceInfo, describe_source
+
+log = logging.getLogger("cnrs_kg.links")
 
 UNKNOWN_BASIS = -1  # recorded by ``Backend.patch_graphs`` while a patch runs
 
@@ -291,6 +294,7 @@ def _write(
 ) -> list[GraphChange]:
     """Patch every network graph from ``old`` to the tables of ``new_years``, record ``basis``, save the index."""
     patches = _patches(store, old, graph_tables(new_years), nodes, _described(store))
+    log.info("network patch: %d graphs to write", len(patches))
     network = network_graph(ALL_YEARS).value
     if patches:
         changes = store.patch_graphs(patches, derived={network: basis})
@@ -299,6 +303,7 @@ def _write(
         if store.bookkeeping().derived.get(network) != basis:  # nothing changed: known current again
             store.replace_graphs([], derived={network: basis})
     save_index(store, LinkIndex(network_version(store), nodes, new_years))
+    log.info("network written and indexed: %d year links", len(new_years))
     return changes
 
 
@@ -317,6 +322,7 @@ def refresh_network(store: Backend, index: LinkIndex | None = None) -> list[Grap
     old = graph_tables(trusted.years) if trusted else stored_tables(store, nodes)
     context = read_context(store, nodes)
     years = contributions(store, every_work(store), context)
+    log.info("every work counted: %d year links", len(years))
     return _write(store, old, years, nodes, _basis(store))
 
 

@@ -71,6 +71,13 @@ def unpack(keys: Keys) -> tuple[Ints, Ints, Ints, Ints]:
     )
 
 
+def renumber(keys: Keys, numbers: Ints) -> Keys:
+    """The same links with their ends renumbered: ``numbers[n]`` is the new number of node ``n``."""
+    sources, targets = (keys >> NODE_BITS) & _NODE_MASK, keys & _NODE_MASK
+    out: Keys = (keys & ~((1 << _KIND_SHIFT) - 1)) | (numbers[sources] << NODE_BITS) | numbers[targets]
+    return out
+
+
 def rekey(keys: Keys, years: Ints) -> Keys:
     """The same links with another year (a period's first year, or 0 for all years)."""
     out: Keys = (keys & ((1 << _YEAR_SHIFT) - 1)) | (years.astype(np.int64) << _YEAR_SHIFT)

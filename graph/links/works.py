@@ -14,19 +14,26 @@ load counts the works it brings as they were before it (their other sources only
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Iterable, Set, Sized
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyoxigraph as ox
 
 from graph.backend import Backend
 from graph.links.queries import KINDS
 from graph.links.rules import Hierarchy, Key, Tally, count_work, read_hierarchy
-from graph.links.table import LinkTable, Nodes, combine, pack
+from graph.links.table import LinkTable, Nodes, combine, pack, renumber
+from graph.store import OxigraphStore
 from ontology import FABIO, KG
 
 CHUNK = 20_000  # works counted before their links are folded into the table
+PROCESSES = min(4, os.cpu_count() or 1)
+PARALLEL_FROM = 50_000  # works: fewer are counted here (starting a process takes a second)
 KIND_NUMBERS = {kind: number for number, kind in enumerate(KINDS)}
 
 
@@ -75,16 +82,12 @@ def works_in(store: Backend, graphs: Iterable[ox.NamedNode]) -> set[str]:
     }
 
 
-def every_work(store: Backend) -> Iterator[str]:
-    """Every dated work once, without holding them: a work is yielded at its first dating statement
-    in index order (the one with the smallest year, graph and text)."""
-    for quad in store.match(None, FABIO.hasPublicationYear):
-        work = quad.subject
-        if not isinstance(work, ox.NamedNode):
-            continue
-        datings = [(str(q.object), str(q.graph_name)) for q in store.match(work, FABIO.hasPublicationYear)]
-        if (str(quad.object), str(quad.graph_name)) == min(datings):
-            yield work.value
+def every_work(store: Backend) -> list[str]:
+    """Every dated work, once, in IRI order (1,000,000 IRIs hold about 130 MB)."""
+    works = {
+        q.subject.value for q in store.match(None, FABIO.hasPublicationYear) if isinstance(q.subject, ox.NamedNode)
+    }
+    return sorted(works)
 
 
 def _objects(store: Backend, work: ox.NamedNode, predicate: ox.NamedNode, exclude: Set[str]) -> set[str]:
@@ -109,7 +112,21 @@ def contributions(
     store: Backend, works: Iterable[str], context: Context, *, exclude: Set[str] = frozenset(), sign: int = 1
 ) -> LinkTable:
     """The year links ``works`` make, each counted ``sign`` times (-1: to take them away), without the
-    statements of the graphs ``exclude``."""
+    statements of the graphs ``exclude``.
+
+    Many works in a store on disk are counted by ``PROCESSES`` processes at once, each on its share
+    and its own read-only view of the store (committed, as this process sees it): counting is
+    Python, one core per process.
+    """
+    path = getattr(store, "path", None)
+    if isinstance(works, Sized) and len(works) >= PARALLEL_FROM and path is not None and PROCESSES > 1:
+        return _in_processes(str(path), list(works), context, exclude, sign)
+    return _count(store, works, context, exclude=exclude, sign=sign)
+
+
+def _count(
+    store: Backend, works: Iterable[str], context: Context, *, exclude: Set[str] = frozenset(), sign: int = 1
+) -> LinkTable:
     tables: list[LinkTable] = []
     chunk: dict[int, dict[Key, Tally]] = defaultdict(dict)
     counted = 0
@@ -126,6 +143,27 @@ def contributions(
             tables = [combine([*tables, _table(chunk, context.nodes, sign)])]
             chunk = defaultdict(dict)
     return combine([*tables, _table(chunk, context.nodes, sign)])
+
+
+def _share(path: str, works: list[str], exclude: frozenset[str], sign: int) -> tuple[list[str], LinkTable]:
+    """In a counting process: the links of a share of the works, numbered in a register of its own."""
+    with OxigraphStore(path, read_only=True) as store:
+        context = read_context(store)
+        table = _count(store, works, context, exclude=exclude, sign=sign)
+    return context.nodes.iris, table
+
+
+def _in_processes(path: str, works: list[str], context: Context, exclude: Set[str], sign: int) -> LinkTable:
+    """``_count`` over ``PROCESSES`` shares of the works, renumbered into ``context.nodes``."""
+    shares = [works[i::PROCESSES] for i in range(PROCESSES)]
+    spawn = multiprocessing.get_context("spawn")  # not fork: the store's threads do not survive it
+    with ProcessPoolExecutor(PROCESSES, mp_context=spawn) as pool:
+        done = list(pool.map(_share, [path] * PROCESSES, shares, [frozenset(exclude)] * PROCESSES, [sign] * PROCESSES))
+    tables = []
+    for iris, table in done:
+        numbers = np.array([context.nodes.id(iri) for iri in iris], dtype=np.int64)
+        tables.append(LinkTable(renumber(table.keys, numbers), table.full, table.fractional, table.internal))
+    return combine(tables)
 
 
 def _table(chunk: dict[int, dict[Key, Tally]], nodes: Nodes, sign: int) -> LinkTable:

@@ -20,7 +20,8 @@ import pytest
 from graph import GraphPatch, OxigraphStore
 from graph.explore import trend
 from graph.links import ALL_YEARS, NETWORK_PREFIX, current_index, network_graph, network_status, refresh_network
-from graph.links.table import unpack
+from graph.links import works as links_works
+from graph.links.table import LinkTable, Nodes, unpack
 from graph.writing import write_sources
 from loaders import SourceData, load_path
 from loaders.bundled import bundled_sources
@@ -173,3 +174,26 @@ def test_a_network_write_cut_short_is_reported_stale_and_the_next_refresh_repair
     refresh_network(store)
     assert not network_status(store).stale
     assert network_quads(store) == expected
+
+
+def test_works_counted_in_several_processes_count_as_in_one(
+    organisations: list[SourceData], works: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = OxigraphStore(tmp_path / "store")
+    write_sources(store, [*organisations, *publications(works["a"]), *publications(works["b"])])
+    every = list(links_works.every_work(store))
+    alone = links_works.read_context(store)
+    serial = links_works.contributions(store, every, alone)
+    monkeypatch.setattr(links_works, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(links_works, "PROCESSES", 2)
+    context = links_works.read_context(store)
+    parallel = links_works.contributions(store, every, context)
+    assert len(serial) > 1000
+    serial_rows = sorted(zip(*_named(serial, alone.nodes), strict=True))
+    assert sorted(zip(*_named(parallel, context.nodes), strict=True)) == serial_rows
+
+
+def _named(table: LinkTable, nodes: Nodes) -> tuple[list[tuple[int, int, str, str]], list[int], list[float]]:
+    years, kinds, a, b = unpack(np.asarray(table.keys))
+    ends = [(y, k, nodes.iris[s], nodes.iris[t]) for y, k, s, t in zip(years, kinds, a, b, strict=True)]
+    return ends, table.full.tolist(), np.round(table.fractional, 9).tolist()
