@@ -46,7 +46,7 @@ import pyoxigraph as ox
 from platformdirs import user_data_dir
 
 from graph.backend import Backend, Commit, GraphChange, GraphContent, GraphPatch, Queryable, QueryResult, StoreState
-from graph.counts import GraphStats, count_graph, load_counts, save_counts
+from graph.counts import COUNTS_FILE, GraphStats, count_graph, load_counts, save_counts
 from graph.errors import QueryError, StoreLockedError, StoreOpenError
 from graph.meta import Bookkeeping, Receipt, WriteKey, is_reserved, now
 from graph.sparql import DELETE_DATA, DELETE_SUBJECTS, DROP_GRAPH, INSERT_DATA, bind
@@ -283,6 +283,10 @@ class OxigraphStore:
         """
         with self._lock:
             self._commit("", None, changed=(), derived=dict.fromkeys(derived, UNKNOWN_BASIS), user=False)
+            # The bookkeeping will not name the patched graphs before the last commit: a store opened
+            # after a patch cut short finds no counts and counts every graph again, as it holds them.
+            if self.path is not None:
+                (self.path / COUNTS_FILE).unlink(missing_ok=True)
             before = {graph: stats.triples for graph, stats in self._counts.items()}
             patches = list(patches)
             added: dict[str, int] = {}
@@ -510,7 +514,8 @@ def _syntax_error(sparql: str, base_iri: str | None) -> str:
 
 
 class _Counted(io.RawIOBase):
-    """Lines of text as a binary stream (what the bulk loader reads), counted as they are read."""
+    """Lines of text as a binary stream (what the bulk loader reads), counted as they are read (each
+    item of ``lines`` holds one or more whole lines)."""
 
     def __init__(self, lines: Iterable[str]) -> None:
         self._lines = iter(lines)
@@ -523,9 +528,9 @@ class _Counted(io.RawIOBase):
 
     def readinto(self, buffer: Buffer) -> int:
         if self._offset >= len(self._pending):
-            chunk = list(itertools.islice(self._lines, 4096))
-            self.count += len(chunk)
-            self._pending, self._offset = "".join(chunk).encode(), 0
+            text = "".join(itertools.islice(self._lines, 4096))
+            self.count += text.count("\n")  # statements: an item may hold several lines
+            self._pending, self._offset = text.encode(), 0
         view = memoryview(buffer).cast("B")
         size = min(len(view), len(self._pending) - self._offset)
         view[:size] = self._pending[self._offset : self._offset + size]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ from graph import Queryable
 from graph.explore import queries as q
 from graph.explore.types import Counting, Edge, EdgeType, Window
 from graph.links import LinkIndex, index_of, network_graph
-from graph.links.table import NODE_BITS, unpack
+from graph.links.table import NODE_BITS
 from graph.sparql import Facts
 
 Key = tuple[EdgeType, str, str]
@@ -66,23 +67,26 @@ class YearRows:
 def year_rows(index: LinkIndex, around: set[str], window: Window, counting: Counting, *, within: bool) -> YearRows:
     """The year links with an end among ``around`` (both ends when ``within``) in the window."""
     numbers = index.numbers(sorted(around))
-    table = index.years.take(index.rows_around(numbers))
-    years, _, sources, targets = unpack(np.asarray(table.keys))
+    every_year, every_source, every_target = index.columns()
+    if within:  # both ends among the nodes: one pass over the columns
+        rows = np.flatnonzero(np.isin(every_source, numbers) & np.isin(every_target, numbers))
+    else:
+        rows = index.rows_around(numbers)
+    years, sources, targets = every_year[rows], every_source[rows], every_target[rows]
     keep = np.ones(len(years), dtype=np.bool_)
     if window.start is not None:
         keep &= years >= window.start
     if window.end is not None:
         keep &= years <= window.end
-    if within:
-        keep &= np.isin(sources, numbers) & np.isin(targets, numbers)
-    weights = table.full if counting is Counting.FULL else table.fractional
+    rows = rows[keep]
+    counts = index.years.full if counting is Counting.FULL else index.years.fractional
     return YearRows(
         index,
         years[keep],
         sources[keep],
         targets[keep],
-        np.asarray(weights, dtype=np.float64)[keep],
-        np.asarray(table.internal)[keep],
+        np.asarray(counts[rows], dtype=np.float64),
+        np.asarray(index.years.internal[rows]),
     )
 
 
@@ -119,6 +123,11 @@ def ties(rows: YearRows, around: set[str], min_weight: float = 0.0) -> Ties:
     )
 
 
+@cache
+def _year_graph(year: int) -> str:
+    return network_graph(str(year)).value
+
+
 def copublications(rows: YearRows, only: set[tuple[str, str]] | None = None) -> Found:
     """The co-publication edges of the rows, one per pair (those of ``only`` when given)."""
     found = Found()
@@ -132,25 +141,28 @@ def copublications(rows: YearRows, only: set[tuple[str, str]] | None = None) -> 
     starts = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]])
     ends = np.r_[starts[1:], len(pairs)]
     iris = rows.index.nodes.iris
-    year_list, weight_list = years.tolist(), np.round(weights, 6).tolist()
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        source, target = iris[int(sources[start])], iris[int(targets[start])]
+    # One row per pair and year (a link's key holds both): the year's weight is the row's.
+    weights = np.round(weights, 6)
+    totals = np.round(np.add.reduceat(weights, starts), 6).tolist() if len(starts) else []
+    flagged = np.logical_or.reduceat(internal, starts).tolist() if len(starts) else []
+    year_list, weight_list = years.tolist(), weights.tolist()
+    source_list, target_list = sources[starts].tolist(), targets[starts].tolist()
+    for i, (start, end) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        source, target = iris[source_list[i]], iris[target_list[i]]
         key = pair_of(source, target)
         if only is not None and key not in only:
             continue
-        by_year: dict[int, float] = {}
-        for y, w in zip(year_list[start:end], weight_list[start:end], strict=True):
-            by_year[y] = round(by_year.get(y, 0.0) + w, 6)
+        in_years = year_list[start:end]
         found.edges[(EdgeType.COPUBLICATION, *key)] = Edge(
             source=source,
             target=target,
             type=EdgeType.COPUBLICATION,
-            weight=round(sum(by_year.values()), 6),
-            first_year=min(by_year),
-            last_year=max(by_year),
-            years=by_year,
-            internal=bool(internal[start:end].any()),
-            sources=sorted({network_graph(str(y)).value for y in by_year}),
+            weight=totals[i],
+            first_year=in_years[0],
+            last_year=in_years[-1],
+            years=dict(zip(in_years, weight_list[start:end], strict=True)),
+            internal=bool(flagged[i]),
+            sources=[_year_graph(y) for y in in_years],  # years in order: their graphs' IRIs sort alike
         )
     return found
 

@@ -60,11 +60,20 @@ class LinkIndex:
     years: LinkTable
     _ends: npt.NDArray[np.int64] | None = field(default=None, repr=False)
     _rows: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+    _columns: tuple[npt.NDArray[np.int64], ...] | None = field(default=None, repr=False)
 
-    def _by_node(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    def columns(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Every row's year, first end and second end (unpacked once per version)."""
+        if self._columns is None:
+            years, _, sources, targets = unpack(np.asarray(self.years.keys))
+            self._columns = (years, sources, targets)
+        years, sources, targets = self._columns
+        return years, sources, targets
+
+    def by_node(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Both ends of every row, sorted, and the row each comes from (built once per version)."""
         if self._ends is None or self._rows is None:
-            _, _, sources, targets = unpack(np.asarray(self.years.keys))
+            _, sources, targets = self.columns()
             ends = np.concatenate([sources, targets])
             rows = np.concatenate([np.arange(len(sources)), np.arange(len(sources))])
             order = np.argsort(ends, kind="stable")
@@ -73,11 +82,13 @@ class LinkIndex:
 
     def rows_around(self, numbers: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """The rows with an end among the node numbers, in key order."""
-        ends, rows = self._by_node()
+        ends, rows = self.by_node()
         numbers = np.unique(numbers)
         low, high = np.searchsorted(ends, numbers, "left"), np.searchsorted(ends, numbers, "right")
-        found = [rows[a:b] for a, b in zip(low.tolist(), high.tolist(), strict=True) if b > a]
-        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        mask = np.zeros(len(self.years), dtype=np.bool_)  # a row may be found from both its ends
+        for a, b in zip(low.tolist(), high.tolist(), strict=True):
+            mask[rows[a:b]] = True
+        return np.flatnonzero(mask)
 
     def numbers(self, iris: list[str]) -> npt.NDArray[np.int64]:
         """The numbers of the IRIs the index knows (the others have no link)."""
@@ -107,6 +118,9 @@ def save_index(store: Backend, index: LinkIndex) -> None:
     target.mkdir(parents=True)
     for column in COLUMNS:
         np.save(target / f"{column}.npy", np.ascontiguousarray(getattr(index.years, column)))
+    ends, rows = index.by_node()  # sorted once here, mapped by every reader
+    np.save(target / "ends.npy", ends)
+    np.save(target / "rows.npy", rows)
     (target / "nodes.txt").write_text("".join(f"{iri}\n" for iri in index.nodes.iris), encoding="utf-8")
     manifest = folder / MANIFEST
     temporary = folder / f".{MANIFEST}.{os.getpid()}"
@@ -126,13 +140,13 @@ def _load(store: Backend, version: int) -> LinkIndex | None:
         if int(manifest["version"]) != version:
             return None
         where = folder / str(manifest["folder"])
-        columns = {column: np.load(where / f"{column}.npy", mmap_mode="r") for column in COLUMNS}
+        columns = {column: np.load(where / f"{column}.npy", mmap_mode="r") for column in (*COLUMNS, "ends", "rows")}
         iris = (where / "nodes.txt").read_text(encoding="utf-8").splitlines()
     except (OSError, ValueError, KeyError) as exc:
         log.info("no usable network index in %s (%s)", folder, exc)
         return None
     table = LinkTable(columns["keys"], columns["full"], columns["fractional"], columns["internal"])
-    return LinkIndex(version, Nodes.of(iris), table)
+    return LinkIndex(version, Nodes.of(iris), table, _ends=columns["ends"], _rows=columns["rows"])
 
 
 def current_index(store: Backend) -> LinkIndex | None:
@@ -150,10 +164,13 @@ def current_index(store: Backend) -> LinkIndex | None:
 
 
 def _backend(queries: Queryable) -> Backend | None:
-    """The store behind ``queries``: itself, or the store of the server's pool of query workers."""
-    for candidate in (queries, getattr(queries, "store", None)):
+    """The store behind ``queries``: itself, or the store a wrapper holds (the server's pool of query
+    workers names it ``store``; a request's recording of its queries names what it wraps ``inner``)."""
+    candidate: object = queries
+    for _ in range(4):
         if isinstance(candidate, Backend):
             return candidate
+        candidate = getattr(candidate, "store", None) or getattr(candidate, "inner", None)
     return None
 
 
