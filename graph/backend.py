@@ -41,14 +41,16 @@ class GraphContent:
 
 @dataclass(frozen=True)
 class GraphPatch:
-    """A change to one named graph: every statement about ``subjects`` removed, then ``triples`` added,
-    and ``lines``: more statements as N-Triples lines (each ending with a newline), for millions of
-    them (parsed by the store, not built one Python object at a time)."""
+    """A change to one named graph: every statement about ``subjects`` removed and the statements
+    ``removed``, then ``triples`` added, and ``lines``: more statements as N-Triples lines (each
+    ending with a newline), for millions of them (parsed by the store, not built one Python object at
+    a time)."""
 
     graph: ox.NamedNode
     subjects: Sequence[ox.NamedNode]
     triples: Iterable[ox.Triple] = ()
     lines: Iterable[str] = ()
+    removed: Sequence[ox.Triple] = ()
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,7 @@ class OxigraphStore:
         self.read_only = read_only
         self._pending: set[ox.NamedNode] = set()
         self._lock = threading.RLock()
+        self._failed = False  # a patch failed (a full disk): closing must not wait on a flush that cannot end
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -294,6 +295,9 @@ class OxigraphStore:
                 for start in range(0, len(patch.subjects), PATCH_CHUNK):
                     chunk = patch.subjects[start : start + PATCH_CHUNK]
                     self._store.update(bind(DELETE_SUBJECTS, GRAPH=patch.graph, SUBJECTS=chunk))
+                for start in range(0, len(patch.removed), 5 * PATCH_CHUNK):
+                    statements = patch.removed[start : start + 5 * PATCH_CHUNK]
+                    self._store.update(bind(DELETE_DATA, GRAPH=patch.graph, DATA=statements))
 
             try:
                 for patch in patches:
@@ -304,6 +308,7 @@ class OxigraphStore:
                     )
                     added[patch.graph.value] = len(triples) + lines.count
             except BaseException:
+                self._failed = True
                 self._remove_partial_files()
                 raise
             touched = {patch.graph.value for patch in patches}
@@ -475,7 +480,9 @@ class OxigraphStore:
                 yield quad
 
     def flush(self) -> None:
-        if not self.read_only and self.path is not None:
+        # After a failed patch the disk may still be full: RocksDB's flush then waits for room (or
+        # fails); what committed is in its write-ahead log, replayed by the next open.
+        if not self.read_only and self.path is not None and not self._failed:
             self._store.flush()
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 
 import numpy as np
 import pyoxigraph as ox
@@ -200,6 +201,24 @@ class _Lines:
             digest = self.digests[(a, b)] = hashlib.blake2b(f"{first} {second}".encode(), digest_size=10).hexdigest()
         return f"{self.slugs[kind]}{span}/{digest}"
 
+    def figures(self, name: str, table: LinkTable) -> Iterator[str]:
+        """The statements of the links' figures only (counts, flag, first and last year), one per line."""
+        _, kinds, sources, targets = unpack(np.asarray(table.keys))
+        full, fractional, internal = table.full.tolist(), table.fractional.tolist(), table.internal.tolist()
+        firsts = table.first.tolist() if table.first is not None else []
+        lasts = table.last.tolist() if table.last is not None else []
+        p = self.p
+        for row, (kind, a, b) in enumerate(zip(kinds.tolist(), sources.tolist(), targets.tolist(), strict=True)):
+            node = f"<{self.link(kind, name, a, b)}>"
+            text = f"{fractional[row]:.6f}".rstrip("0").rstrip(".")
+            yield f'{node} {p["fullCount"]} "{full[row]}"{self.integer} .\n'
+            yield f'{node} {p["fractionalCount"]} "{"0" if text in ("", "-0") else text}"{self.decimal} .\n'
+            if kind == 0:
+                yield f'{node} {p["internal"]} "{"true" if internal[row] else "false"}"{self.boolean} .\n'
+            if not name.isdigit():
+                yield f'{node} {p["firstYear"]} "{firsts[row]:04d}"{self.gyear} .\n'
+                yield f'{node} {p["lastYear"]} "{lasts[row]:04d}"{self.gyear} .\n'
+
     def of(self, name: str, table: LinkTable) -> Iterator[str]:
         _, kinds, sources, targets = unpack(np.asarray(table.keys))
         span = name  # a year, a period or all years, as ``iris.link`` writes it
@@ -282,10 +301,24 @@ def _patches(
         stored = {quad.triple for quad in store.match(graph, None, None, graph)}
         if not change and wanted == stored:
             continue
-        gone = [node for node, *_ in _link_nodes(name, before.take(np.isin(before.keys, change.removed)), nodes)]
+        # A link in both tables changed its figures only: those statements are replaced, the rest stays.
+        moved = np.intersect1d(change.removed, change.added.keys, assume_unique=True)
+        gone_keys = np.setdiff1d(change.removed, moved, assume_unique=True)
+        gone = [node for node, *_ in _link_nodes(name, before.take(np.isin(before.keys, gone_keys)), nodes)]
         subjects = gone + ([graph] if wanted != stored else [])
         added = wanted if wanted != stored else set()
-        patches.append(GraphPatch(graph, subjects, sorted(added, key=str), lines.of(name, change.added)))
+        fresh = change.added.take(~np.isin(change.added.keys, moved))
+        replaced = change.added.take(np.isin(change.added.keys, moved))
+        stale = "".join(lines.figures(name, before.take(np.isin(before.keys, moved))))
+        patches.append(
+            GraphPatch(
+                graph,
+                subjects,
+                sorted(added, key=str),
+                chain(lines.of(name, fresh), lines.figures(name, replaced)),
+                removed=[quad.triple for quad in ox.parse(stale, format=ox.RdfFormat.N_TRIPLES)],
+            )
+        )
     return patches
 
 
