@@ -50,7 +50,7 @@ class GraphPatch:
     subjects: Sequence[ox.NamedNode]
     triples: Iterable[ox.Triple] = ()
     lines: Iterable[str] = ()
-    removed: Sequence[ox.Triple] = ()
+    removed: Iterable[ox.Triple] = ()
 
 
 @dataclass(frozen=True)

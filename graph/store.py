@@ -295,9 +295,9 @@ class OxigraphStore:
                 for start in range(0, len(patch.subjects), PATCH_CHUNK):
                     chunk = patch.subjects[start : start + PATCH_CHUNK]
                     self._store.update(bind(DELETE_SUBJECTS, GRAPH=patch.graph, SUBJECTS=chunk))
-                for start in range(0, len(patch.removed), 5 * PATCH_CHUNK):
-                    statements = patch.removed[start : start + 5 * PATCH_CHUNK]
-                    self._store.update(bind(DELETE_DATA, GRAPH=patch.graph, DATA=statements))
+                statements = iter(patch.removed)
+                while chunk_of := list(itertools.islice(statements, 5 * PATCH_CHUNK)):
+                    self._store.update(bind(DELETE_DATA, GRAPH=patch.graph, DATA=chunk_of))
 
             try:
                 for patch in patches:

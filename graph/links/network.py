@@ -19,7 +19,7 @@ import logging
 from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
 from functools import cache
-from itertools import chain
+from itertools import chain, islice
 
 import numpy as np
 import pyoxigraph as ox
@@ -309,17 +309,23 @@ def _patches(
         added = wanted if wanted != stored else set()
         fresh = change.added.take(~np.isin(change.added.keys, moved))
         replaced = change.added.take(np.isin(change.added.keys, moved))
-        stale = "".join(lines.figures(name, before.take(np.isin(before.keys, moved))))
+        stale = lines.figures(name, before.take(np.isin(before.keys, moved)))
         patches.append(
             GraphPatch(
                 graph,
                 subjects,
                 sorted(added, key=str),
                 chain(lines.of(name, fresh), lines.figures(name, replaced)),
-                removed=[quad.triple for quad in ox.parse(stale, format=ox.RdfFormat.N_TRIPLES)],
+                removed=_parsed(stale),
             )
         )
     return patches
+
+
+def _parsed(lines: Iterator[str]) -> Iterator[ox.Triple]:
+    """N-Triples lines as triples, parsed 10,000 lines at a time (millions may come)."""
+    while text := "".join(islice(lines, 10_000)):
+        yield from (quad.triple for quad in ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
 
 
 def _write(
