@@ -291,6 +291,7 @@ class OxigraphStore:
             before = {graph: stats.triples for graph, stats in self._counts.items()}
             patches = list(patches)
             added: dict[str, int] = {}
+            self._failed = True  # until the last commit: a full disk may fail the removals as well as the additions
             for patch in patches:  # removals first: a bulk write is not ordered with updates
                 for start in range(0, len(patch.subjects), PATCH_CHUNK):
                     chunk = patch.subjects[start : start + PATCH_CHUNK]
@@ -308,11 +309,11 @@ class OxigraphStore:
                     )
                     added[patch.graph.value] = len(triples) + lines.count
             except BaseException:
-                self._failed = True
                 self._remove_partial_files()
                 raise
             touched = {patch.graph.value for patch in patches}
             self._commit("", None, changed=touched, derived=derived, user=False)
+            self._failed = False
             changes = []
             for graph in sorted(touched):
                 after = self._counts[graph].triples if graph in self._counts else 0

@@ -112,5 +112,5 @@ def test_every_graph_describes_its_source(bundled: OxigraphStore) -> None:
                                         prov:generatedAtTime ?t ; dcterms:source ?s } }""",
     )
     assert graphs == {r["g"] for r in described}
-    # 11 curated sources, 8 publication files, and the network of 2014, 2018, 2010-2014, 2015-2019 and all years
-    assert len(graphs) == 24
+    # 11 curated sources, 8 publication files, and the network of 2014, 2018 and all years (no period graph)
+    assert len(graphs) == 22

@@ -6,8 +6,8 @@ the RDF patch that writes only the links that changed.
 - ``update_network``: the network plus an increment (what a load's works make now, minus what
   they made before it), for a load into a current network whose hierarchy did not move.
 
-Both write the year graphs, the period graphs and the all-years graph from the same year table
-(periods and all years are its sums), as a patch per graph (``Backend.patch_graphs``): the links
+Both write the year graphs and the all-years graph from the same year table (all years are its
+sums), as a patch per graph (``Backend.patch_graphs``): the links
 gone or changed are removed, the new or changed ones added, a graph's description rewritten only
 when it changed. Then the index is saved with the version of that write.
 """

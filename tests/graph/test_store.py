@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 import graph
-from graph import GraphContent, OxigraphStore, QueryError, StoreLockedError, StoreOpenError
+from graph import GraphContent, GraphPatch, OxigraphStore, QueryError, StoreLockedError, StoreOpenError
 from graph.counts import COUNTS_FILE
 from graph.meta import META, WriteKey
 from graph.store import JOURNAL
@@ -346,3 +346,20 @@ def test_a_bulk_write_that_fails_on_a_full_disk_leaves_no_partial_file(tmp_path:
     assert not list(path.glob("bulk-*"))
     with OxigraphStore(path) as store:
         assert store.graph_sizes() == scanned(store) == {G1.value: 1}
+
+
+def test_a_patch_cut_short_is_counted_again_at_the_next_open(tmp_path: Path) -> None:
+    """A patch is not one transaction: whatever it left, the next open reports what the graphs hold."""
+    path = tmp_path / "s"
+
+    def cut_short() -> Iterator[str]:
+        yield f'<{S.value}> <{P.value}> "added" .\n'
+        raise OSError("No space left on device")
+
+    with OxigraphStore(path) as store:
+        store.replace_graphs([GraphContent(G1, triples("a", "b")), GraphContent(G2, triples("c"))])
+        with pytest.raises(OSError, match="No space left"):
+            store.patch_graphs([GraphPatch(G1, [S], (), cut_short())], derived={G1.value: store.generation})
+    with OxigraphStore(path, read_only=True) as reader:
+        assert reader.graph_sizes() == scanned(reader)
+        assert reader.graph_sizes()[G2.value] == 1
