@@ -82,7 +82,8 @@ soak: install
 
 bench: install
 	@for name in $$(basename -s .py bench/*.py); do \
-		case $$name in __init__|loadgen) ;; *) $(BIN)/python -m bench.$$name ;; esac; done; true
+		case $$name in __init__|loadgen|scale_rules) ;; scale) $(BIN)/python -m bench.scale $(SCALE_ARGS) ;; \
+		*) $(BIN)/python -m bench.$$name ;; esac; done; true
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build var node_modules $(YASGUI) $(GRAPHIQL) $(EXPLORE)
