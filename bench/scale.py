@@ -782,8 +782,8 @@ def concurrency(base: str, asked: list[Question], clients: int, seconds: float) 
         tally = Tally()
         done = hammer(tally.asker(asks, base), clients, seconds)
         rates.append(len(done.latencies_ms) / done.seconds)
-        other = done.errors - sum(tally.codes.values())  # transport errors, client timeouts
-        errors = dict(tally.codes) | ({"other": other} if other else {})
+        unanswered = done.errors - sum(tally.codes.values())  # the clients' 60 s timeout, or a lost connection
+        errors = dict(tally.codes) | ({"no HTTP answer": unanswered} if unanswered else {})
         shown = ", ".join(f"[bold red]{code}[/] {n}" for code, n in sorted(errors.items())) or "0"
         table.add_row(
             side,
