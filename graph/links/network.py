@@ -220,34 +220,21 @@ class _Lines:
                 yield f'{node} {p["lastYear"]} "{lasts[row]:04d}"{self.gyear} .\n'
 
     def of(self, name: str, table: LinkTable) -> Iterator[str]:
+        """The statements of whole links: what they join (and their year), then their figures."""
         _, kinds, sources, targets = unpack(np.asarray(table.keys))
-        span = name  # a year, a period or all years, as ``iris.link`` writes it
-        dated = name.isdigit()
-        years = f'"{name}"{self.gyear}' if dated else ""
-        full, fractional, internal = table.full.tolist(), table.fractional.tolist(), table.internal.tolist()
-        firsts = table.first.tolist() if table.first is not None else []
-        lasts = table.last.tolist() if table.last is not None else []
+        year = f'{self.p["year"]} "{name}"{self.gyear} .\n' if name.isdigit() else ""
         p = self.p
-        for row, (kind, a, b) in enumerate(zip(kinds.tolist(), sources.tolist(), targets.tolist(), strict=True)):
-            node = f"<{self.link(kind, span, a, b)}>"
-            text = f"{fractional[row]:.6f}".rstrip("0").rstrip(".")
+        for kind, a, b in zip(kinds.tolist(), sources.tolist(), targets.tolist(), strict=True):
+            node = f"<{self.link(kind, name, a, b)}>"
             yield (
                 f"{node} {self.type} .\n"
                 f"{node} {p['linkKind']} {self.kinds[kind]} .\n"
                 f"{node} {p['linkSource']} <{self.nodes.iris[a]}> .\n"
                 f"{node} {p['linkTarget']} <{self.nodes.iris[b]}> .\n"
-                f'{node} {p["fullCount"]} "{full[row]}"{self.integer} .\n'
-                f'{node} {p["fractionalCount"]} "{"0" if text in ("", "-0") else text}"{self.decimal} .\n'
             )
-            if kind == 0:
-                yield f'{node} {p["internal"]} "{"true" if internal[row] else "false"}"{self.boolean} .\n'
-            if dated:
-                yield f"{node} {p['year']} {years} .\n"
-            else:
-                yield (
-                    f'{node} {p["firstYear"]} "{firsts[row]:04d}"{self.gyear} .\n'
-                    f'{node} {p["lastYear"]} "{lasts[row]:04d}"{self.gyear} .\n'
-                )
+            if year:
+                yield f"{node} {year}"
+        yield from self.figures(name, table)  # N-Triples lines may come in any order
 
 
 _PREDICATES = (
