@@ -162,20 +162,6 @@ def _terms() -> dict[str, ox.NamedNode]:
     return terms
 
 
-def _span(name: str) -> int | str | None:
-    """What ``iris.link`` is given for a graph: its year, its period, or None for all years."""
-    return int(name) if name.isdigit() else None if name == ALL_YEARS else name
-
-
-def _link_nodes(name: str, table: LinkTable, nodes: Nodes) -> Iterator[tuple[ox.NamedNode, int, str, str]]:
-    """Each row's link IRI, kind number and two ends."""
-    _, kinds, sources, targets = unpack(np.asarray(table.keys))
-    span = _span(name)
-    for kind, a, b in zip(kinds.tolist(), sources.tolist(), targets.tolist(), strict=True):
-        first, second = nodes.iris[a], nodes.iris[b]
-        yield iris.link(KINDS[kind], span, ox.NamedNode(first), ox.NamedNode(second)), kind, first, second
-
-
 class _Lines:
     """N-Triples lines of links, written as text: millions are written, and the store parses text
     faster than Python builds terms. Every IRI comes from the store or from ``iris`` (valid), every
@@ -200,6 +186,12 @@ class _Lines:
             first, second = sorted((self.nodes.iris[a], self.nodes.iris[b]))
             digest = self.digests[(a, b)] = hashlib.blake2b(f"{first} {second}".encode(), digest_size=10).hexdigest()
         return f"{self.slugs[kind]}{span}/{digest}"
+
+    def subjects(self, name: str, table: LinkTable) -> list[ox.NamedNode]:
+        """The links' IRIs (to remove them)."""
+        _, kinds, sources, targets = unpack(np.asarray(table.keys))
+        rows = zip(kinds.tolist(), sources.tolist(), targets.tolist(), strict=True)
+        return [ox.NamedNode(self.link(kind, name, a, b)) for kind, a, b in rows]
 
     def figures(self, name: str, table: LinkTable) -> Iterator[str]:
         """The statements of the links' figures only (counts, flag, first and last year), one per line."""
@@ -291,7 +283,7 @@ def _patches(
         # A link in both tables changed its figures only: those statements are replaced, the rest stays.
         moved = np.intersect1d(change.removed, change.added.keys, assume_unique=True)
         gone_keys = np.setdiff1d(change.removed, moved, assume_unique=True)
-        gone = [node for node, *_ in _link_nodes(name, before.take(np.isin(before.keys, gone_keys)), nodes)]
+        gone = lines.subjects(name, before.take(np.isin(before.keys, gone_keys)))
         subjects = gone + ([graph] if wanted != stored else [])
         added = wanted if wanted != stored else set()
         fresh = change.added.take(~np.isin(change.added.keys, moved))

@@ -51,12 +51,6 @@ class Hierarchy:
         return result
 
 
-def _year_of(term: object) -> int | None:
-    if isinstance(term, ox.Literal) and term.value[:4].isdigit():
-        return int(term.value[:4])
-    return None
-
-
 def read_hierarchy(store: Queryable) -> Hierarchy:
     """Every edge of the hierarchy, with the years it holds (the child's dates)."""
     hierarchy = Hierarchy()
