@@ -22,6 +22,10 @@ HAL structure id    ``hal:441569`` (``441569`` alone, as GraphQL had)   the enti
                                                                         else ``org/hal/<id>``
 country             ``VN``, ``vnm``, ``country:VN``, ``country:VNM``    ``country/<alpha-2>``; an ISO 3166-1
                                                                         alpha-3 code through ``kg:alpha3``
+UN M49 region       ``region:035``, ``area:035``                        ``area/m49/035`` (South-eastern Asia)
+group, instrument,  ``ASEAN``, ``asean``, ``irl-ipal``, ``hanoi``       the first the store holds of
+office (bare name)                                                      ``group/<name>``, ``instrument/<name>``,
+                                                                        ``office/<name>`` (lower case)
 publication (DOI)   ``10.7717/peerj.4375``, ``doi:10.7717/…``,          ``work/doi/<DOI in lower case>``
                     ``https://doi.org/10.7717/…``
 ==================  ==================================================  =========================================
@@ -47,6 +51,10 @@ True
 [('https://w3id.org/cnrs-kg/ontology#alpha3', 'VNM')]
 >>> [iri.value for iri in parse("hal:441569").iris]
 ['https://w3id.org/cnrs-kg/id/org/ror/02feahw73', 'https://w3id.org/cnrs-kg/id/org/hal/441569']
+>>> [iri.value.rsplit("/id/", 1)[1] for iri in parse("ASEAN").iris]
+['group/asean', 'instrument/asean', 'office/asean']
+>>> parse("region:35").iris[0].value
+'https://w3id.org/cnrs-kg/id/area/m49/035'
 >>> parse("https://doi.org/10.7717/PeerJ.4375").iris[0].value
 'https://w3id.org/cnrs-kg/id/work/doi/10.7717/peerj.4375'
 >>> parse("02feahw74", "of")  # doctest: +ELLIPSIS
@@ -94,9 +102,10 @@ LOOKUP = """SELECT DISTINCT ?e ?p ?id WHERE {
 
 FORMS = (
     "give an entity IRI, a global id, CNRS, a ROR id (02feahw73, ror:02feahw73, https://ror.org/02feahw73), "
-    "an OpenAlex id (I1294671590), hal:441569, a country code (VN, VNM, country:VN) or a DOI (10.7717/peerj.4375)"
+    "an OpenAlex id (I1294671590), hal:441569, a country code (VN, VNM, country:VN), a region (region:035), "
+    "a group (ASEAN), an instrument (irl-ipal) or a DOI (10.7717/peerj.4375)"
 )
-_SPECIAL = {"ror", "country", "hal", "doi"}  # prefixes read here, not expanded with PREFIXES
+_SPECIAL = {"ror", "country", "hal", "doi", "region"}  # prefixes read here, not expanded with PREFIXES
 _ROR_URL = re.compile(r"^https?://ror\.org/(.*)$", re.IGNORECASE)
 _OPENALEX = re.compile(r"^(?:https?://openalex\.org/)?([IW]\d+)$", re.IGNORECASE)
 _DOI = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
@@ -184,6 +193,9 @@ def _bare(text: str, argument: str, value: str) -> Ref:
         return _country(text, argument, value)
     if value.isdigit():
         return _hal(text, argument, value)
+    if iris.SLUG_PATTERN.match(key := value.lower()):
+        # A name of the project's own: a group of countries, an instrument, an office (the first held).
+        return Ref(text, argument, (iris.country_group(key), iris.instrument(key), iris.office(key)))
     raise BadArgument(f"{argument}: {text!r} names no entity; {FORMS}")
 
 
@@ -196,6 +208,8 @@ def _prefixed(text: str, argument: str, prefix: str, local: str) -> Ref:
         return _hal(text, argument, local)
     if prefix == "doi" and (m := _DOI.match(local)) is not None:
         return Ref(text, argument, (iris.work_doi(m.group(1)),))
+    if prefix == "region" and local.isdigit() and len(local) <= 3:
+        return Ref(text, argument, (iris.m49_area(local),))
     raise BadArgument(f"{argument}: {text!r} names no entity; {FORMS}")
 
 

@@ -54,8 +54,9 @@ FORMS = {
         "W2741809807",
         "https://openalex.org/W2741809807",
     ],
-    iris.instrument("irl-ipal").value: ["instrument:irl-ipal"],
-    iris.country_group("asean").value: ["group:asean"],
+    iris.instrument("irl-ipal").value: ["instrument:irl-ipal", "irl-ipal", "IRL-IPAL"],
+    iris.country_group("asean").value: ["group:asean", "ASEAN", "asean"],
+    iris.m49_area("035").value: ["region:035", "region:35", "area:035"],
 }
 
 
