@@ -7,6 +7,7 @@ compares equal.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -39,6 +40,43 @@ def date_literal(value: str) -> ox.Literal:
     if _YEAR.match(v):
         return ox.Literal(v, datatype=XSD.gYear)
     raise ValueError(f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+
+
+# The precision of a date, by the datatype its literal has (the ontology's date ranges).
+PRECISIONS = {XSD.gYear.value: "year", XSD.gYearMonth.value: "month", XSD.date.value: "day"}
+
+
+def date_precision(value: str) -> str | None:
+    """How precise a date written in ISO 8601 is: ``year``, ``month``, ``day``, or None for no date.
+
+    >>> date_precision("2005"), date_precision("2005-09"), date_precision("2005-09-22"), date_precision("soon")
+    ('year', 'month', 'day', None)
+    """
+    v = value.strip()
+    for pattern, precision in ((_DATE, "day"), (_YEAR_MONTH, "month"), (_YEAR, "year")):
+        if pattern.match(v):
+            return precision
+    return None
+
+
+def date_span(value: str) -> tuple[dt.date, dt.date]:
+    """The first and the last day a date at its precision can mean; ``ValueError`` if it is not one.
+
+    >>> [d.isoformat() for d in date_span("2020")], [d.isoformat() for d in date_span("2024-02")]
+    (['2020-01-01', '2020-12-31'], ['2024-02-01', '2024-02-29'])
+    >>> date_span("2020-06-31")
+    Traceback (most recent call last):
+    ValueError: day is out of range for month
+    """
+    literal = date_literal(value)  # checks the form, the month and the day
+    parts = [int(p) for p in literal.value.split("-")]
+    year, month = parts[0], parts[1] if len(parts) > 1 else None
+    if month is None:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if len(parts) == 2:
+        return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    day = dt.date(year, month, parts[2])
+    return day, day
 
 
 def text(value: str, language: str | None = None) -> ox.Literal:

@@ -3,16 +3,19 @@ field by field, the predicates its value comes from.
 
 A resolver asks for its field's predicates; the DataLoaders (``dataloaders``) fetch, for a whole
 level of a query at once, the predicates of the fields the query selects there (``predicates_for``).
+``values`` (every value of a field with its source, ``types.values``) reads the predicates of all the
+fields its argument may name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
 
 import pyoxigraph as ox
 
-from api.graphql.types.enums import Measure
+from api.graphql.types.enums import InstitutionField, InstrumentField, Measure, OfficeField
 from ontology import BIBO, DCTERMS, FABIO, FOAF, KG, ORG, PROV, QB, RDF, RDFS, SCHEMA, SKOS
 from ontology.iris import ID
 
@@ -47,6 +50,15 @@ def _sorted(predicates: Iterable[ox.NamedNode]) -> tuple[ox.NamedNode, ...]:
     return tuple(sorted(set(predicates), key=lambda p: p.value))
 
 
+def _with_values(
+    fields: dict[str, tuple[ox.NamedNode, ...]], stated: type[Enum]
+) -> dict[str, tuple[ox.NamedNode, ...]]:
+    """``fields`` and ``values``, which reads the predicates of every field that ``stated`` names, and the
+    pages each source cites for the entity (``pages``, where the kind has them)."""
+    names = [member.value for member in stated] + (["pages"] if "pages" in fields else [])
+    return {**fields, "values": tuple(dict.fromkeys(p for name in names for p in fields[name]))}
+
+
 def _kinds() -> dict[str, Kind]:
     names = (SKOS.prefLabel, RDFS.label, SKOS.altLabel)
     dates = {"start": (SCHEMA.startDate,), "end": (SCHEMA.endDate,)}
@@ -62,33 +74,36 @@ def _kinds() -> dict[str, Kind]:
             KG.MixedResearchUnit,
             KG.InternationalResearchLaboratory,
         ),
-        {
-            "name": names,
-            "names": (*names, KG.acronym),
-            "acronyms": (KG.acronym,),
-            "types": (KG.organisationType,),
-            "categories": (RDF.type,),
-            "country": (KG.country,),
-            "countryCode": (KG.country,),
-            "website": (FOAF.homepage,),
-            "foundingYear": (KG.establishmentYear, SCHEMA.foundingDate),
-            "status": (KG.rorStatus,),
-            "ror": (KG.rorId, SCHEMA.sameAs),
-            "identifiers": (
-                KG.rorId,
-                SCHEMA.sameAs,
-                KG.halStructureId,
-                KG.openAlexId,
-                KG.gridId,
-                KG.isni,
-                KG.fundrefId,
-                KG.wikidataId,
-                KG.rnsr,
-                KG.idref,
-                KG.unitCode,
-            ),
-            **dates,
-        },
+        _with_values(
+            {
+                "name": names,
+                "names": (*names, KG.acronym),
+                "acronyms": (KG.acronym,),
+                "types": (KG.organisationType,),
+                "categories": (RDF.type,),
+                "country": (KG.country,),
+                "countryCode": (KG.country,),
+                "website": (FOAF.homepage,),
+                "foundingYear": (KG.establishmentYear, SCHEMA.foundingDate),
+                "status": (KG.rorStatus,),
+                "ror": (KG.rorId, SCHEMA.sameAs),
+                "identifiers": (
+                    KG.rorId,
+                    SCHEMA.sameAs,
+                    KG.halStructureId,
+                    KG.openAlexId,
+                    KG.gridId,
+                    KG.isni,
+                    KG.fundrefId,
+                    KG.wikidataId,
+                    KG.rnsr,
+                    KG.idref,
+                    KG.unitCode,
+                ),
+                **dates,
+            },
+            InstitutionField,
+        ),
     )
     country = Kind(
         "Country",
@@ -112,39 +127,45 @@ def _kinds() -> dict[str, Kind]:
     instrument = Kind(
         "Instrument",
         (KG.CooperationInstrument,),
-        {
-            "name": names,
-            "acronym": (KG.acronym,),
-            "code": (KG.unitCode,),
-            "kind": (KG.instrumentKind,),
-            "formerKinds": (KG.formerKind,),
-            "formerNames": (KG.formerName,),
-            "country": (KG.country,),
-            "countryCode": (KG.country,),
-            "signed": (KG.signatureDate,),
-            "signaturePlace": (KG.signaturePlace,),
-            "renewals": (KG.renewalDate,),
-            "status": (KG.status,),
-            "verified": (KG.verificationStatus,),
-            "dateNote": (KG.dateNote,),
-            "note": (SKOS.note,),
-            "pages": (DCTERMS.source,),
-            **dates,
-        },
+        _with_values(
+            {
+                "name": names,
+                "acronym": (KG.acronym,),
+                "code": (KG.unitCode,),
+                "kind": (KG.instrumentKind,),
+                "formerKinds": (KG.formerKind,),
+                "formerNames": (KG.formerName,),
+                "country": (KG.country,),
+                "countryCode": (KG.country,),
+                "signed": (KG.signatureDate,),
+                "signaturePlace": (KG.signaturePlace,),
+                "renewals": (KG.renewalDate,),
+                "status": (KG.status,),
+                "verified": (KG.verificationStatus,),
+                "dateNote": (KG.dateNote,),
+                "note": (SKOS.note,),
+                "pages": (DCTERMS.source,),
+                **dates,
+            },
+            InstrumentField,
+        ),
     )
     office = Kind(
         "Office",
         (KG.RegionalOffice,),
-        {
-            "name": names,
-            "country": (KG.country,),
-            "countryCode": (KG.country,),
-            "dateNote": (KG.dateNote,),
-            "note": (SKOS.note,),
-            "quotes": (KG.quote,),
-            "pages": (DCTERMS.source,),
-            **dates,
-        },
+        _with_values(
+            {
+                "name": names,
+                "country": (KG.country,),
+                "countryCode": (KG.country,),
+                "dateNote": (KG.dateNote,),
+                "note": (SKOS.note,),
+                "quotes": (KG.quote,),
+                "pages": (DCTERMS.source,),
+                **dates,
+            },
+            OfficeField,
+        ),
     )
     publication = Kind(
         "Publication",

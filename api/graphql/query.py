@@ -15,7 +15,7 @@ from api.graphql import lists, lookahead
 from api.graphql.context import Info
 from api.graphql.errors import BadInput
 from api.graphql.filters import CountryFilter, IndicatorFilter, InstitutionFilter, InstrumentFilter, PublicationFilter
-from api.graphql.types.common import Connection, DateRange, YearRange, connection, field, paginate
+from api.graphql.types.common import AsOf, Connection, During, YearRange, connection, field, paginate
 from api.graphql.types.common import window as page_window
 from api.graphql.types.enums import Counting, CountryGroupKey, EdgeType, InstitutionOrder
 from api.graphql.types.institution import Institution
@@ -172,12 +172,12 @@ class Query:
     ) -> Connection[Instrument]:
         return await lists.instruments(info, filter, first, after)
 
-    @field(description="The CNRS regional offices, oldest first; open on a day, or during a span.")
+    @field(description="The CNRS regional offices, oldest first; open at a date, or during a span.")
     async def offices(
         self,
         info: Info,
-        as_of: datetime.date | None = None,
-        during: DateRange | None = None,
+        as_of: AsOf = None,
+        during: During = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Office]:

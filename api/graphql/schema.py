@@ -18,6 +18,7 @@ import strawberry
 from anyio import to_thread
 from graphql import GraphQLError
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -26,7 +27,7 @@ from api.graphql.explain import Explain
 from api.graphql.guard import Guard
 from api.graphql.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, DepthLimit
 from api.graphql.query import NODE_TYPES, Query
-from api.graphql.types.common import MAX_PAGE
+from api.graphql.types.common import MAX_PAGE, SCALARS
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_PAGE", "MAX_TOKENS", "Schema", "schema"]
 
@@ -74,7 +75,8 @@ def build() -> Schema:
         ErrorCodes,
         Explain,
     ]
-    return Schema(query=Query, types=list(NODE_TYPES.values()), extensions=extensions)
+    config = StrawberryConfig(scalar_map=SCALARS)  # Date: a year, a month or a day (types.common.PartialDate)
+    return Schema(query=Query, types=list(NODE_TYPES.values()), extensions=extensions, config=config)
 
 
 schema = build()

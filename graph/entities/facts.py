@@ -12,6 +12,16 @@ types read field by field.
 >>> found = collect(rows, [label])["urn:a"]
 >>> found.text(ox.NamedNode(label)), found.graphs()
 ('A', ['urn:g'])
+
+Where sources disagree, ``first`` is the preferred value; a date keeps the precision of the source
+saying it best (``2005-09-22`` over ``2005``):
+
+>>> signed = "https://w3id.org/cnrs-kg/ontology#signatureDate"
+>>> day, year = Value("2005-09-22", datatype=XSD + "date"), Value("2005", datatype=XSD + "gYear")
+>>> facts = EntityFacts("urn:a")
+>>> facts.add(signed, year, "urn:seed"); facts.add(signed, day, "urn:table")
+>>> facts.text(ox.NamedNode(signed))
+'2005-09-22'
 """
 
 from __future__ import annotations
@@ -24,6 +34,8 @@ import pyoxigraph as ox
 from graph import Queryable
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DATE_TYPES = frozenset(XSD + name for name in ("gYear", "gYearMonth", "date"))  # dates at their precision
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +119,17 @@ class EntityFacts:
         return list(dict.fromkeys(v.text for v in self.values(predicate)))
 
     def first(self, predicate: ox.NamedNode) -> Value | None:
+        """The preferred value: English or plain first, then the lowest (for dates: the earliest), said
+        as precisely as a source says it (``2005-09-22`` rather than the ``2005`` of a vaguer source;
+        never a more precise value that contradicts it, such as ``2007-01`` for ``2006``)."""
         values = sorted(self.values(predicate), key=lambda v: (v.language not in ("en", None), v.text))
-        return values[0] if values else None
+        if not values:
+            return None
+        best = values[0]
+        if best.datatype not in DATE_TYPES:
+            return best
+        finer = [v for v in values if v.datatype in DATE_TYPES and v.text.startswith(best.text + "-")]
+        return max(finer, key=lambda v: len(v.text), default=best)
 
     def text(self, predicate: ox.NamedNode) -> str | None:
         value = self.first(predicate)

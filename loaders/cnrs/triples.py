@@ -21,6 +21,13 @@ def _dated(node: ox.NamedNode, start: ox.Literal | None, end: ox.Literal | None)
         yield ox.Triple(node, SCHEMA.endDate, end)
 
 
+def _ror(org: ox.NamedNode, ror_id: str) -> Iterator[ox.Triple]:
+    """A body the table names by its ROR id (its own column): the id, as the ROR, HAL and OpenAlex loaders
+    state it, so that it is known with or without the body's ROR record in the store."""
+    yield ox.Triple(org, SCHEMA.sameAs, iris.ror_url(ror_id))
+    yield ox.Triple(org, KG.rorId, ox.Literal(ror_id))
+
+
 def _noted(node: ox.NamedNode, date_note: str, note: str, sources: tuple[str, ...]) -> Iterator[ox.Triple]:
     if date_note:
         yield ox.Triple(node, KG.dateNote, ox.Literal(date_note))
@@ -67,7 +74,7 @@ def instrument_triples(inst: Instrument, parties: list[Party]) -> Iterator[ox.Tr
         lab = unit.node
         yield ox.Triple(lab, RDF.type, KG.term(LAB_CLASSES[inst.kind]))
         if unit.field == "lab_ror":
-            yield ox.Triple(lab, SCHEMA.sameAs, iris.ror_url(unit.id))
+            yield from _ror(lab, unit.id)
         yield ox.Triple(lab, RDF.type, ORG.Organization)
         yield ox.Triple(lab, RDFS.label, inst.label)
         yield ox.Triple(lab, KG.country, country)
@@ -92,7 +99,7 @@ def party_triples(party: Party) -> Iterator[ox.Triple]:
     yield ox.Triple(party.org, RDF.type, ORG.Organization)
     yield ox.Triple(party.org, RDFS.label, ox.Literal(party.name))
     if party.ror:
-        yield ox.Triple(party.org, SCHEMA.sameAs, iris.ror_url(party.party_id))
+        yield from _ror(party.org, party.party_id)
 
 
 def office_triples(office: Office, offices: dict[str, Office]) -> Iterator[ox.Triple]:

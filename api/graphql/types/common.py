@@ -4,27 +4,33 @@ Pagination follows Relay: ``first`` (at most ``MAX_PAGE``, ``DEFAULT_PAGE`` if n
 ``after`` (an opaque cursor, the base64 of ``offset:N``). Dates in the graph have the precision
 their source gives (``2014``, ``2007-01``, ``2014-05-30``); ``asOf`` and ``during`` read a start
 as the first day it can mean and an end as the last, so an instrument "ended 2014" is active on
-2014-12-31 but not on 2015-01-01.
+2014-12-31 but not on 2015-01-01. The ``Date`` they take (``PartialDate``) has a precision too: a
+year or a month as ``asOf`` is the span of its days, and a relation holds "as of 2014" when it
+holds on one of them (the Hanoi office, closed in 2014, and the Singapore office, opened in 2014).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import calendar
 import datetime
+import re
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
-from typing import Any, ClassVar, Generic, Self, TypeVar, cast
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar, cast
 
 import strawberry
+from graphql import GraphQLError, Node, StringValueNode, ValueNode, print_ast
 from strawberry import relay
+from strawberry.types.scalar import ScalarDefinition
 
 from api.graphql.context import Info
 from api.graphql.errors import BadInput, PageTooLarge
 from api.graphql.mapping import kind
+from api.graphql.types.enums import DatePrecision
 from graph.entities import EntityFacts, Value
 from ontology import RDFS, SKOS
+from ontology.literals import date_precision, date_span
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -108,10 +114,108 @@ def connection(chunk: Sequence[T], offset: int, total: int | None, *, has_next: 
 # -- dates ----------------------------------------------------------------------------------------
 
 
-@strawberry.input(description="A span of days, both ends included; either end may be left open.")
+class PartialDate(datetime.date):
+    """A date as precise as it is given: a year (``2020``), a month (``2020-06``) or a day
+    (``2020-06-30``). As a ``datetime.date`` it is its first day; ``last`` is its last day.
+
+    >>> june = PartialDate("2020-06")
+    >>> june == datetime.date(2020, 6, 1), june.last, june.precision, str(june)
+    (True, datetime.date(2020, 6, 30), <DatePrecision.MONTH: 'month'>, '2020-06')
+    """
+
+    text: str
+    last: datetime.date
+    precision: DatePrecision
+
+    def __new__(cls, text: str) -> Self:
+        first, last = date_span(text)  # ValueError for anything else
+        made = super().__new__(cls, first.year, first.month, first.day)
+        made.text, made.last = text.strip(), last
+        made.precision = DatePrecision(date_precision(text))
+        return made
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"PartialDate({self.text!r})"
+
+
+def last_day(day: datetime.date) -> datetime.date:
+    """The last day a date given as ``asOf`` or as the end of ``during`` can mean."""
+    return day.last if isinstance(day, PartialDate) else day
+
+
+DATE_FORMS = "give a year (2020), a month (2020-06) or a day (2020-06-30)"
+
+
+def _not_a_date(value: str, where: str | None = None, nodes: list[Node] | None = None) -> GraphQLError:
+    named = f"{where}: " if where else ""
+    return GraphQLError(f"{named}{value} is not a date; {DATE_FORMS}", nodes=nodes, extensions={"code": BadInput.code})
+
+
+def parse_date(value: object) -> PartialDate:
+    """A ``Date`` given in the variables (a string), or a one-line ``BAD_USER_INPUT`` error."""
+    if isinstance(value, str):
+        try:
+            return PartialDate(value)
+        except ValueError:
+            pass
+        raise _not_a_date(repr(value))
+    raise _not_a_date(f"{value!r} (not a string: quote it)")
+
+
+def _argument_of(node: ValueNode) -> str | None:
+    """The argument (or input field, ``filter.asOf``) a literal is the value of, read in the document:
+    a scalar's parser is not told where its literal stands."""
+    if node.loc is None:
+        return None
+    before = node.loc.source.body[: node.loc.start]
+    found = re.search(r"(\w+)\s*:\s*$", before)
+    if found is None:
+        return None
+    outer = re.search(r"(\w+)\s*:\s*\{[^{}]*$", before[: found.start()])  # the input object it is in
+    return f"{outer[1]}.{found[1]}" if outer else found[1]
+
+
+def parse_date_literal(node: ValueNode, variables: dict[str, Any] | None = None) -> PartialDate:
+    """A ``Date`` written in the document, or a ``BAD_USER_INPUT`` error naming its argument."""
+    if isinstance(node, StringValueNode):
+        try:
+            return PartialDate(node.value)
+        except ValueError:
+            pass
+        raise _not_a_date(repr(node.value), _argument_of(node), [node])
+    unquoted = f"{print_ast(node)} (not a string: quote it)"
+    raise _not_a_date(unquoted, _argument_of(node), [node])
+
+
+DATE = strawberry.scalar(
+    name="Date",
+    description="A date in ISO 8601, as precise as it is known: a year (2020), a month (2020-06) or a day "
+    "(2020-06-30). As `asOf` (or `activeOn`), a year or a month means at some time in it: what held on "
+    "at least one of its days. As the ends of `during`, a start means its first day and an end its last.",
+    serialize=str,
+    parse_value=parse_date,
+    parse_literal=parse_date_literal,
+)
+# Every ``datetime.date`` argument of the schema is a ``Date`` of this precision (``api.graphql.schema``).
+SCALARS: dict[object, ScalarDefinition] = {datetime.date: DATE}
+
+
+@strawberry.input(
+    description="A span of time, both ends included; either end may be left open. Each end is a year, a month or "
+    'a day: `{start: "2015", end: "2024"}` runs from 2015-01-01 to 2024-12-31.'
+)
 class DateRange:
     start: datetime.date | None = None
     end: datetime.date | None = None
+
+
+AS_OF_TEXT = "What held at this date; a year or a month means at some time in it (2014: on one day of 2014 at least)."
+DURING_TEXT = "What held at some time in this span (each end a year, a month or a day)."
+AsOf = Annotated[datetime.date | None, strawberry.argument(description=AS_OF_TEXT)]
+During = Annotated[DateRange | None, strawberry.argument(description=DURING_TEXT)]
 
 
 @strawberry.input(description="A span of years, both ends included; either end may be left open.")
@@ -120,51 +224,50 @@ class YearRange:
     end: int | None = None
 
 
+_DATE_PART = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")  # a date's own part, without time or time zone
+
+
+def _span(value: Value | None) -> tuple[datetime.date, datetime.date] | None:
+    """The first and last day a date of the store can mean (None: no date it can read)."""
+    found = None if value is None else _DATE_PART.match(value.text)
+    try:
+        return None if found is None else date_span(found[0])
+    except ValueError:
+        return None
+
+
 def earliest(value: Value | None) -> datetime.date | None:
     """The first day a date of any precision can mean ("2014" -> 2014-01-01)."""
-    if value is None:
-        return None
-    parts = value.text.split("T")[0].split("-")
-    try:
-        year = int(parts[0])
-        month = int(parts[1]) if len(parts) > 1 else 1
-        day = int(parts[2][:2]) if len(parts) > 2 else 1
-        return datetime.date(year, month, day)
-    except (ValueError, IndexError):
-        return None
+    span = _span(value)
+    return None if span is None else span[0]
 
 
 def latest(value: Value | None) -> datetime.date | None:
     """The last day a date of any precision can mean ("2014" -> 2014-12-31)."""
-    if value is None:
-        return None
-    parts = value.text.split("T")[0].split("-")
-    try:
-        year = int(parts[0])
-        month = int(parts[1]) if len(parts) > 1 else 12
-        day = int(parts[2][:2]) if len(parts) > 2 else calendar.monthrange(year, month)[1]
-        return datetime.date(year, month, day)
-    except (ValueError, IndexError):
-        return None
+    span = _span(value)
+    return None if span is None else span[1]
 
 
 def check_dates(as_of: datetime.date | None, during: DateRange | None) -> None:
     if as_of is not None and during is not None:
         raise BadInput("give asOf or during, not both")
-    if during is not None and during.start and during.end and during.start > during.end:
+    if during is not None and during.start and during.end and during.start > last_day(during.end):
         raise BadInput(f"during: start {during.start} is after end {during.end}")
 
 
 def holds(start: Value | None, end: Value | None, as_of: datetime.date | None, during: DateRange | None) -> bool:
-    """Whether a relation dated ``start``-``end`` (open where None) holds on ``as_of`` / overlaps ``during``."""
-    first, last = earliest(start), latest(end)
+    """Whether a relation dated ``start``-``end`` (open where None) holds on ``as_of`` / overlaps ``during``.
+
+    A year or a month as ``as_of`` is a span like ``during``: the relation holds on one of its days.
+    """
     if as_of is not None:
-        return (first is None or first <= as_of) and (last is None or as_of <= last)
-    if during is not None:
-        return (first is None or during.end is None or first <= during.end) and (
-            last is None or during.start is None or during.start <= last
-        )
-    return True
+        during = DateRange(start=as_of, end=as_of)
+    if during is None:
+        return True
+    first, last = earliest(start), latest(end)
+    return (first is None or during.end is None or first <= last_day(during.end)) and (
+        last is None or during.start is None or during.start <= last
+    )
 
 
 # -- names and sources --------------------------------------------------------------------------

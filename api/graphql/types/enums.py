@@ -150,3 +150,56 @@ class Measure(Enum):
 class NodeKind(Enum):
     INSTITUTION = "institution"
     COUNTRY = "country"
+
+
+@strawberry.enum(description="How precise a date is, as its source gives it.")
+class DatePrecision(Enum):
+    YEAR = "year"  # xsd:gYear, written 2005
+    MONTH = "month"  # xsd:gYearMonth, written 2005-09
+    DAY = "day"  # xsd:date, written 2005-09-22
+
+
+# The fields whose every value ``values(field:)`` lists with its source; each member's value is the
+# name of the field in ``api.graphql.mapping`` (the predicates it reads).
+
+
+@strawberry.enum(description="Fields of an institution whose sources may give several values.")
+class InstitutionField(Enum):
+    NAME = "name"
+    ACRONYMS = "acronyms"
+    COUNTRY = "countryCode"
+    WEBSITE = "website"
+    FOUNDED = "foundingYear"
+    START = "start"
+    END = "end"
+    STATUS = "status"
+    TYPES = "types"
+
+
+@strawberry.enum(description="Fields of an instrument (or agreement) whose sources may give several values.")
+class InstrumentField(Enum):
+    NAME = "name"
+    ACRONYM = "acronym"
+    CODE = "code"
+    KIND = "kind"
+    FORMER_KINDS = "formerKinds"
+    FORMER_NAMES = "formerNames"
+    COUNTRY = "countryCode"
+    START = "start"
+    END = "end"
+    SIGNED = "signed"
+    RENEWED = "renewals"
+    SIGNATURE_PLACE = "signaturePlace"
+    STATUS = "status"
+    DATE_NOTE = "dateNote"
+    NOTE = "note"
+
+
+@strawberry.enum(description="Fields of a regional office whose sources may give several values.")
+class OfficeField(Enum):
+    NAME = "name"
+    COUNTRY = "countryCode"
+    START = "start"
+    END = "end"
+    DATE_NOTE = "dateNote"
+    NOTE = "note"

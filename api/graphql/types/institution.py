@@ -12,9 +12,12 @@ from api.graphql import lookahead
 from api.graphql.context import Info
 from api.graphql.dataloaders import Link
 from api.graphql.errors import BadInput
+from api.graphql.mapping import kind
 from api.graphql.types.common import (
+    AsOf,
     Connection,
     DateRange,
+    During,
     EntityNode,
     Name,
     NameKind,
@@ -31,20 +34,24 @@ from api.graphql.types.enums import (
     Counting,
     HierarchyRelation,
     InstitutionCategory,
+    InstitutionField,
     InstrumentKind,
     OrganisationType,
     PartyRole,
     from_iris,
     to_iri,
 )
+from api.graphql.types.values import SourcedValue, stated
 from graph.entities import EntityFacts
 from ontology import FOAF, KG, RDF, RDFS, SCHEMA, SKOS
+from ontology.iris import ID
 from ontology.labels import fallback_label
 
 if TYPE_CHECKING:
     from api.graphql.types.instrument import Party
     from api.graphql.types.places import Country
 
+ROR_ORG = ID + "org/ror/"
 INSTRUMENT = "api.graphql.types.instrument"
 PLACES = "api.graphql.types.places"
 FIRST_YEAR = 1900  # an open window starts here
@@ -60,11 +67,16 @@ def by_name(link: Link) -> tuple[str, str]:
 
 
 def ror_of(facts: EntityFacts) -> str | None:
+    """Its ROR id: stated (``kg:rorId``, ``schema:sameAs`` a ror.org IRI), else the one its IRI was minted from."""
     direct = facts.text(KG.rorId)
     if direct:
         return direct
     same = [t for t in facts.texts(SCHEMA.sameAs) if t.startswith("https://ror.org/")]
-    return same[0].removeprefix("https://ror.org/") if same else None
+    if same:
+        return same[0].removeprefix("https://ror.org/")
+    # ontology.iris mints org/ror/<id> from a checked ROR id only: a source that names a body by
+    # its ROR IRI (the CNRS table, HAL, OpenAlex) gives its id, with or without a ROR record.
+    return facts.iri.removeprefix(ROR_ORG) if facts.iri.startswith(ROR_ORG) else None
 
 
 def text_of(value: object) -> str | None:
@@ -198,6 +210,10 @@ class Institution(EntityNode):
     async def sources(self, info: Info) -> list[Source]:
         return await self.node_sources(info)
 
+    @field(description="Every value its sources give for a field, each with its source (the field shows one).")
+    async def values(self, info: Info, field: InstitutionField) -> list[SourcedValue]:
+        return stated(await self.facts(info, "values"), kind(self.KIND), field.value)
+
     async def _hierarchy(
         self, info: Info, relation: str, as_of: datetime.date | None, during: DateRange | None
     ) -> list[HierarchyLink]:
@@ -222,8 +238,8 @@ class Institution(EntityNode):
     async def parents(
         self,
         info: Info,
-        as_of: datetime.date | None = None,
-        during: DateRange | None = None,
+        as_of: AsOf = None,
+        during: During = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[HierarchyLink]:
@@ -233,8 +249,8 @@ class Institution(EntityNode):
     async def children(
         self,
         info: Info,
-        as_of: datetime.date | None = None,
-        during: DateRange | None = None,
+        as_of: AsOf = None,
+        during: During = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[HierarchyLink]:
@@ -249,8 +265,8 @@ class Institution(EntityNode):
         info: Info,
         kinds: list[InstrumentKind] | None = None,
         roles: list[PartyRole] | None = None,
-        as_of: datetime.date | None = None,
-        during: DateRange | None = None,
+        as_of: AsOf = None,
+        during: During = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Annotated[Party, strawberry.lazy(INSTRUMENT)]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import ClassVar
 
 import strawberry
@@ -10,9 +9,11 @@ import strawberry
 from api.graphql import lookahead
 from api.graphql.context import Info
 from api.graphql.dataloaders import Link
+from api.graphql.mapping import kind
 from api.graphql.types.common import (
+    AsOf,
     Connection,
-    DateRange,
+    During,
     EntityNode,
     Source,
     best_name,
@@ -22,9 +23,18 @@ from api.graphql.types.common import (
     paginate,
     sources,
 )
-from api.graphql.types.enums import InstrumentKind, InstrumentStatus, PartyRole, from_iris, to_iri
+from api.graphql.types.enums import (
+    InstrumentField,
+    InstrumentKind,
+    InstrumentStatus,
+    OfficeField,
+    PartyRole,
+    from_iris,
+    to_iri,
+)
 from api.graphql.types.institution import Institution, at, by_name, text_of
 from api.graphql.types.places import Country
+from api.graphql.types.values import SourcedValue, stated
 from graph.entities import EntityFacts
 from ontology import DCTERMS, KG, SCHEMA, SKOS
 from ontology.iris import ID
@@ -108,7 +118,10 @@ class Instrument(EntityNode):
     async def country(self, info: Info) -> Country | None:
         return _country(await self.facts(info, "country"))
 
-    @field(description="When it started, as precise as the source (2014, 2007-01, 2014-05-30).")
+    @field(
+        description="When it started, as precise as the source (2014, 2007-01, 2014-05-30); where sources "
+        "disagree, the earliest (`values(field: START)` lists each)."
+    )
     async def start(self, info: Info) -> str | None:
         return (await self.facts(info, "start")).text(SCHEMA.startDate)
 
@@ -116,7 +129,7 @@ class Instrument(EntityNode):
     async def end(self, info: Info) -> str | None:
         return (await self.facts(info, "end")).text(SCHEMA.endDate)
 
-    @field(description="When its agreement was signed.")
+    @field(description="When its agreement was signed, as precise as the source (2005, 2005-09, 2005-09-22).")
     async def signed(self, info: Info) -> str | None:
         return (await self.facts(info, "signed")).text(KG.signatureDate)
 
@@ -153,13 +166,17 @@ class Instrument(EntityNode):
     async def sources(self, info: Info) -> list[Source]:
         return await self.node_sources(info, DCTERMS.source.value)
 
+    @field(description="Every value its sources give for a field, each with its source (the field shows one).")
+    async def values(self, info: Info, field: InstrumentField) -> list[SourcedValue]:
+        return stated(await self.facts(info, "values"), kind(self.KIND), field.value)
+
     @field(description="Its parties: the CNRS, universities, agencies, with roles and dates.")
     async def parties(
         self,
         info: Info,
         roles: list[PartyRole] | None = None,
-        as_of: datetime.date | None = None,
-        during: DateRange | None = None,
+        as_of: AsOf = None,
+        during: During = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Party]:
@@ -213,11 +230,11 @@ class Office(EntityNode):
     async def country(self, info: Info) -> Country | None:
         return _country(await self.facts(info, "country"))
 
-    @strawberry.field
+    @field(description="When it opened, as precise as the source; where sources disagree, the earliest.")
     async def start(self, info: Info) -> str | None:
         return (await self.facts(info, "start")).text(SCHEMA.startDate)
 
-    @strawberry.field
+    @field(description="When it closed, if it did.")
     async def end(self, info: Info) -> str | None:
         return (await self.facts(info, "end")).text(SCHEMA.endDate)
 
@@ -232,6 +249,10 @@ class Office(EntityNode):
     @field(description="The sources stating its facts, each with the pages it cites for it.")
     async def sources(self, info: Info) -> list[Source]:
         return await self.node_sources(info, DCTERMS.source.value)
+
+    @field(description="Every value its sources give for a field, each with its source (the field shows one).")
+    async def values(self, info: Info, field: OfficeField) -> list[SourcedValue]:
+        return stated(await self.facts(info, "values"), kind(self.KIND), field.value)
 
     @field(description="The countries in its remit.")
     async def countries(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Country]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import ClassVar
 
 import pyoxigraph as ox
@@ -12,8 +11,9 @@ from api.graphql import lookahead
 from api.graphql.context import Info
 from api.graphql.dataloaders import Link
 from api.graphql.types.common import (
+    AsOf,
     Connection,
-    DateRange,
+    During,
     EntityNode,
     Source,
     best_name,
@@ -91,8 +91,8 @@ class Country(EntityNode):
     async def groups(
         self,
         info: Info,
-        as_of: datetime.date | None = None,
-        during: DateRange | None = None,
+        as_of: AsOf = None,
+        during: During = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Membership]:
@@ -137,8 +137,8 @@ class CountryGroup(EntityNode):
     async def members(
         self,
         info: Info,
-        as_of: datetime.date | None = None,
-        during: DateRange | None = None,
+        as_of: AsOf = None,
+        during: During = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Membership]:
