@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -64,27 +67,36 @@ class YearRows:
         return (low << NODE_BITS) | high
 
 
+def members(index: LinkIndex, numbers: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """A flag per node number of the index: whether it is among ``numbers``."""
+    flags = np.zeros(len(index.nodes.iris), dtype=np.bool_)
+    flags[numbers] = True
+    return flags
+
+
 def year_rows(index: LinkIndex, around: set[str], window: Window, counting: Counting, *, within: bool) -> YearRows:
     """The year links with an end among ``around`` (both ends when ``within``) in the window."""
     numbers = index.numbers(sorted(around))
     every_year, every_source, every_target = index.columns()
-    if within:  # both ends among the nodes: one pass over the columns
-        rows = np.flatnonzero(np.isin(every_source, numbers) & np.isin(every_target, numbers))
+    if within:  # both ends among the nodes: a look-up of each end, cheaper than np.isin or the rows around
+        flags = members(index, numbers)
+        rows = np.flatnonzero(flags[every_source] & flags[every_target])
     else:
         rows = index.rows_around(numbers)
-    years, sources, targets = every_year[rows], every_source[rows], every_target[rows]
-    keep = np.ones(len(years), dtype=np.bool_)
-    if window.start is not None:
-        keep &= years >= window.start
-    if window.end is not None:
-        keep &= years <= window.end
-    rows = rows[keep]
+    years = every_year[rows]
+    if window.bounded:
+        keep = np.ones(len(years), dtype=np.bool_)
+        if window.start is not None:
+            keep &= years >= window.start
+        if window.end is not None:
+            keep &= years <= window.end
+        rows, years = rows[keep], years[keep]
     counts = index.years.full if counting is Counting.FULL else index.years.fractional
     return YearRows(
         index,
-        years[keep],
-        sources[keep],
-        targets[keep],
+        years,
+        every_source[rows],
+        every_target[rows],
         np.asarray(counts[rows], dtype=np.float64),
         np.asarray(index.years.internal[rows]),
     )
@@ -101,26 +113,50 @@ class Ties:
     internal: npt.NDArray[np.bool_]
 
 
-def ties(rows: YearRows, around: set[str], min_weight: float = 0.0) -> Ties:
-    """Each pair's weight in ``rows`` (of weight over 0 and at least ``min_weight``), seen from ``around``.
+def _summed(bins: npt.NDArray[np.int64], weights: npt.NDArray[np.float64], size: int) -> npt.NDArray[np.float64]:
+    return np.bincount(bins, weights=weights, minlength=size).astype(np.float64, copy=False)
 
-    A pair with both ends in ``around`` is given once each way round.
+
+DENSE_CELLS = 2_000_000  # (near, far) cells summed in one array (16 MB); beyond, the cells are sorted
+
+
+def ties(rows: YearRows, around: set[str], min_weight: float = 0.0) -> Ties:
+    """Each pair's weight in ``rows`` (of weight over 0 and at least ``min_weight``), seen from ``around``,
+    by near then far node number (so a far node's ties come in the order of their near ends).
+
+    A pair with both ends in ``around`` is given once each way round. A pair seen from a near end
+    is a cell ``(near, far)``, summed by ``np.bincount``: in one array when there are few cells (no
+    sort, the costly step of a ring of hundreds of nodes over millions of rows), else over the
+    sorted cells. A pair's weight, a sum of weights rounded to 6 places rounded again, is the same
+    in any order of addition.
     """
-    pairs = rows.pairs()
-    unique, inverse = np.unique(pairs, return_inverse=True)
-    totals = np.round(np.bincount(inverse, weights=np.round(rows.weights, 6), minlength=len(unique)), 6)
-    internal = np.bincount(inverse, weights=rows.internal.astype(np.float64), minlength=len(unique)) > 0
-    heavy = (totals > 0) & (totals >= min_weight)
-    low, high = unique[heavy] >> NODE_BITS, unique[heavy] & ((1 << NODE_BITS) - 1)
-    totals, internal = totals[heavy], internal[heavy]
-    numbers = rows.index.numbers(sorted(around))
-    low_in, high_in = np.isin(low, numbers), np.isin(high, numbers)
-    return Ties(
-        np.concatenate([low[low_in], high[high_in]]),
-        np.concatenate([high[low_in], low[high_in]]),
-        np.concatenate([totals[low_in], totals[high_in]]),
-        np.concatenate([internal[low_in], internal[high_in]]),
+    nodes = len(rows.index.nodes.iris)
+    numbers = np.unique(rows.index.numbers(sorted(around)))
+    size = len(numbers) * nodes
+    local = np.full(nodes, -1, dtype=np.int64)
+    local[numbers] = np.arange(len(numbers))
+    weights = np.round(rows.weights, 6)
+    # Each row is a cell from each end among the nodes (``size``: none); a loop is one tie.
+    near_source, near_target = local[rows.sources], local[rows.targets]
+    from_source = np.where(near_source >= 0, near_source * nodes + rows.targets, size)
+    from_target = np.where(
+        (near_target >= 0) & (rows.sources != rows.targets), near_target * nodes + rows.sources, size
     )
+    flagged_rows = np.flatnonzero(rows.internal)  # few: an organisation and its parent
+    flagged_cells = np.concatenate([from_source[flagged_rows], from_target[flagged_rows]])
+    if size <= DENSE_CELLS:
+        totals = _summed(from_source, weights, size + 1) + _summed(from_target, weights, size + 1)
+        found = np.flatnonzero(totals[:size])
+        totals = totals[found]
+    else:
+        cells = np.concatenate([from_source, from_target])
+        found, inverse = np.unique(cells, return_inverse=True)
+        totals = _summed(inverse, np.concatenate([weights, weights]), len(found))
+        totals, found = totals[found < size], found[found < size]
+    totals = np.round(totals, 6)
+    heavy = (totals > 0) & (totals >= min_weight)
+    found, totals = found[heavy], totals[heavy]
+    return Ties(numbers[found // nodes], found % nodes, totals, np.isin(found, flagged_cells))
 
 
 @cache
@@ -128,8 +164,38 @@ def _year_graph(year: int) -> str:
     return network_graph(str(year)).value
 
 
+def _year_graphs(years: npt.NDArray[np.int64]) -> list[str]:
+    """The year graph of each row, looked up in a table of the years' range (a few dozen IRIs)."""
+    first = int(years.min())
+    table = np.array([_year_graph(year) for year in range(first, int(years.max()) + 1)], dtype=object)
+    graphs: list[str] = table[years - first].tolist()
+    return graphs
+
+
+@contextmanager
+def kept_objects() -> Iterator[None]:
+    """Pauses the garbage collector while making objects that are all kept (an answer's edges).
+
+    A collection during such a loop frees nothing, yet tens of thousands of new objects set off
+    several, each visiting every object of the process: a third of a network's time. Only the
+    thread that paused it resumes it, so concurrent loops leave it as they found it.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def copublications(rows: YearRows, only: set[tuple[str, str]] | None = None) -> Found:
-    """The co-publication edges of the rows, one per pair (those of ``only`` when given)."""
+    """The co-publication edges of the rows, one per pair (those of ``only`` when given).
+
+    Tens of thousands of edges for a network of 200 nodes: the rows are grouped by pair in NumPy, and
+    each edge is made from slices of lists converted once (its years, weights and graphs).
+    """
     found = Found()
     if not len(rows.years):
         return found
@@ -137,33 +203,36 @@ def copublications(rows: YearRows, only: set[tuple[str, str]] | None = None) -> 
     order = np.lexsort((rows.years, pairs))
     pairs, years = pairs[order], rows.years[order]
     weights, internal = rows.weights[order], rows.internal[order]
-    sources, targets = rows.sources[order], rows.targets[order]
     starts = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]])
     ends = np.r_[starts[1:], len(pairs)]
     iris = rows.index.nodes.iris
     # One row per pair and year (a link's key holds both): the year's weight is the row's.
     weights = np.round(weights, 6)
-    totals = np.round(np.add.reduceat(weights, starts), 6).tolist() if len(starts) else []
-    flagged = np.logical_or.reduceat(internal, starts).tolist() if len(starts) else []
-    year_list, weight_list = years.tolist(), weights.tolist()
-    source_list, target_list = sources[starts].tolist(), targets[starts].tolist()
-    for i, (start, end) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        source, target = iris[source_list[i]], iris[target_list[i]]
-        key = pair_of(source, target)
-        if only is not None and key not in only:
-            continue
-        in_years = year_list[start:end]
-        found.edges[(EdgeType.COPUBLICATION, *key)] = Edge(
-            source=source,
-            target=target,
-            type=EdgeType.COPUBLICATION,
-            weight=totals[i],
-            first_year=in_years[0],
-            last_year=in_years[-1],
-            years=dict(zip(in_years, weight_list[start:end], strict=True)),
-            internal=bool(flagged[i]),
-            sources=[_year_graph(y) for y in in_years],  # years in order: their graphs' IRIs sort alike
-        )
+    totals = np.round(np.add.reduceat(weights, starts), 6).tolist()
+    flagged = np.logical_or.reduceat(internal, starts).tolist()
+    year_list, weight_list, graph_list = years.tolist(), weights.tolist(), _year_graphs(years)
+    sources = [iris[n] for n in rows.sources[order][starts].tolist()]
+    targets = [iris[n] for n in rows.targets[order][starts].tolist()]
+    edges, kind = found.edges, EdgeType.COPUBLICATION
+    with kept_objects():
+        for source, target, start, end, total, internal_tie in zip(
+            sources, targets, starts.tolist(), ends.tolist(), totals, flagged, strict=True
+        ):
+            key = (kind, source, target) if source <= target else (kind, target, source)
+            if only is not None and key[1:] not in only:
+                continue
+            edges[key] = Edge(
+                source,
+                target,
+                kind,
+                total,
+                year_list[start],
+                year_list[end - 1],
+                dict(zip(year_list[start:end], weight_list[start:end], strict=True)),
+                [],
+                internal_tie,
+                graph_list[start:end],  # years in order: their graphs' IRIs sort alike
+            )
     return found
 
 

@@ -65,7 +65,7 @@ class Node:
     metrics: Metrics = field(default_factory=Metrics)
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands in a network
 class Edge:
     source: str  # node IRI
     target: str  # node IRI

@@ -6,7 +6,7 @@ here means a column added once appears in every format.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from graph.explore import Edge, EdgeType, Network, Node
@@ -101,7 +101,7 @@ def edge_record(index: int, edge: Edge) -> dict[str, Scalar | list[str] | None]:
 
 def yearly(edge: Edge) -> list[tuple[int, float]]:
     """The edge's weight per year, by year, years of zero weight left out."""
-    return sorted((year, weight) for year, weight in edge.years.items() if weight)
+    return [(year, weight) for year, weight in sorted(edge.years.items()) if weight]
 
 
 def flat(value: Scalar | list[str] | None) -> Scalar | None:
@@ -181,10 +181,12 @@ class TimeSpan:
 
 def time_span(network: Network) -> TimeSpan | None:
     """The window, with open ends closed by the earliest and latest year any edge knows; None if no edge has one."""
-    years: set[int] = set()
+    years: list[int] = []  # the earliest and latest year seen so far
     for edge in network.edges:
-        years.update(year for year, _ in yearly(edge))
-        years.update(y for y in (edge.first_year, edge.last_year) if y is not None)
+        seen = [year for year, weight in edge.years.items() if weight]
+        seen.extend(y for y in (edge.first_year, edge.last_year) if y is not None)
+        if seen:
+            years = [min(seen), max(seen)] if not years else [min(years[0], *seen), max(years[1], *seen)]
     if not years and network.window.start is None and network.window.end is None:
         return None
     start = network.window.start if network.window.start is not None else min(years, default=network.window.end)
@@ -212,9 +214,13 @@ def runs(years: Iterable[int]) -> Iterator[tuple[int, int]]:
     yield start, previous
 
 
-def edge_spells(edge: Edge, span: TimeSpan | None) -> list[tuple[int, int]] | None:
-    """When an edge exists: its years with weight, else its first to last year; None: always."""
-    years = [year for year, _ in yearly(edge)]
+Points = list[tuple[int, float]]  # an edge's ``yearly`` weights
+
+
+def edge_spells(edge: Edge, span: TimeSpan | None, points: Points | None = None) -> list[tuple[int, int]] | None:
+    """When an edge exists: its years with weight (``points``, when the caller has them), else its
+    first to last year; None: always."""
+    years = [year for year, _ in (yearly(edge) if points is None else points)]
     if years:
         return list(runs(years))
     if (edge.first_year is None and edge.last_year is None) or span is None:
@@ -224,34 +230,42 @@ def edge_spells(edge: Edge, span: TimeSpan | None) -> list[tuple[int, int]] | No
     return [(start, max(start, end))]
 
 
-def node_spells(network: Network, span: TimeSpan | None) -> dict[str, list[tuple[int, int]] | None]:
+def node_spells(
+    network: Network, span: TimeSpan | None, points: Sequence[Points] | None = None
+) -> dict[str, list[tuple[int, int]] | None]:
     """When each node exists: the union of its edges' spells; None (always) for seeds, isolated
-    nodes and nodes with an edge that is always there."""
+    nodes and nodes with an edge that is always there. ``points``: the edges' ``yearly`` weights,
+    in their order, when the caller has them."""
     years: dict[str, set[int] | None] = {node.iri: set() for node in network.nodes}
-    for edge in network.edges:
-        spells = edge_spells(edge, span)
+    every: Sequence[Points | None] = [None] * len(network.edges) if points is None else points
+    for edge, own in zip(network.edges, every, strict=True):
+        spells = edge_spells(edge, span, own)
+        covered = None if spells is None else [y for start, stop in spells for y in range(start, stop + 1)]
         for end in (edge.source, edge.target):
             known = years.get(end)
             if known is None:
                 continue
-            if spells is None:
+            if covered is None:
                 years[end] = None
             else:
-                known.update(y for start, stop in spells for y in range(start, stop + 1))
+                known.update(covered)
     seeds = {node.iri for node in network.nodes if node.seed}
     return {
         iri: None if found is None or not found or iri in seeds else list(runs(found)) for iri, found in years.items()
     }
 
 
-def node_yearly(network: Network) -> dict[str, dict[int, float]]:
-    """Each node's weighted degree per year (the sum of its edges' yearly weights)."""
+def node_yearly(network: Network, points: Sequence[Points] | None = None) -> dict[str, dict[int, float]]:
+    """Each node's weighted degree per year (the sum of its edges' yearly weights: ``points``, in
+    the edges' order, when the caller has them)."""
     totals: dict[str, dict[int, float]] = {node.iri: {} for node in network.nodes}
-    for edge in network.edges:
-        for year, weight in yearly(edge):
-            for end in (edge.source, edge.target):
-                if end in totals:
-                    totals[end][year] = totals[end].get(year, 0.0) + weight
+    for index, edge in enumerate(network.edges):
+        own = yearly(edge) if points is None else points[index]
+        for end in (edge.source, edge.target):
+            node = totals.get(end)
+            if node is not None:
+                for year, weight in own:
+                    node[year] = node.get(year, 0.0) + weight
     return totals
 
 

@@ -1,7 +1,8 @@
 """XML exports: GEXF 1.3 (dynamic, for Gephi's timeline) and GraphML.
 
-GEXF is written here with ElementTree because networkx writes dynamic attributes only in its own
-shape; GraphML is networkx's writer, whose output is standard.
+GEXF is written here because networkx writes dynamic attributes only in its own shape: as strings,
+in the layout of ElementTree's ``indent`` (the writer it replaced, five times slower on the 63 MB of
+a 200-node network); GraphML is networkx's writer, whose output is standard.
 
 The GEXF follows the 1.3 schema (gexf.rng with dynamics.rng): ``<graph mode="dynamic"
 timeformat="integer" timerepresentation="interval">``; one ``<attributes>`` block per class and
@@ -13,14 +14,17 @@ from __future__ import annotations
 
 import io
 import json
-import xml.etree.ElementTree as ET
+import re
+from xml.sax.saxutils import escape
 
 import networkx as nx
 
 from graph.explore import Network
 from graph.exports.base import (
     CREATOR,
+    Points,
     Scalar,
+    TimeSpan,
     description,
     edge_id,
     edge_record,
@@ -66,8 +70,16 @@ GEXF_NODE_DYNAMIC = {"yearly_weighted_degree": "double"}  # the node's weighted 
 GEXF_EDGE_DYNAMIC = {"weight": "double"}  # the edge's weight in each year
 
 
-def _tag(name: str) -> str:
-    return f"{{{GEXF_NS}}}{name}"
+# ElementTree's escaping of attribute values (quotes and line ends too, as character references).
+_ATTRIBUTE_ENTITIES = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}
+
+
+_SPECIAL = re.compile('[&<>"\r\n\t]')
+
+
+def _escape(value: str) -> str:
+    """``value`` as an attribute value; most need no escape, which one search tells."""
+    return escape(value, _ATTRIBUTE_ENTITIES) if _SPECIAL.search(value) else value
 
 
 def _text(value: Scalar) -> str:
@@ -78,45 +90,67 @@ def _text(value: Scalar) -> str:
     return str(value)
 
 
-def _declare(graph: ET.Element, cls: str, mode: str, attributes: dict[str, str]) -> None:
-    block = ET.SubElement(graph, _tag("attributes"), {"class": cls, "mode": mode})
-    for name, kind in attributes.items():
-        ET.SubElement(block, _tag("attribute"), {"id": name, "title": name, "type": kind})
+def _attributes(attributes: dict[str, str]) -> str:
+    return "".join(f' {name}="{_escape(value)}"' for name, value in attributes.items())
+
+
+def _element(out: list[str], indent: str, tag: str, attributes: str, children: list[str]) -> None:
+    """An element and its children's lines, laid out as ``ElementTree.indent`` does (empty: ``<tag ... />``)."""
+    if children:
+        out.append(f"{indent}<{tag}{attributes}>\n")
+        out.extend(children)
+        out.append(f"{indent}</{tag}>\n")
+    else:
+        out.append(f"{indent}<{tag}{attributes} />\n")
+
+
+def _declare(out: list[str], cls: str, mode: str, attributes: dict[str, str]) -> None:
+    lines = [f'      <attribute id="{name}" title="{name}" type="{kind}" />\n' for name, kind in attributes.items()]
+    _element(out, "    ", "attributes", f' class="{cls}" mode="{mode}"', lines)
 
 
 def _attvalues(
-    parent: ET.Element,
+    out: list[str],
     record: dict[str, Scalar | list[str] | None],
     fields: dict[str, str],
-    dynamic: list[tuple[str, int, float]],
+    dynamic: str,
+    points: Points,
 ) -> None:
-    values = ET.SubElement(parent, _tag("attvalues"))
+    """The fields, then the dynamic attribute ``dynamic`` in each year of ``points``."""
+    lines = []
     for name in fields:
         value = flat(record[name])
         if value is not None and value != "":
-            ET.SubElement(values, _tag("attvalue"), {"for": name, "value": _text(value)})
-    for name, year, weight in dynamic:
-        ET.SubElement(
-            values, _tag("attvalue"), {"for": name, "value": _text(weight), "start": str(year), "end": str(year)}
-        )
+            text = _escape(value) if isinstance(value, str) else _text(value)
+            lines.append(f'          <attvalue for="{name}" value="{text}" />\n')
+    lines += [
+        f'          <attvalue for="{dynamic}" value="{weight!r}" start="{year}" end="{year}" />\n'  # floats: _text
+        for year, weight in points
+    ]
+    _element(out, "        ", "attvalues", "", lines)
 
 
-def _spells(parent: ET.Element, spells: list[tuple[int, int]] | None) -> None:
-    if not spells:
-        return
-    block = ET.SubElement(parent, _tag("spells"))
-    for start, end in spells:
-        ET.SubElement(block, _tag("spell"), {"start": str(start), "end": str(end)})
+def _spells(out: list[str], spells: list[tuple[int, int]] | None) -> None:
+    if spells:
+        lines = [f'          <spell start="{start}" end="{end}" />\n' for start, end in spells]
+        _element(out, "        ", "spells", "", lines)
 
 
 def gexf(network: Network) -> bytes:
-    """GEXF 1.3, dynamic: Gephi's timeline plays the network year by year."""
-    ET.register_namespace("", GEXF_NS)
-    root = ET.Element(_tag("gexf"), {"version": "1.3"})
-    meta = ET.SubElement(root, _tag("meta"))
-    ET.SubElement(meta, _tag("creator")).text = CREATOR
-    ET.SubElement(meta, _tag("keywords")).text = "CNRS, ASEAN, research cooperation, co-publication"
-    ET.SubElement(meta, _tag("description")).text = description(network)
+    """GEXF 1.3, dynamic: Gephi's timeline plays the network year by year.
+
+    Written as strings joined once (a network of 200 nodes has some 20,000 edges and a million
+    lines), in the layout ElementTree gives with ``indent``: the same document, several times faster.
+    """
+    out = [
+        "<?xml version='1.0' encoding='utf-8'?>\n",
+        f'<gexf xmlns="{GEXF_NS}" version="1.3">\n',
+        "  <meta>\n",
+        f"    <creator>{escape(CREATOR)}</creator>\n",
+        f"    <keywords>{escape('CNRS, ASEAN, research cooperation, co-publication')}</keywords>\n",
+        f"    <description>{escape(description(network))}</description>\n",
+        "  </meta>\n",
+    ]
     span = time_span(network)
     graph_attributes = {
         "mode": "dynamic",
@@ -126,42 +160,43 @@ def gexf(network: Network) -> bytes:
     }
     if span is not None:
         graph_attributes.update(start=str(span.start), end=str(span.end))
-    graph = ET.SubElement(root, _tag("graph"), graph_attributes)
-    _declare(graph, "node", "static", GEXF_NODE_ATTRIBUTES)
-    _declare(graph, "node", "dynamic", GEXF_NODE_DYNAMIC)
-    _declare(graph, "edge", "static", GEXF_EDGE_ATTRIBUTES)
-    _declare(graph, "edge", "dynamic", GEXF_EDGE_DYNAMIC)
+    out.append(f"  <graph{_attributes(graph_attributes)}>\n")
+    _declare(out, "node", "static", GEXF_NODE_ATTRIBUTES)
+    _declare(out, "node", "dynamic", GEXF_NODE_DYNAMIC)
+    _declare(out, "edge", "static", GEXF_EDGE_ATTRIBUTES)
+    _declare(out, "edge", "dynamic", GEXF_EDGE_DYNAMIC)
+    points = [yearly(edge) for edge in network.edges]  # read four times: made once
+    _element(out, "    ", "nodes", f' count="{len(network.nodes)}"', _nodes(network, span, points))
+    _element(out, "    ", "edges", f' count="{len(network.edges)}"', _edges(network, span, points))
+    out.append("  </graph>\n</gexf>\n")
+    return "".join(out).encode("utf-8", "xmlcharrefreplace")
 
-    nodes = ET.SubElement(graph, _tag("nodes"), {"count": str(len(network.nodes))})
-    spells = node_spells(network, span)
-    activity = node_yearly(network)
+
+def _nodes(network: Network, span: TimeSpan | None, points: list[Points]) -> list[str]:
+    out: list[str] = []
+    spells = node_spells(network, span, points)
+    activity = node_yearly(network, points)
     for node in network.nodes:
-        element = ET.SubElement(nodes, _tag("node"), {"id": node.iri, "label": node.label})
-        dynamic = [("yearly_weighted_degree", year, w) for year, w in sorted(activity[node.iri].items())]
-        _attvalues(element, node_record(node), GEXF_NODE_ATTRIBUTES, dynamic)
-        _spells(element, spells[node.iri])
+        out.append(f"      <node{_attributes({'id': node.iri, 'label': node.label})}>\n")
+        yearly_degree = sorted(activity[node.iri].items())
+        _attvalues(out, node_record(node), GEXF_NODE_ATTRIBUTES, "yearly_weighted_degree", yearly_degree)
+        _spells(out, spells[node.iri])
+        out.append("      </node>\n")
+    return out
 
-    edges = ET.SubElement(graph, _tag("edges"), {"count": str(len(network.edges))})
-    for index, edge in enumerate(network.edges):
-        element = ET.SubElement(
-            edges,
-            _tag("edge"),
-            {
-                "id": edge_id(index),
-                "source": edge.source,
-                "target": edge.target,
-                "weight": _text(float(edge.weight)),
-                "kind": edge.type.value,
-                "label": edge.type.value,
-            },
+
+def _edges(network: Network, span: TimeSpan | None, points: list[Points]) -> list[str]:
+    out: list[str] = []
+    for index, (edge, own) in enumerate(zip(network.edges, points, strict=True)):
+        kind = edge.type.value
+        attributes = {"id": edge_id(index), "source": edge.source, "target": edge.target}
+        out.append(
+            f'      <edge{_attributes(attributes)} weight="{float(edge.weight)!r}" kind="{kind}" label="{kind}">\n'
         )
-        dynamic = [("weight", year, w) for year, w in yearly(edge)]
-        _attvalues(element, edge_record(index, edge), GEXF_EDGE_ATTRIBUTES, dynamic)
-        _spells(element, edge_spells(edge, span))
-    ET.indent(root)
-    out = io.BytesIO()
-    ET.ElementTree(root).write(out, encoding="utf-8", xml_declaration=True)
-    return out.getvalue() + b"\n"
+        _attvalues(out, edge_record(index, edge), GEXF_EDGE_ATTRIBUTES, "weight", own)
+        _spells(out, edge_spells(edge, span, own))
+        out.append("      </edge>\n")
+    return out
 
 
 def _graph_value(value: Scalar | list[str]) -> Scalar:
