@@ -54,6 +54,7 @@ from graph import BadArgument, Queryable
 from graph import explore as ex
 from graph.explore import MAX_NODES, Selection
 from graph.exports import FORMATS, ExportFormat, by_suffix
+from graph.search import search as search_names
 from graph.sparql import PROLOGUE, bind, named_nodes
 
 __all__ = [
@@ -142,35 +143,17 @@ async def export_network(request: Request) -> Response:
     return await run_in_threadpool(work)
 
 
-# ?q: the text searched for, bound by substitution.
-SEARCH = (
-    PROLOGUE
-    + """SELECT ?q ?entity (SAMPLE(?kinds) AS ?kind) (MIN(?name) AS ?label) (MIN(?rank) AS ?best) WHERE {
-  { ?entity a org:Organization BIND("institution" AS ?kinds) } UNION { ?entity a kg:Country BIND("country" AS ?kinds) }
-  ?entity rdfs:label|skos:altLabel|kg:acronym ?text .
-  FILTER(CONTAINS(LCASE(STR(?text)), ?q))
-  ?entity rdfs:label ?name .
-  BIND(IF(STRSTARTS(LCASE(STR(?text)), ?q), 0, 1) AS ?rank)
-} GROUP BY ?q ?entity ORDER BY ?best STRLEN(?label) ?label LIMIT __LIMIT__
-"""
-)
+# The kinds the explorer offers as seeds.
+SEARCH_KINDS = ("institution", "country")
 
 
 def search(queries: Queryable, text: str, limit: int = SEARCH_LIMIT) -> list[dict[str, str]]:
-    """Institutions and countries whose label, alternative label or acronym contains ``text``
-    (case-insensitive), those starting with it first; ``text`` is bound, never put in the query."""
-    needle = " ".join(text.lower().split())
-    if len(needle) < 2:
+    """Institutions and countries whose names, aliases or acronyms match the words of ``text`` (at
+    least two characters), most relevant first (``graph.search``: the text is never query syntax)."""
+    if len(text.strip()) < 2:
         return []
-    query = bind(SEARCH, LIMIT=max(1, min(limit, SEARCH_LIMIT)))
-    result = queries.query(query, substitutions={"q": ox.Literal(needle)})
-    assert isinstance(result, ox.QuerySolutions)
-    found = []
-    for row in result:
-        entity, label, kind = row["entity"], row["label"], row["kind"]
-        if isinstance(entity, ox.NamedNode) and isinstance(label, ox.Literal) and isinstance(kind, ox.Literal):
-            found.append({"iri": entity.value, "label": label.value, "kind": kind.value})
-    return found
+    hits = search_names(queries, text, kinds=SEARCH_KINDS, limit=max(1, min(limit, SEARCH_LIMIT)), argument="q")
+    return [{"iri": hit.iri, "label": hit.label, "kind": hit.kind} for hit in hits]
 
 
 # The graphs ?g, each with its title and sources as it describes itself: the graphs stating

@@ -15,6 +15,7 @@ from cli.commands.harvest import harvest_app as harvest_app
 from cli.commands.generate import generate as generate
 from cli.commands.network import network as network
 from cli.commands.query import query as query
+from cli.commands.search import search as search
 from cli.commands.validate import stats as stats, validate as validate
 from cli.commands.serve import serve as serve
 from cli.commands.export import export as export

@@ -128,3 +128,14 @@ class Backend(Queryable, Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def backend_behind(queries: Queryable) -> Backend | None:
+    """The store behind ``queries``: itself, or the store a wrapper holds (the server's pool of query
+    workers names it ``store``; a request's recording of its queries names what it wraps ``inner``)."""
+    candidate: object = queries
+    for _ in range(4):
+        if isinstance(candidate, Backend):
+            return candidate
+        candidate = getattr(candidate, "store", None) or getattr(candidate, "inner", None)
+    return None

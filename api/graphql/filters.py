@@ -26,7 +26,12 @@ class InstitutionFilter:
     )
     type: list[OrganisationType] | None = None
     category: list[InstitutionCategory] | None = None
-    name: str | None = strawberry.field(default=None, description="Text in one of their names or acronyms (any case).")
+    name: str | None = strawberry.field(
+        default=None,
+        description="Words of one of their names, aliases or acronyms, in any language and any order, accents "
+        'and case aside, each word the start of a word ("universite grenoble", "CNRS"); the institutions then '
+        "come most relevant first (orderBy is not used).",
+    )
     partner_of: str | None = strawberry.field(
         default=None,
         description="Institutions sharing an instrument or co-publishing (not internally) with this one "
@@ -46,7 +51,11 @@ class CountryFilter:
     )
     code: list[str] | None = strawberry.field(default=None, description="ISO alpha-2 codes.")
     region: str | None = strawberry.field(default=None, description="A UN M49 area code (142, 035...).")
-    name: str | None = strawberry.field(default=None, description="Text in their name (any case).")
+    name: str | None = strawberry.field(
+        default=None,
+        description='Words of one of their names in any common form or language ("Vietnam", "viet nam", '
+        '"Viêt Nam") or their ISO code, accents and case aside; the countries then come most relevant first.',
+    )
 
 
 @strawberry.input(description="Which instruments to list.")

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
 
 from api import refs
 from api.graphql import lookahead
@@ -37,8 +38,10 @@ from api.graphql.types.institution import Institution
 from api.graphql.types.instrument import Instrument, Office, matches_kind
 from api.graphql.types.places import Country
 from api.graphql.types.publication import Indicator, Publication
+from graph import BadArgument
 from graph.entities import EntityFacts, Value, collect
 from graph.entities import queries as sparql
+from graph.search import search
 from graph.sparql import Term, bind
 from ontology import KG, QB, SCHEMA, iris
 
@@ -112,8 +115,9 @@ async def institutions(
         add("type", "TYPE", [ox.NamedNode(to_iri(t)) for t in where.type])
     if where.category:
         add("category", "CATEGORY", [ox.NamedNode(to_iri(c)) for c in where.category])
-    if where.name and where.name.strip():
-        add("name", "NAME", [needle(where.name)])
+    ranked = await named(info, where.name, "institution")
+    if ranked is not None:
+        add("name", "NAME", [ox.NamedNode(iri) for iri in ranked])
     if where.partner_of:
         add(
             "partner_of",
@@ -122,11 +126,48 @@ async def institutions(
         )
     if where.instrument_kind:
         add("instrument_kind", "IKIND", [ox.NamedNode(to_iri(k)) for k in where.instrument_kind])
+    if ranked is not None:
+        return await by_relevance(info, filters, values, ranked, first, after)
     order_by = "name" if order is InstitutionOrder.NAME else "iri"
     page, offset, total, more = await paged(
         info, "institution", filters, values, "Institution", first=first, after=after, order=order_by
     )
     return connection([Institution(iri=f.iri, loaded=f) for f in page], offset, total, has_next=more)
+
+
+async def named(info: Info, name: str | None, kind: str) -> list[str] | None:
+    """The IRIs of the entities of ``kind`` whose names match ``name`` (``graph.search``), most
+    relevant first; None when no name is given."""
+    if name is None or not name.strip():
+        return None
+    try:
+        hits = await run_in_threadpool(
+            lambda: search(info.context.queries, name, kinds=[kind], limit=None, argument="filter.name")
+        )
+    except BadArgument as exc:
+        raise BadInput(str(exc)) from exc
+    return [hit.iri for hit in hits]
+
+
+async def by_relevance(
+    info: Info, filters: list[str], values: Values, ranked: list[str], first: int | None, after: str | None
+) -> Connection[Institution]:
+    """A page of the ``ranked`` institutions (the search's hits, in their order) that the other
+    ``filters`` keep: one query for which they keep (if any other is given), one for the page's facts."""
+    offset, size = window(first, after)
+    if filters != ["name"]:
+        query = bind(sparql.page("institution", filters, order="iri"), LIMIT=len(ranked) + 1, OFFSET=0, P=[], **values)
+        kept = {row["e"].text for row in await select(info.context.queries, query) if "e" in row}
+        ranked = [iri for iri in ranked if iri in kept]
+    chosen = ranked[offset : offset + size]
+    predicates = lookahead.predicates(info, "Institution", *lookahead.NODES)
+    facts: dict[str, EntityFacts] = {}
+    if chosen:
+        query = bind(sparql.DETAILS, E=[ox.NamedNode(iri) for iri in chosen], P=predicates)
+        facts = collect(await select(info.context.queries, query), (p.value for p in predicates))
+    fetched = frozenset(p.value for p in predicates)
+    page = [Institution(iri=iri, loaded=facts.get(iri) or EntityFacts(iri, fetched)) for iri in chosen]
+    return connection(page, offset, len(ranked), has_next=offset + size < len(ranked))
 
 
 async def publications(
@@ -194,15 +235,17 @@ async def countries(
         found = {e: f for e, f in collect(rows, (p.value for p in predicates)).items() if e in members}
     codes = _codes(where.code, "filter.code")
     area = None if where.region is None else checked(iris.m49_area, where.region, "filter.region").value
-    text = None if not where.name else where.name.strip().lower()
+    ranked = await named(info, where.name, "country")
+    rank = None if ranked is None else {iri: n for n, iri in enumerate(ranked)}
     kept = [
         f
         for f in found.values()
         if (codes is None or f.iri in codes)
         and (area is None or area in {*f.texts(KG.region), *f.texts(KG.subRegion), *f.texts(KG.intermediateRegion)})
-        and (text is None or text in (best_name(f) or "").lower())
+        and (rank is None or f.iri in rank)
     ]
-    return paginate([Country(iri=f.iri, loaded=f) for f in sorted(kept, key=name_key)], first, after)
+    ordered = sorted(kept, key=name_key) if rank is None else sorted(kept, key=lambda f: rank[f.iri])
+    return paginate([Country(iri=f.iri, loaded=f) for f in ordered], first, after)
 
 
 async def instruments(

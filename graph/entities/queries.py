@@ -162,9 +162,7 @@ INSTITUTION_FILTERS: dict[str, str] = {
       ?inRegion kg:region|kg:subRegion|kg:intermediateRegion ?area .""",
     "type": "VALUES ?type { __TYPE__ } ?e kg:organisationType ?type .",
     "category": "VALUES ?category { __CATEGORY__ } ?e a ?category .",
-    "name": """{ SELECT DISTINCT ?e WHERE { VALUES ?needle { __NAME__ }
-        ?e rdfs:label|skos:prefLabel|skos:altLabel|kg:acronym ?anyName .
-        FILTER(CONTAINS(LCASE(STR(?anyName)), ?needle)) } }""",
+    "name": "VALUES ?e { __NAME__ }",  # the hits of graph.search, which ranks them
     "partner_of": """{ SELECT DISTINCT ?e WHERE { VALUES ?partner { __PARTNER__ }
         { ?pm org:member ?partner ; org:organization ?pi . ?em org:organization ?pi ; org:member ?e }
         UNION { ?pi kg:concernsUnit ?partner ; kg:hasParty/org:member ?e }

@@ -32,7 +32,7 @@ import numpy.typing as npt
 import pyoxigraph as ox
 
 from graph import sparql
-from graph.backend import Backend, Queryable
+from graph.backend import Backend, Queryable, backend_behind
 from graph.links.queries import KIND_TERMS, KINDS, NETWORK_PREFIX, links_query
 from graph.links.table import LinkTable, Nodes, pack, unpack
 from ontology import KG
@@ -163,21 +163,10 @@ def current_index(store: Backend) -> LinkIndex | None:
     return loaded
 
 
-def _backend(queries: Queryable) -> Backend | None:
-    """The store behind ``queries``: itself, or the store a wrapper holds (the server's pool of query
-    workers names it ``store``; a request's recording of its queries names what it wraps ``inner``)."""
-    candidate: object = queries
-    for _ in range(4):
-        if isinstance(candidate, Backend):
-            return candidate
-        candidate = getattr(candidate, "store", None) or getattr(candidate, "inner", None)
-    return None
-
-
 def index_of(queries: Queryable) -> LinkIndex:
     """The index for the store behind ``queries`` (the store itself, or the pool of query workers
     over it), rebuilt from the RDF links when none of the current version is found."""
-    store = _backend(queries)
+    store = backend_behind(queries)
     if store is None:
         return LinkIndex(0, (nodes := Nodes()), read_year_links(queries, nodes))  # a plain endpoint
     found = current_index(store)

@@ -14,7 +14,18 @@ def test_help_lists_every_command_in_order() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0, result.output
     listed = re.findall(r"^\W+ ([a-z]+) {2,}[A-Z]", result.output, re.MULTILINE)  # a row of the Commands box
-    assert listed == ["load", "generate", "network", "query", "validate", "stats", "serve", "export", "harvest"]
+    assert listed == [
+        "load",
+        "generate",
+        "network",
+        "query",
+        "search",
+        "validate",
+        "stats",
+        "serve",
+        "export",
+        "harvest",
+    ]
 
 
 def test_the_store_comes_from_the_environment(bundled_store_path: Path) -> None:

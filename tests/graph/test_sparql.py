@@ -27,6 +27,7 @@ import pytest
 
 from graph import links, sparql
 from graph.entities import queries as entities
+from graph.explore import places
 from graph.explore import queries as explore
 from graph.sparql import ANY, PROLOGUE, Facts, bind, named_nodes, union, values
 from ontology import KG, PREFIXES, Vocabulary, vocab
@@ -157,6 +158,14 @@ def composed() -> dict[str, str]:
     for ends in links.LINK_ENDS:
         for span in links.LINK_SPANS:
             found[f"links {ends} {span}"] = PROLOGUE + links.links_query(ends, span, [N1], [N1, N2])
+    education = ox.NamedNode(KG.base + "Education")
+    asked: list[tuple[list[ox.NamedNode], list[ox.NamedNode]]] = [
+        ([N1], []),
+        ([], [education]),
+        ([N1, N2], [education]),
+    ]
+    for places_asked, types_asked in asked:
+        found[f"located {len(places_asked)} {len(types_asked)}"] = places.located_query([N1], places_asked, types_asked)
     found["hierarchy every"] = PROLOGUE + links.hierarchy_query("every")
     found["hierarchy around"] = PROLOGUE + links.hierarchy_query("around", [N1], ANY)
     parts: list[explore.Part[Any]] = [
@@ -201,7 +210,7 @@ def test_the_search_finds_the_queries_of_each_wing() -> None:
         "graph.sparql.INSERT_DATA",
         "api.linkeddata.STATEMENTS",
         "api.refs.LOOKUP",
-        "api.export.SEARCH",
+        "graph.search.LABELS",
     }
     assert expected <= found, sorted(expected - found)
     assert len(queries()) >= 60
