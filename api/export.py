@@ -9,7 +9,9 @@ GraphQL ``network`` field):
   CNRS if none;
 - ``hops`` (default 1), ``from`` and ``to`` (years, both included), ``minWeight`` (default 0),
   ``counting`` (``full`` or ``fractional``), ``include`` (repeatable or comma-separated:
-  ``copublication``, ``instrument``, ``hierarchy``; all if none).
+  ``copublication``, ``instrument``, ``hierarchy``; all if none), ``maxNodes`` (default 200),
+  ``level`` (``institution``, the default: a country, region, group or instrument seed stands for
+  its organisations; ``country``: countries are the nodes).
 
 Formats: ``gexf``, ``graphml``, ``cyjs``, ``graphology.json``, ``vosviewer.json``,
 ``vosviewer-map.txt``, ``vosviewer-network.txt``, ``csv.zip`` (see ``graph.exports``).
@@ -69,7 +71,7 @@ __all__ = [
 ]
 
 PAGE = Path(__file__).resolve().parent / "static" / "explore.html"
-PARAMETERS = ("seeds", "hops", "from", "to", "minWeight", "counting", "include", "maxNodes")
+PARAMETERS = ("seeds", "hops", "from", "to", "minWeight", "counting", "include", "maxNodes", "level")
 SEARCH_LIMIT = 20
 SOURCES_LIMIT = 50
 
@@ -109,6 +111,7 @@ def parse_selection(params: Mapping[str, Sequence[str]], queries: Queryable) -> 
         counting=one("counting") or "full",
         include=params.get("include", []),
         max_nodes=MAX_NODES if most is None else _whole("maxNodes", most, f"give 1 to 2000 (default {MAX_NODES})"),
+        level=one("level") or "institution",
     )
 
 

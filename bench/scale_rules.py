@@ -1,26 +1,35 @@
 """The co-publication ties of one organisation, recounted in plain Python from raw publication facts.
 
 ``bench.scale`` checks GraphQL's ``partners`` and ``trend`` against these figures. They follow the
-counting rules of ``graph.links`` (its module docstring) but share none of its code: the facts are
+counting rules of ``graph.links`` (its package docstring) but share none of its code: the facts are
 read over ``/sparql`` as any client would (``read_facts``), and ``ties_of`` recounts them:
 
-- a work counts for its earliest year, once per organisation whatever the number of its labs;
-- its affiliations are expanded with their ancestors (``org:subOrganizationOf`` or
-  ``kg:supervisingBody``) valid that year (between the child's start and end dates);
-- the seed and another organisation are tied when they are reached from different affiliations;
-  the tie is internal when one is an ancestor of the other that year (no partnership);
-- the seed is tied to every country of the work other than its own.
+- a work counts for its earliest year, each tie once per work;
+- an affiliation's levels that year: itself, then the parents of the level below
+  (``org:subOrganizationOf`` or ``kg:supervisingBody``) whose edge holds that year (between the
+  child's start and end dates) and which existed that year (between their own start, or ROR
+  establishment year, and end), a body without such a parent staying itself; its organisation set
+  is every level together;
+- two affiliations are tied, internally when one is the other's ancestor; above them, a body that
+  affiliation a reaches at level k and b's set lacks is tied to one b reaches at level k that a's
+  set lacks;
+- every organisation of the sets is tied to the work's countries other than its own.
 
 A lab alone ties its CNRS to nothing (w1); with a university, it ties the CNRS to it (w2), and
-with the CNRS itself on the byline, to the lab (internal: no partnership, w3).
+with the CNRS itself on the byline, to the lab (internal: no partnership, w3). The lab's other
+parent, a university created in 2016, gets no credit from its 2015 work with a Vietnamese
+university (w4).
 
->>> facts = Facts(years={"w1": 2020, "w2": 2021, "w3": 2022},
-...               affiliations={"w1": {"lab"}, "w2": {"lab", "uni"}, "w3": {"lab", "cnrs"}},
-...               countries={"w2": {"FR", "VN"}}, homes={"cnrs": {"FR"}}, parents={"lab": [("cnrs", None, None)]})
+>>> facts = Facts(years={"w1": 2020, "w2": 2021, "w3": 2022, "w4": 2015},
+...               affiliations={"w1": {"lab"}, "w2": {"lab", "uni"}, "w3": {"lab", "cnrs"}, "w4": {"lab", "vn"}},
+...               countries={"w2": {"FR", "VN"}, "w4": {"FR", "VN"}}, homes={"cnrs": {"FR"}, "vn": {"VN"}},
+...               parents={"lab": [("cnrs", None, None), ("uga", None, None)]}, lifetimes={"uga": (2016, None)})
 >>> sorted((iri, tie.full, tie.internal) for iri, tie in ties_of(facts, "cnrs").items())
-[('VN', 1, False), ('lab', 1, True), ('uni', 1, False)]
+[('VN', 2, False), ('lab', 1, True), ('uni', 1, False), ('vn', 1, False)]
+>>> ties_of(facts, "uga", 2015, 2015)
+{}
 >>> partners(ties_of(facts, "cnrs"))
-[('VN', 1), ('uni', 1)]
+[('VN', 2), ('uni', 1), ('vn', 1)]
 """
 
 from __future__ import annotations
@@ -47,35 +56,53 @@ HIERARCHY = """SELECT ?x ?y ?start ?end WHERE {
   ?x org:subOrganizationOf|kg:supervisingBody ?y FILTER(?x != ?y)
   OPTIONAL { ?x schema:startDate ?start } OPTIONAL { ?x schema:endDate ?end }
 } ORDER BY ?x ?y ?start ?end"""
+# The dates of the parents: when each existed (a start date or the year ROR says it was established).
+PARENT_STARTS = """SELECT DISTINCT ?x ?y WHERE {
+  ?c org:subOrganizationOf|kg:supervisingBody ?x . { ?x schema:startDate ?y } UNION { ?x kg:establishmentYear ?y }
+} ORDER BY ?x ?y"""
+PARENT_ENDS = """SELECT DISTINCT ?x ?y WHERE {
+  ?c org:subOrganizationOf|kg:supervisingBody ?x . ?x schema:endDate ?y
+} ORDER BY ?x ?y"""
+
+Span = tuple[int | None, int | None]
+
+
+def _within(when: int, first: int | None, last: int | None) -> bool:
+    return (first is None or first <= when) and (last is None or when <= last)
 
 
 @dataclass
 class Facts:
-    """Works' earliest years, affiliated institutions and countries; organisations' own countries
-    and parents (with the years each tie holds: None is unbounded)."""
+    """Works' earliest years, affiliated institutions and countries; organisations' own countries,
+    parents (with the years each edge holds) and the years the parents existed (None: unbounded)."""
 
     years: dict[str, int]
     affiliations: dict[str, set[str]]
     countries: dict[str, set[str]]
     homes: dict[str, set[str]]
     parents: dict[str, list[tuple[str, int | None, int | None]]]
-    _ancestors: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict)
+    lifetimes: dict[str, Span] = field(default_factory=dict)
+    _climbs: dict[tuple[str, int], list[frozenset[str]]] = field(default_factory=dict)
 
-    def ancestors(self, org: str, when: int) -> frozenset[str]:
-        """Every organisation above ``org`` in year ``when`` (not itself)."""
+    def climb(self, org: str, when: int) -> list[frozenset[str]]:
+        """The levels of ``org`` in year ``when``: itself, its parents then, theirs..., until one repeats."""
         key = (org, when)
-        if key not in self._ancestors:
-            found: set[str] = set()
-            todo = [org]
-            while todo:
-                for parent, start, end in self.parents.get(todo.pop(), ()):
-                    holds = (start is None or start <= when) and (end is None or when <= end)
-                    if holds and parent not in found:
-                        found.add(parent)
-                        todo.append(parent)
-            found.discard(org)
-            self._ancestors[key] = frozenset(found)
-        return self._ancestors[key]
+        if key not in self._climbs:
+            found = [frozenset([org])]
+            while True:
+                above: set[str] = set()
+                for node in found[-1]:
+                    up = [
+                        parent
+                        for parent, start, end in self.parents.get(node, ())
+                        if _within(when, start, end) and _within(when, *self.lifetimes.get(parent, (None, None)))
+                    ]
+                    above.update(up or [node])
+                if frozenset(above) in found:
+                    break
+                found.append(frozenset(above))
+            self._climbs[key] = found
+        return self._climbs[key]
 
 
 @dataclass
@@ -118,7 +145,24 @@ def read_facts(select: Select) -> Facts:
         edge = (row["y"]["value"], start, end)
         if edge not in parents[row["x"]["value"]]:
             parents[row["x"]["value"]].append(edge)
-    return Facts(years, affiliations, countries, homes, parents)
+    return Facts(years, affiliations, countries, homes, parents, _lifetimes(select))
+
+
+def _lifetimes(select: Select) -> dict[str, Span]:
+    """Each parent's first and last year: its earliest start and latest end (a date without a year,
+    or none: unbounded)."""
+    starts: dict[str, list[int | None]] = defaultdict(list)
+    for org, text in _pairs(select, PARENT_STARTS):
+        starts[org].append(_year(text))
+    ends: dict[str, list[int | None]] = defaultdict(list)
+    for org, text in _pairs(select, PARENT_ENDS):
+        ends[org].append(_year(text))
+
+    def bound(years: list[int | None], pick: Callable[[list[int]], int]) -> int | None:
+        known = [year for year in years if year is not None]
+        return pick(known) if known and len(known) == len(years) else None
+
+    return {org: (bound(starts.get(org, []), min), bound(ends.get(org, []), max)) for org in {*starts, *ends}}
 
 
 def ties_of(facts: Facts, seed: str, start: int | None = None, end: int | None = None) -> dict[str, Tie]:
@@ -127,24 +171,39 @@ def ties_of(facts: Facts, seed: str, start: int | None = None, end: int | None =
     for work, when in facts.years.items():
         if (start is not None and when < start) or (end is not None and when > end):
             continue
-        reach: dict[str, set[str]] = defaultdict(set)  # organisation -> the affiliations it is reached from
-        for affiliation in facts.affiliations.get(work, ()):
-            for org in {affiliation, *facts.ancestors(affiliation, when)}:
-                reach[org].add(affiliation)
-        if seed not in reach:
+        affiliations = facts.affiliations.get(work, set())
+        climbs = {a: facts.climb(a, when) for a in affiliations}
+        sets = {a: frozenset().union(*levels) for a, levels in climbs.items()}
+        if not any(seed in found for found in sets.values()):
             continue
-        mine = reach[seed]
-        for other, theirs in reach.items():
-            if other == seed or len(mine | theirs) < 2 or (len(mine) == 1 and mine == theirs):
-                continue  # both reached from one single affiliation: not a co-publication
+        for other, internal in _partners_in_work(seed, climbs, sets).items():
             tie = ties[other]
             tie.full += 1
             tie.per_year[when] += 1
-            tie.internal |= other in facts.ancestors(seed, when) or seed in facts.ancestors(other, when)
+            tie.internal |= internal
         for country in facts.countries.get(work, set()) - facts.homes.get(seed, set()):
             ties[country].full += 1
             ties[country].per_year[when] += 1
     return dict(ties)
+
+
+def _partners_in_work(
+    seed: str, climbs: dict[str, list[frozenset[str]]], sets: dict[str, frozenset[str]]
+) -> dict[str, bool]:
+    """Whom one work ties the seed to, once each, and whether the tie is internal (level 0 only)."""
+    found: dict[str, bool] = {}
+    for a, mine in climbs.items():
+        for b, theirs in climbs.items():
+            if a == b:
+                continue
+            if a == seed:
+                found[b] = found.get(b, False) or b in sets[a] or a in sets[b]
+            for level in range(1, max(len(mine), len(theirs))):
+                here, there = mine[min(level, len(mine) - 1)], theirs[min(level, len(theirs) - 1)]
+                if seed in here and seed not in sets[b]:
+                    for other in there - sets[a]:
+                        found.setdefault(other, False)
+    return found
 
 
 def partners(ties: dict[str, Tie]) -> list[tuple[str, int]]:

@@ -31,7 +31,8 @@ class SourceInfo:
     """One source, described in its own named graph with PROV-O and DCTERMS.
 
     ``publications``: the source holds publications (works, authorships, affiliations), from
-    which the collaboration network is derived.
+    which the collaboration network is derived. ``conforms_to``: the IRI of the rules a derived
+    graph was made by (``dcterms:conformsTo``), so a graph made by older rules can be told.
     """
 
     kind: str
@@ -44,6 +45,7 @@ class SourceInfo:
     cited: tuple[str, ...] = ()
     synthetic: bool = False
     publications: bool = False
+    conforms_to: str | None = None
 
     @property
     def graph(self) -> ox.NamedNode:
@@ -71,6 +73,8 @@ def describe_source(info: SourceInfo) -> Iterator[ox.Triple]:
     yield ox.Triple(g, PROV.generatedAtTime, date_literal(info.retrieved))
     yield ox.Triple(g, DCTERMS.date, date_literal(info.retrieved))
     yield ox.Triple(g, KG.synthetic, ox.Literal("true" if info.synthetic else "false", datatype=XSD.boolean))
+    if info.conforms_to:
+        yield ox.Triple(g, DCTERMS.conformsTo, ox.NamedNode(info.conforms_to))
 
 
 def _is_url(value: str) -> bool:

@@ -17,7 +17,15 @@ from api.graphql.errors import BadInput
 from api.graphql.filters import CountryFilter, IndicatorFilter, InstitutionFilter, InstrumentFilter, PublicationFilter
 from api.graphql.types.common import AsOf, Connection, During, YearRange, connection, field, paginate
 from api.graphql.types.common import window as page_window
-from api.graphql.types.enums import Counting, CountryGroupKey, EdgeType, InstitutionOrder
+from api.graphql.types.enums import (
+    Counting,
+    CountryGroupKey,
+    EdgeType,
+    InstitutionOrder,
+    Level,
+    OrganisationType,
+    to_iri,
+)
 from api.graphql.types.institution import Institution
 from api.graphql.types.instrument import Instrument, Office
 from api.graphql.types.network import Network, Partner, Path, Trend, YearValue, detail_groups, entity
@@ -208,9 +216,23 @@ class Query:
         counting: Counting = Counting.FULL,
         first: int | None = None,
         after: str | None = None,
+        country: Annotated[
+            list[str] | None, strawberry.argument(description="Partners located in these countries (VN, country:VN).")
+        ] = None,
+        region: Annotated[
+            str | None,
+            strawberry.argument(description="Partners located in this region or group (region:035, ASEAN)."),
+        ] = None,
+        type: Annotated[
+            list[OrganisationType] | None, strawberry.argument(description="Partners of these organisation types.")
+        ] = None,
     ) -> Connection[Partner]:
         queries = info.context.queries
-        (iri,) = await refs.resolve_async(queries, [refs.parse(of, "of")])
+        places = [*(country or []), *([region] if region else [])]
+        argument = ["country"] * len(country or []) + ["region"] * bool(region)
+        iri, *located_in = await refs.resolve_async(
+            queries, [refs.parse(of, "of"), *(refs.parse(p, a) for p, a in zip(places, argument, strict=True))]
+        )
         offset, size = page_window(first, after)
         found = await explored(
             explore.partners,
@@ -221,6 +243,8 @@ class Query:
             counting=counting,
             first=offset + size,  # only the partners up to this page are made (and their details read)
             details=detail_groups(lookahead.selected(info, ("nodes", "node"), ("edges", "node", "node"))),
+            located_in=located_in,
+            types=[to_iri(t) for t in type or []],
         )
         assert isinstance(found, explore.Partners)
         page = [Partner.of(p) for p in found[offset:]]
@@ -241,6 +265,7 @@ class Query:
         counting: Counting = Counting.FULL,
         include: list[EdgeType] | None = None,
         max_nodes: int = explore.MAX_NODES,
+        level: Level = Level.INSTITUTION,
     ) -> Network:
         queries = info.context.queries
         if not seeds:
@@ -260,6 +285,7 @@ class Query:
             max_nodes=max_nodes,
             with_metrics="metrics" in node_fields,  # betweenness is costly
             details=detail_groups(node_fields),
+            level=level,
         )
         return Network.of(found, hops=hops, min_weight=min_weight)  # type: ignore[arg-type]
 

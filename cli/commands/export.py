@@ -32,6 +32,7 @@ _OPTION_NAMES = {
     "maxNodes": "--max-nodes",
     "counting": "--counting",
     "include": "--include",
+    "level": "--level",
 }
 _BINARY = {"csv"}
 
@@ -67,6 +68,10 @@ def export(
     max_nodes: Annotated[
         int, typer.Option("--max-nodes", help="Most nodes: the strongest ties are kept (1 to 2000).")
     ] = MAX_NODES,
+    level: Annotated[
+        str,
+        typer.Option("--level", help="Nodes: institution (a place or instrument seed stands for its own) or country."),
+    ] = "institution",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     store: StoreOption = None,
 ) -> None:
@@ -89,6 +94,7 @@ def export(
                 counting=counting,
                 include=include or [],
                 max_nodes=max_nodes,
+                level=level,
             )
             network = chosen.network(kg)
         except (ValueError, GraphError) as exc:  # BadArgument (a bad or unknown seed), CostLimitExceeded

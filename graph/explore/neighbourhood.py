@@ -4,16 +4,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
 from graph import Queryable
 from graph.errors import BadArgument, CostLimitExceeded
+from graph.explore import places
 from graph.explore import queries as q
 from graph.explore.edges import Found, Key, Ties, YearRows, around, copublications, members, pair_of, ties, year_rows
 from graph.explore.metrics import compute
-from graph.explore.types import Counting, Edge, EdgeType, Metrics, Network, Node, Partner, Partners, Window
+from graph.explore.types import Counting, Edge, EdgeType, Level, Metrics, Network, Node, Partner, Partners, Window
 from graph.links import LinkIndex, index_of
 from ontology.labels import fallback_label
 
@@ -82,6 +83,47 @@ def _add_ties(strength: dict[str, float], index: LinkIndex, tied: Ties, distance
         strength[iris[number]] = total
 
 
+def _stand_ins(store: Queryable, seeds: list[str], level: Level) -> tuple[list[str], list[str]]:
+    """The nodes the seeds are: (the seeds kept as they are, the nodes standing for the others).
+
+    At the institution level a country, region, group or instrument seed stands for its
+    organisations (``places.members``), or is kept as it is when it has none; at the country level
+    every seed stands for its countries (``places.countries``).
+    """
+    if level is Level.COUNTRY:
+        found = places.countries(store, seeds)
+        standing = sorted(set().union(*found.values()))
+        if not standing:
+            raise BadArgument("seeds: no country is known for these seeds; give countries, regions or institutions")
+        return [], standing
+    found = places.members(store, seeds)
+    given = [seed for seed in seeds if not found.get(seed)]
+    return given, sorted({org for orgs in found.values() for org in orgs} - set(given))
+
+
+def _strongest(
+    store: Queryable, nodes: list[str], room: int, kinds: list[EdgeType], window: Window, counting: Counting
+) -> list[str]:
+    """The ``room`` nodes of the strongest ties of ``kinds`` in the window (then by IRI), leaving out
+    those with no tie (unless none has one)."""
+    strength: dict[str, float] = defaultdict(float)
+    around_them, _ = around(
+        store, [kind for kind in kinds if kind is not EdgeType.COPUBLICATION], set(nodes), window, counting
+    )
+    for edge in around_them.edges.values():
+        for end in (edge.source, edge.target):
+            strength[end] += edge.weight
+    if EdgeType.COPUBLICATION in kinds:
+        index = index_of(store)
+        tied = ties(year_rows(index, set(nodes), window, counting, within=False), set(nodes))
+        totals = np.bincount(tied.near, weights=tied.weights, minlength=len(index.nodes.iris))
+        for node in nodes:
+            if (number := index.nodes.find(node)) is not None:
+                strength[node] += float(totals[number])
+    tied_nodes = [node for node in nodes if strength.get(node, 0.0) > 0] or nodes
+    return sorted(tied_nodes, key=lambda node: (-strength.get(node, 0.0), node))[:room]
+
+
 # --- the neighbourhood questions --------------------------------------------------------------------------
 
 
@@ -97,9 +139,16 @@ def network(
     max_nodes: int = MAX_NODES,
     with_metrics: bool = True,
     details: Iterable[str] | None = None,
+    level: Level = Level.INSTITUTION,
 ) -> Network:
     """The network around ``seeds`` up to ``hops`` away (see ``graph.explore``), at most ``max_nodes``
     nodes: the strongest ties are kept and ``Network.omitted`` counts the nodes left out.
+
+    A seed that is a place or an instrument stands for its organisations (``_stand_ins``): those
+    with a tie of the included kinds in the window, the strongest first, at most half of
+    ``max_nodes`` (all of it for ``hops=0``) to leave room for what they reach; the others are
+    counted in ``omitted``. ``level=COUNTRY``:
+    the nodes are countries, the seeds' own, tied by country co-publications only.
 
     ``with_metrics=False`` leaves every node's ``metrics`` at zero, for callers that do not show
     them (betweenness is the costliest step of a large network). ``details``: the groups of node
@@ -117,18 +166,26 @@ def network(
         raise BadArgument("no seed: give at least one institution or country IRI")
     window = window or Window()
     kinds = list(dict.fromkeys(include)) if include is not None else list(EdgeType)
-    if len(seeds) > max_nodes:
-        raise CostLimitExceeded(f"{len(seeds)} seeds are over max_nodes={max_nodes}; give fewer seeds")
+    if level is Level.COUNTRY:
+        kinds = [kind for kind in kinds if kind is EdgeType.COPUBLICATION]
+    given, standing = _stand_ins(store, seeds, level)
+    if len(given) > max_nodes:
+        raise CostLimitExceeded(f"{len(given)} seeds are over max_nodes={max_nodes}; give fewer seeds")
+    seed_room = max((max_nodes // 2 if hops else max_nodes) - len(given), 1 if not given else 0)
+    omitted = 0
+    if standing:
+        strongest = _strongest(store, standing, seed_room, kinds, window, counting)
+        omitted, standing = len(standing) - len(strongest), strongest
+    start = [*given, *standing]
     index = index_of(store) if EdgeType.COPUBLICATION in kinds else None
     others: list[EdgeType] = [kind for kind in kinds if kind is not EdgeType.COPUBLICATION]
-    distance = dict.fromkeys(seeds, 0)
+    distance = dict.fromkeys(start, 0)
     found = Found()
-    ring = set(seeds)
-    omitted = 0
+    ring = set(start)
     for hop in range(1, hops + 1):
         strength: dict[str, float] = defaultdict(float)  # of each node reached, its ties to the ring
-        level, _ = around(store, others, ring, window, counting)
-        for key, edge in _heavy(level, min_weight):
+        around_ring, _ = around(store, others, ring, window, counting)
+        for key, edge in _heavy(around_ring, min_weight):
             found.edges.setdefault(key, edge)
             for near, far in ((edge.source, edge.target), (edge.target, edge.source)):
                 if near in ring and far not in distance:
@@ -140,6 +197,8 @@ def network(
                 ties(year_rows(index, ring, window, counting, within=False), ring, min_weight),
                 distance,
             )
+        if level is Level.COUNTRY:  # the institutions tied to the countries are not nodes of this level
+            strength = {node: weight for node, weight in strength.items() if node.startswith(q.COUNTRY_BASE)}
         # Pruned as VOSviewer does: the strongest ties first, then by IRI, while there is room.
         room = max(max_nodes - len(distance), 0)
         reached = sorted(strength, key=lambda node: (-strength[node], node))[:room] if room else []
@@ -151,17 +210,17 @@ def network(
     # The last level: the edges between two nodes of the outermost ring (no hop has asked for them),
     # every co-publication among the nodes, and the nodes' details.
     outermost = ring if len(ring) >= 2 else set()
-    level, (info,) = around(
+    around_ring, (info,) = around(
         store, others, outermost, window, counting, within=True, also=[q.details(q.nodes(distance), details)]
     )
-    for key, edge in _heavy(level, min_weight):
+    for key, edge in _heavy(around_ring, min_weight):
         found.edges.setdefault(key, edge)
     if index is not None:
         for key, edge in _heavy(
             copublications(year_rows(index, set(distance), window, counting, within=True)), min_weight
         ):
             found.edges.setdefault(key, edge)
-    nodes = _nodes(info, distance, set(seeds))
+    nodes = _nodes(info, distance, set(start))
     kept = [edge for edge in found.edges.values() if edge.source in distance and edge.target in distance]
     edges = sorted(kept, key=lambda e: (_TYPE_NAMES[e.type], e.source, e.target))  # Enum.value is slow
     if with_metrics:
@@ -175,7 +234,7 @@ def network(
                 community=metrics.community.get(iri, 0),
             )
     ordered = sorted(nodes.values(), key=lambda n: (n.hops, n.label.casefold(), n.iri))
-    return Network(ordered, edges, seeds, counting, window, kinds, omitted=omitted, max_nodes=max_nodes)
+    return Network(ordered, edges, seeds, counting, window, kinds, omitted=omitted, max_nodes=max_nodes, level=level)
 
 
 def _copublication_weights(
@@ -212,6 +271,8 @@ def partners(
     counting: Counting = Counting.FULL,
     first: int | None = None,
     details: Iterable[str] | None = None,
+    located_in: Sequence[str] = (),
+    types: Sequence[str] = (),
 ) -> Partners:
     """The neighbours of ``of``, heaviest first (ties by label), the ``first`` of them when given
     (``Partners.total`` counts them all).
@@ -221,6 +282,10 @@ def partners(
     edges and internal co-publications (an organisation with its own parent or child) make no
     partner unless ``kinds`` holds ``HIERARCHY``. ``details``: as for ``network``. Co-publications
     are weighed in the network index first; edges and details are made for the partners shown only.
+
+    ``located_in`` (country, region or group IRIs) and ``types`` (``kg:organisationType`` IRIs)
+    keep the partners located there and of those types (``places.located``): organisations only,
+    countries are not located anywhere.
     """
     (of,) = q.checked_iris([of], "node")
     window = window or Window()
@@ -242,6 +307,9 @@ def partners(
     totals = {
         p: sum(e.weight for e in by_partner.get(p, [])) + copublished.get(p, 0.0) for p in {*by_partner, *copublished}
     }
+    if located_in or types:
+        kept = places.located(store, totals, located_in, types)
+        totals = {partner: weight for partner, weight in totals.items() if partner in kept}
     chosen = _chosen(totals, first)
     if rows is not None:
         wanted = {pair_of(of, partner) for partner in chosen if partner in copublished}

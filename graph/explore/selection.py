@@ -27,7 +27,7 @@ from graph import Queryable, sparql
 from graph.errors import BadArgument
 from graph.explore import queries as q
 from graph.explore.neighbourhood import MAX_NODES, network
-from graph.explore.types import Counting, EdgeType, Network, Window
+from graph.explore.types import Counting, EdgeType, Level, Network, Window
 from ontology import iris
 
 CNRS = iris.ror_org(iris.CNRS_ROR).value  # the seed when none is given
@@ -50,6 +50,7 @@ class Selection:
     counting: Counting = Counting.FULL
     include: list[EdgeType] | None = None
     max_nodes: int = MAX_NODES
+    level: Level = Level.INSTITUTION
 
     @classmethod
     def checked(
@@ -63,6 +64,7 @@ class Selection:
         counting: str = "full",
         include: Sequence[str] = (),
         max_nodes: int = MAX_NODES,
+        level: str = "institution",
     ) -> Selection:
         """A checked selection from plain values (the CLI's options, the HTTP parameters once parsed);
         the CNRS when no seed is given.
@@ -81,8 +83,12 @@ class Selection:
             raise BadArgument(
                 f"maxNodes: {max_nodes} is out of range; give 1 to {MAX_SELECTED_NODES} (default {MAX_NODES})"
             )
+        try:
+            nodes = Level(level)
+        except ValueError:
+            raise BadArgument(f"level: {level!r} is not institution or country") from None
         chosen = q.checked_iris(seeds, "seeds:") or [CNRS]
-        return cls(chosen, hops, window, weight, how, kinds or None, max_nodes)
+        return cls(chosen, hops, window, weight, how, kinds or None, max_nodes, nodes)
 
     def network(self, queries: Queryable) -> Network:
         """The network; ``BadArgument`` if a seed names nothing in the store."""
@@ -96,6 +102,7 @@ class Selection:
             counting=self.counting,
             include=self.include,
             max_nodes=self.max_nodes,
+            level=self.level,
         )
 
 

@@ -13,6 +13,13 @@ class EdgeType(Enum):
     HIERARCHY = "hierarchy"
 
 
+class Level(Enum):
+    """What the nodes of a network are: institutions (and the countries they are tied to), or countries."""
+
+    INSTITUTION = "institution"
+    COUNTRY = "country"
+
+
 class Counting(Enum):
     FULL = "full"
     FRACTIONAL = "fractional"
@@ -89,6 +96,7 @@ class Network:
     include: list[EdgeType]
     omitted: int = 0  # nodes reached but left out: the network was pruned to ``max_nodes``
     max_nodes: int | None = None
+    level: Level = Level.INSTITUTION
 
 
 @dataclass

@@ -37,6 +37,7 @@ from graph.links.queries import (
     RETRIEVED,
     network_graph,
 )
+from graph.links.rules import COUNTING_RULES
 from graph.links.table import LinkTable, Nodes, aggregate, combine, diff, unpack
 from graph.links.works import Context, contributions, every_work, read_context
 from ontology import DCTERMS, KG, RDF, XSD, iris
@@ -72,6 +73,7 @@ class NetworkStatus:
     publications: int
     derived_from: int | None
     stale: bool
+    rules: str | None = COUNTING_RULES  # the counting rules the network was made by (None: unknown)
 
     @property
     def message(self) -> str:
@@ -81,10 +83,14 @@ class NetworkStatus:
         'network derived from generation 4, publications at 7: stale; run cnrs-kg network --refresh'
         >>> NetworkStatus(7, -1, True).message
         'network write cut short, publications at 7: stale; run cnrs-kg network --refresh'
+        >>> NetworkStatus(7, 7, True, None).message  # doctest: +ELLIPSIS
+        'network counted by older rules than https://w3id.org/cnrs-kg/rules/counting/2: stale; run ...'
         """
         derived = "never derived" if self.derived_from is None else f"derived from generation {self.derived_from}"
         derived = "network write cut short" if self.derived_from == UNKNOWN_BASIS else f"network {derived}"
         state = "stale; run cnrs-kg network --refresh" if self.stale else "current"
+        if self.rules != COUNTING_RULES and self.derived_from not in (None, UNKNOWN_BASIS):
+            return f"network counted by older rules than {COUNTING_RULES}: {state}"
         return f"{derived}, publications at {self.publications}: {state}"
 
 
@@ -107,7 +113,19 @@ def network_status(store: Backend) -> NetworkStatus:
     network = any(graph.startswith(NETWORK_PREFIX) for graph in store.graph_sizes())
     relevant = bool(graphs) or network  # with neither, nothing to derive
     cut_short = derived_from == UNKNOWN_BASIS
-    return NetworkStatus(publications, derived_from, relevant and (cut_short or publications > (derived_from or 0)))
+    rules = _rules(store) if network else COUNTING_RULES
+    older = derived_from is not None and not cut_short and rules != COUNTING_RULES
+    stale = relevant and (cut_short or older or publications > (derived_from or 0))
+    return NetworkStatus(publications, derived_from, stale, rules)
+
+
+def _rules(store: Backend) -> str | None:
+    """The counting rules the all-years graph says it was made by (one index lookup)."""
+    graph = network_graph(ALL_YEARS)
+    for quad in store.match(graph, DCTERMS.conformsTo, None, graph):
+        if isinstance(quad.object, ox.NamedNode):
+            return quad.object.value
+    return None
 
 
 def trusted_index(store: Backend) -> LinkIndex | None:
@@ -250,6 +268,7 @@ def _info(name: str, sources: Sequence[str], retrieved: str, synthetic: bool) ->
         "countries, and countries, with full and fractional counts; see graph/links for the rules.",
         cited=tuple(sources),
         synthetic=synthetic,
+        conforms_to=COUNTING_RULES,
     )
 
 

@@ -47,11 +47,15 @@ class Context:
 
     @property
     def fingerprint(self) -> str:
-        """A digest of the hierarchy and the countries: when it moves, every work may count otherwise."""
+        """A digest of the hierarchy (its edges with their years, its parents' lifetimes) and the
+        countries: when it moves, every work may count otherwise."""
         digest = hashlib.blake2b(digest_size=16)
         for child in sorted(self.hierarchy.parents):
             for parent, start, end in sorted(self.hierarchy.parents[child], key=repr):
                 digest.update(f"{child} {parent} {start} {end}\n".encode())
+        for org in sorted(self.hierarchy.lifetimes):
+            first, last = self.hierarchy.lifetimes[org]
+            digest.update(f"existed {org} {first} {last}\n".encode())
         for org in sorted(self.home):
             digest.update(f"{org} {' '.join(sorted(self.home[org]))}\n".encode())
         return digest.hexdigest()

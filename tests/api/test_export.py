@@ -175,9 +175,28 @@ def test_every_form_of_the_cnrs_seeds_the_same_network(client: TestClient, seed:
 
 
 def test_a_country_by_its_code_as_graphql_takes_it(client: TestClient) -> None:
-    by_code = graphology_of(client, seeds="VN")
-    assert iris.country("VN").value in by_code[0]
-    assert by_code == graphology_of(client, seeds="country:VN") == graphology_of(client, seeds="VNM")
+    by_code = graphology_of(client, seeds="VN", include="instrument")
+    assert iris.ror_org("02wsd5p50").value in by_code[0]  # VAST: the country stands for its institutions
+    assert by_code == graphology_of(client, seeds="country:VN", include="instrument")
+    assert by_code == graphology_of(client, seeds="VNM", include="instrument")
+    countries = graphology_of(client, seeds="VN", level="country")
+    assert iris.country("VN").value in countries[0]
+    assert all(node.startswith(iris.ID + "country/") for node in countries[0])
+
+
+def test_a_country_seed_of_the_cytoscape_export_holds_its_institutions_and_their_instruments(
+    client: TestClient,
+) -> None:
+    response = client.get("/export/network.cyjs", params={"seeds": "VN", "hops": "1", "include": "instrument"})
+    assert response.status_code == 200, response.text
+    nodes = {node["data"]["id"] for node in json.loads(response.content)["elements"]["nodes"]}
+    assert {iris.ror_org("02wsd5p50").value, iris.ror_org(iris.CNRS_ROR).value} <= nodes
+
+
+def test_an_unknown_level_is_a_400(client: TestClient) -> None:
+    response = client.get("/export/network.cyjs", params={"seeds": "VN", "level": "continent"})
+    assert response.status_code == 400
+    assert "level: 'continent' is not institution or country" in response.text
 
 
 def test_over_the_cost_limit_is_a_400(client: TestClient) -> None:

@@ -51,8 +51,10 @@ def test_a_single_lab_paper_links_nothing(hierarchy: Hierarchy) -> None:
 def test_international_paper_rolls_up_to_supervising_bodies_once(hierarchy: Hierarchy) -> None:
     table = links(hierarchy, 2015, {LE2I, COLOURLAB}, {FR, NO})
     institution_pairs = {(a, b) for kind, a, b in table if kind == INST}
-    expected = {tuple(sorted((x, y))) for x in (LE2I, CNRS, UB, AGROSUP, ENSAM) for y in (COLOURLAB, GJOVIK)}
-    assert institution_pairs == expected  # 5 x 2 pairs; never Le2i-CNRS nor CNRS-UB from one lab
+    # Le2i-Colour Lab at level 0, then Le2i's four parents with Gjøvik at level 1: never Le2i-CNRS
+    # nor CNRS-UB (one lab's own bodies), nor Le2i-Gjøvik or CNRS-Colour Lab (two levels).
+    expected = {pair(INST, LE2I, COLOURLAB)[1:]} | {pair(INST, x, GJOVIK)[1:] for x in (CNRS, UB, AGROSUP, ENSAM)}
+    assert institution_pairs == expected
     cnrs_gjovik = table[pair(INST, CNRS, GJOVIK)]
     assert (cnrs_gjovik.full, cnrs_gjovik.fractional, cnrs_gjovik.internal) == (1, 1.0, False)
     assert table[pair(COUNTRY, FR, NO)].full == 1
@@ -63,7 +65,8 @@ def test_international_paper_rolls_up_to_supervising_bodies_once(hierarchy: Hier
 def test_lab_with_its_own_supervising_body_is_internal(hierarchy: Hierarchy) -> None:
     table = links(hierarchy, 2015, {LE2I, UB}, {FR})
     assert table[pair(INST, LE2I, UB)].internal is True
-    assert table[pair(INST, CNRS, UB)].internal is False  # CNRS via Le2i, UB on its own: partners
+    # The CNRS and UB both supervise Le2i: co-supervision, not a co-publication tie.
+    assert [key for key in table if key[0] == INST] == [pair(INST, LE2I, UB)]
     assert not any(kind == COUNTRY for kind, _, _ in table)
 
 

@@ -13,6 +13,7 @@ import strawberry
 
 from graph.explore.types import Counting as Counting
 from graph.explore.types import EdgeType as EdgeType
+from graph.explore.types import Level as Level
 
 KG_NS = "https://w3id.org/cnrs-kg/ontology#"
 E = TypeVar("E", bound=Enum)
@@ -103,6 +104,12 @@ strawberry.enum(
     description="How a co-publication counts: 1 for each, or 1/(n-1) shared among its n partners.",
 )
 strawberry.enum(EdgeType, name="EdgeType", description="Kinds of ties in the network.")
+strawberry.enum(
+    Level,
+    name="NetworkLevel",
+    description="What a network's nodes are: INSTITUTION (a country, region, group or instrument seed stands for "
+    "its organisations), or COUNTRY (countries, tied by their co-publications).",
+)
 
 
 # The names of graph.exports.FORMATS (a test keeps them equal); called ExportFormat in the schema.

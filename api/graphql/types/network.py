@@ -15,7 +15,7 @@ from api.export import export_url as export_path
 from api.graphql.context import Info
 from api.graphql.mapping import kind_of_iri
 from api.graphql.types.common import Source, field, sources
-from api.graphql.types.enums import Counting, EdgeType, ExportFormatName, NodeKind
+from api.graphql.types.enums import Counting, EdgeType, ExportFormatName, Level, NodeKind
 from api.graphql.types.institution import Institution
 from api.graphql.types.instrument import Instrument
 from api.graphql.types.places import Country
@@ -184,6 +184,7 @@ class Network:
         description="Nodes reached but left out to keep within maxNodes (0: the network is whole); "
         "raise maxNodes or minWeight, or narrow the window, to see them."
     )
+    level: Level = strawberry.field(description="What the nodes are.")
 
     @field(
         description="This selection as a file for Gephi, Cytoscape, sigma.js, VOSviewer or a spreadsheet: "
@@ -200,6 +201,8 @@ class Network:
             params["minWeight"] = self.min_weight
         if self.max_nodes != explore.MAX_NODES:
             params["maxNodes"] = self.max_nodes
+        if self.level is not Level.INSTITUTION:
+            params["level"] = self.level.value
         if self.start_year is not None:
             params["from"] = self.start_year
         if self.end_year is not None:
@@ -222,6 +225,7 @@ class Network:
             min_weight=min_weight,
             max_nodes=found.max_nodes or len(found.nodes),
             omitted=found.omitted,
+            level=found.level,
         )
 
 

@@ -10,7 +10,7 @@ from graph.entities import queries as q
 from graph.entities import read_rows
 from graph.sparql import bind, named_nodes
 from ontology import KG, SKOS
-from tests.graph.explore.bundled import CENTRALE_LYON, CNRS, CNRS_GRAPH, FRANCE, instrument
+from tests.graph.explore.bundled import CEA, CNRS, CNRS_GRAPH, FRANCE, instrument
 
 IPAL = instrument("irl-ipal")
 
@@ -32,8 +32,8 @@ def test_an_entity_is_found_by_its_identifier(bundled: OxigraphStore) -> None:
 def test_copublications_read_the_network_over_all_years_or_per_year(bundled: OxigraphStore) -> None:
     """Over all years a link carries its first and last year; per year, its year."""
     every = read_rows(bundled, q.copublications(named_nodes([CNRS]), None))
-    lyon = [r for r in every if CENTRALE_LYON in (r["s"].text, r["t"].text)]
-    assert [(r["first"].year, r["year"].year) for r in lyon] == [(2014, 2014)]
+    cea = [r for r in every if CEA in (r["s"].text, r["t"].text)]
+    assert [(r["first"].year, r["year"].year) for r in cea] == [(2014, 2014)]
     assert [r["year"].year for r in read_rows(bundled, q.copublications(named_nodes([CNRS]), [2014]))]
     assert read_rows(bundled, q.copublications(named_nodes([CNRS]), [2015, 2016])) == []
 

@@ -11,6 +11,7 @@ NUS, NTU, ASTAR, THALES = (ID + f"org/ror/{r}" for r in ("01tgyzw49", "02e7b5302
 VAST, MAHIDOL, KASETSART = (ID + f"org/ror/{r}" for r in ("02wsd5p50", "01znkr924", "05gzceg21"))
 TAYLORS, CERTOP = ID + "org/ror/0498pcx51", ID + "org/certop"
 LIX, LE2I, CENTRALE_LYON = ID + "org/hal/2071", ID + "org/hal/22594", ID + "org/hal/126765"
+CEA = ID + "org/hal/300016"  # a co-publication partner of the CNRS: its LE2S with the CNRS's IMS (2014)
 SFU, UW = ID + "org/ror/0213rcc28", ID + "org/ror/00cvxb145"
 NORWAY, FRANCE, US, CANADA = (ID + f"country/{c}" for c in ("NO", "FR", "US", "CA"))
 CNRS_GRAPH = GRAPH + "cnrs/cnrs-asean"

@@ -10,10 +10,11 @@ import pytest
 
 from graph import BadArgument, CostLimitExceeded, OxigraphStore, explore
 from graph.explore import Counting, EdgeType, Window, network, partners
+from graph.explore.types import Level
 from tests.counting import CountingQueryable
 from tests.graph.explore.bundled import (
     ASTAR,
-    CENTRALE_LYON,
+    CEA,
     CERTOP,
     CNRS,
     CNRS_GRAPH,
@@ -116,23 +117,32 @@ def test_an_undated_instrument_counts_only_in_an_unbounded_window(bundled: Oxigr
 
 def test_copublications_of_the_cnrs_come_from_the_year_graphs(bundled: OxigraphStore) -> None:
     net = network(bundled, [CNRS], include=[EdgeType.COPUBLICATION])
-    lyon = edge_between(net, CNRS, CENTRALE_LYON, EdgeType.COPUBLICATION)
-    assert (lyon.weight, lyon.years, lyon.internal) == (1.0, {2014: 1.0}, False)
-    assert lyon.sources == [GRAPH + "network/2014"]
-    # LIX is a mixed unit of the CNRS: their co-publication is internal.
-    assert edge_between(net, CNRS, LIX, EdgeType.COPUBLICATION).internal
+    cea = edge_between(net, CNRS, CEA, EdgeType.COPUBLICATION)
+    assert (cea.weight, cea.years, cea.internal) == (1.0, {2014: 1.0}, False)
+    assert cea.sources == [GRAPH + "network/2014"]
+    # LIX is a mixed unit of the CNRS: the CNRS is in its organisation set, never its co-publisher.
+    assert not [e for e in net.edges if {e.source, e.target} == {CNRS, LIX}]
     assert edge_between(net, CNRS, NORWAY, EdgeType.COPUBLICATION).years == {2014: 1.0}
     assert network(bundled, [CNRS], include=[EdgeType.COPUBLICATION], window=Window(2015, 2024)).edges == []
 
 
-def test_a_country_seed_reaches_institutions_and_countries(bundled: OxigraphStore) -> None:
+def test_a_country_seed_stands_for_its_institutions(bundled: OxigraphStore) -> None:
     net = network(bundled, [NORWAY], include=[EdgeType.COPUBLICATION])
+    seeds = [n for n in net.nodes if n.seed]
+    assert seeds
+    assert all((n.kind, n.country) == ("institution", "NO") for n in seeds)
+    assert NORWAY not in {n.iri for n in seeds}
+    assert any(n.country != "NO" for n in net.nodes)  # and what they reach
+    assert net.seeds == [NORWAY]
+
+
+def test_a_country_seed_at_the_country_level_reaches_countries(bundled: OxigraphStore) -> None:
+    net = network(bundled, [NORWAY], include=[EdgeType.COPUBLICATION], level=Level.COUNTRY)
     nodes = {n.iri: n for n in net.nodes}
     assert (nodes[NORWAY].kind, nodes[NORWAY].country, nodes[NORWAY].region) == ("country", "NO", "Europe")
     assert nodes[NORWAY].label == "Norway"
-    assert {CNRS, FRANCE} <= set(nodes)
-    assert nodes[CNRS].kind == "institution"
-    assert nodes[CNRS].country == "FR"
+    assert FRANCE in nodes
+    assert all(n.kind == "country" for n in nodes.values())
 
 
 def test_fractional_counting_weighs_a_paper_by_its_number_of_partners(bundled: OxigraphStore) -> None:
@@ -161,13 +171,13 @@ def test_more_than_three_hops_is_refused(bundled: OxigraphStore) -> None:
 
 
 def test_a_large_neighbourhood_is_pruned_to_its_strongest_ties(bundled: OxigraphStore) -> None:
-    # The CNRS co-publishes with hundreds of organisations in the bundled records.
+    # The CNRS co-publishes with five institutions and Norway in the bundled records.
     whole = network(bundled, [CNRS], include=[EdgeType.COPUBLICATION], max_nodes=10_000, with_metrics=False)
-    pruned = network(bundled, [CNRS], include=[EdgeType.COPUBLICATION], max_nodes=20, with_metrics=False)
-    assert len(whole.nodes) > 20
+    pruned = network(bundled, [CNRS], include=[EdgeType.COPUBLICATION], max_nodes=4, with_metrics=False)
+    assert len(whole.nodes) > 4
     assert whole.omitted == 0
-    assert len(pruned.nodes) == 20
-    assert pruned.omitted == len(whole.nodes) - 20
+    assert len(pruned.nodes) == 4
+    assert pruned.omitted == len(whole.nodes) - 4
     weight = {e.target if e.source == CNRS else e.source: e.weight for e in whole.edges if CNRS in (e.source, e.target)}
     kept = {n.iri for n in pruned.nodes} - {CNRS}
     assert min(weight[n] for n in kept) >= max(weight[n] for n in set(weight) - kept)  # the strongest ties
@@ -280,8 +290,8 @@ def test_partners_of_the_cnrs_ranked_with_their_sources(bundled: OxigraphStore) 
     assert nus.instruments == [instrument("irl-bmc2"), instrument("irl-ipal"), instrument("irl-majulab")]
     assert CNRS_GRAPH in nus.sources
     assert "https://cnrssingapore.cnrs.fr/partnerships-in-singapore/" in nus.sources  # the instruments' pages
-    lyon = next(p for p in found if p.node.iri == CENTRALE_LYON)
-    assert (lyon.types, lyon.first_year, lyon.sources) == ([EdgeType.COPUBLICATION], 2014, [GRAPH + "network/2014"])
+    cea = next(p for p in found if p.node.iri == CEA)
+    assert (cea.types, cea.first_year, cea.sources) == ([EdgeType.COPUBLICATION], 2014, [GRAPH + "network/2014"])
     assert len(partners(bundled, CNRS, first=5)) == 5
 
 
@@ -289,4 +299,4 @@ def test_a_unit_of_the_cnrs_is_no_partner_unless_hierarchy_is_asked_for(bundled:
     assert LIX not in {p.node.iri for p in partners(bundled, CNRS)}
     with_hierarchy = partners(bundled, LIX, kinds=[EdgeType.COPUBLICATION, EdgeType.HIERARCHY])
     cnrs = next(p for p in with_hierarchy if p.node.iri == CNRS)
-    assert cnrs.types == [EdgeType.COPUBLICATION, EdgeType.HIERARCHY]
+    assert cnrs.types == [EdgeType.HIERARCHY]  # its supervising body, never its co-publisher

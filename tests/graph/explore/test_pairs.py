@@ -6,7 +6,7 @@ import pytest
 
 from graph import CostLimitExceeded, OxigraphStore
 from graph.explore import Counting, EdgeType, path, trend
-from tests.graph.explore.bundled import CANADA, CENTRALE_LYON, CNRS, MAHIDOL, NUS, SFU, US, UW, instrument
+from tests.graph.explore.bundled import CANADA, CEA, CNRS, MAHIDOL, NUS, SFU, US, UW, instrument
 
 
 def test_path_from_the_cnrs_to_a_partner_goes_through_their_instrument(bundled: OxigraphStore) -> None:
@@ -32,7 +32,7 @@ def test_path_limits(bundled: OxigraphStore) -> None:
 
 
 def test_trend_counts_copublications_per_year(bundled: OxigraphStore) -> None:
-    assert trend(bundled, CNRS, CENTRALE_LYON) == {2014: 1.0}
+    assert trend(bundled, CNRS, CEA) == {2014: 1.0}
     assert trend(bundled, CANADA, US) == {2018: 1.0}
     assert trend(bundled, UW, SFU, counting=Counting.FRACTIONAL) == {2018: pytest.approx(1 / 7, abs=1e-6)}
     assert trend(bundled, CNRS, NUS) == {}
