@@ -314,13 +314,51 @@ def _hierarchy(links: list[q.Parent], window: Window) -> Found:
     return found
 
 
+def _cosupervision(units: list[q.Cosupervised], window: Window) -> Found:
+    """One edge per pair of bodies: the units they both supervise in the window (their dates: the
+    unit's), weight their number, ``years`` how many each year."""
+    per_pair: dict[tuple[str, str], dict[str, q.Cosupervised]] = defaultdict(dict)
+    for unit in units:
+        per_pair[pair_of(unit.body, unit.other)][unit.unit] = unit
+    found = Found()
+    for (a, b), shared in per_pair.items():
+        count = 0
+        years: dict[int, float] = defaultdict(float)
+        sources: set[str] = set()
+        for unit in shared.values():
+            starts, ends = unit.facts.years("start"), unit.facts.years("end")
+            start, end = (starts[0] if starts else None), (ends[-1] if ends else None)
+            if not window.overlaps(start, end):
+                continue
+            count += 1
+            sources.update(unit.facts.get("graph"))
+            for year in _span_years(start, end, window):
+                years[year] += 1.0
+        if count:
+            found.edges[(EdgeType.COSUPERVISION, a, b)] = Edge(
+                source=a,
+                target=b,
+                type=EdgeType.COSUPERVISION,
+                weight=float(count),
+                first_year=min(years) if years else None,
+                last_year=max(years) if years else None,
+                years=dict(sorted(years.items())),
+                sources=sorted(sources),
+            )
+    return found
+
+
 def typed_edges(kind: EdgeType, around: set[str], window: Window, *, within: bool = False) -> q.Part[Found]:
-    """The instrument or hierarchy edges with an end in ``around`` (both ends when ``within``), as a query part."""
+    """The instrument, hierarchy or co-supervision edges with an end in ``around`` (both ends when
+    ``within``), as a query part."""
     terms = q.nodes(around)
     others = terms if within else None
     if kind is EdgeType.INSTRUMENT:
         pairs = q.instruments(terms, others)
         return q.Part(pairs.select, lambda rows: _instrument(pairs.read(rows), window))
+    if kind is EdgeType.COSUPERVISION:
+        units = q.cosupervision(terms, others)
+        return q.Part(units.select, lambda rows: _cosupervision(units.read(rows), window))
     parents = q.hierarchy(terms, others)
     return q.Part(parents.select, lambda rows: _hierarchy(parents.read(rows), window))
 

@@ -14,7 +14,19 @@ from graph.explore import places
 from graph.explore import queries as q
 from graph.explore.edges import Found, Key, Ties, YearRows, around, copublications, members, pair_of, ties, year_rows
 from graph.explore.metrics import compute
-from graph.explore.types import Counting, Edge, EdgeType, Level, Metrics, Network, Node, Partner, Partners, Window
+from graph.explore.types import (
+    DEFAULT_EDGE_TYPES,
+    Counting,
+    Edge,
+    EdgeType,
+    Level,
+    Metrics,
+    Network,
+    Node,
+    Partner,
+    Partners,
+    Window,
+)
 from graph.links import LinkIndex, index_of
 from ontology.labels import fallback_label
 
@@ -165,7 +177,7 @@ def network(
     if not seeds:
         raise BadArgument("no seed: give at least one institution or country IRI")
     window = window or Window()
-    kinds = list(dict.fromkeys(include)) if include is not None else list(EdgeType)
+    kinds = list(dict.fromkeys(include)) if include is not None else list(DEFAULT_EDGE_TYPES)
     if level is Level.COUNTRY:
         kinds = [kind for kind in kinds if kind is EdgeType.COPUBLICATION]
     given, standing = _stand_ins(store, seeds, level)

@@ -11,12 +11,12 @@ from graph import Queryable
 from graph.errors import BadArgument, CostLimitExceeded
 from graph.explore import queries as q
 from graph.explore.edges import around, year_rows
-from graph.explore.types import Counting, Edge, EdgeType, Path, PathStep, Window
+from graph.explore.types import DEFAULT_EDGE_TYPES, Counting, Edge, EdgeType, Path, PathStep, Window
 from graph.links import index_of
 
 MAX_PATH_HOPS = 4
 
-_STEP_ORDER = {EdgeType.INSTRUMENT: 0, EdgeType.COPUBLICATION: 1, EdgeType.HIERARCHY: 2}
+_STEP_ORDER = {EdgeType.INSTRUMENT: 0, EdgeType.COPUBLICATION: 1, EdgeType.HIERARCHY: 2, EdgeType.COSUPERVISION: 3}
 Hop = tuple[str, Edge]  # the node one step nearer the side's origin, and the edge to it
 
 
@@ -47,7 +47,7 @@ def path(
     if source == target:
         return [Path([source], [])]
     window = window or Window()
-    kinds = list(dict.fromkeys(include)) if include is not None else list(EdgeType)
+    kinds = list(dict.fromkeys(include)) if include is not None else list(DEFAULT_EDGE_TYPES)
     distance: tuple[dict[str, int], dict[str, int]] = ({source: 0}, {target: 0})
     back: tuple[dict[str, list[Hop]], dict[str, list[Hop]]] = (defaultdict(list), defaultdict(list))
     rings = [{source}, {target}]

@@ -66,6 +66,18 @@ INSTRUMENTS = """SELECT ?inst ?f ?o ?facts ?fgraph ?ograph ?fdates ?odates WHERE
     } GROUP BY ?inst ?f ?o }
 }"""
 
+# Two supervising bodies (?f among the nodes asked for, ?o any other, or among ?o when given) of one
+# unit (``kg:supervisingBody``), one row per unit, with its facts: the graphs stating the two
+# supervisions and the unit's dates, between which it is co-supervised.
+COSUPERVISION = """SELECT ?unit ?f ?o (GROUP_CONCAT(DISTINCT ?fact; separator="\\n") AS ?facts) WHERE {
+  VALUES ?f { __AROUND__ } VALUES ?o { __OTHERS__ }
+  GRAPH ?gf { ?unit kg:supervisingBody ?f } GRAPH ?go { ?unit kg:supervisingBody ?o }
+  FILTER(?f != ?o)
+  { BIND("graph" AS ?tag) BIND(1 AS ?side) } UNION { BIND("graph" AS ?tag) BIND(2 AS ?side) }
+  UNION { ?unit schema:startDate ?v BIND("start" AS ?tag) } UNION { ?unit schema:endDate ?v BIND("end" AS ?tag) }
+  BIND(CONCAT(?tag, " ", STR(COALESCE(?v, IF(?side = 1, ?gf, ?go)))) AS ?fact)
+} GROUP BY ?unit ?f ?o"""
+
 # The details of the nodes ?n, by group: a label and the classes always, the other groups when asked.
 DETAILS = """SELECT DISTINCT ?n ?p ?v WHERE {
   VALUES ?n { __NODES__ }
@@ -199,6 +211,30 @@ def instruments(around: list[ox.NamedNode], others: list[ox.NamedNode] | None = 
         return found
 
     return Part(sparql.bind(INSTRUMENTS, AROUND=around, OTHERS=sparql.ANY if others is None else others), read)
+
+
+@dataclass(frozen=True)
+class Cosupervised:
+    """A unit that two bodies supervise, with the facts that date it and say where it comes from."""
+
+    unit: str
+    body: str  # one of the nodes asked for
+    other: str
+    facts: Facts
+
+
+def cosupervision(around: list[ox.NamedNode], others: list[ox.NamedNode] | None = None) -> Part[list[Cosupervised]]:
+    """Pairs of supervising bodies of one unit, one among ``around`` (and the other among ``others``)."""
+
+    def read(rows: Rows) -> list[Cosupervised]:
+        found = []
+        for row in rows:
+            unit, body, other = _iri(row["unit"]), _iri(row["f"]), _iri(row["o"])
+            if unit is not None and body is not None and other is not None:
+                found.append(Cosupervised(unit, body, other, Facts.parse(_text(row["facts"]))))
+        return found
+
+    return Part(sparql.bind(COSUPERVISION, AROUND=around, OTHERS=sparql.ANY if others is None else others), read)
 
 
 @dataclass(frozen=True)

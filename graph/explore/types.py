@@ -11,6 +11,11 @@ class EdgeType(Enum):
     COPUBLICATION = "copublication"
     INSTRUMENT = "instrument"
     HIERARCHY = "hierarchy"
+    COSUPERVISION = "cosupervision"  # two supervising bodies of one mixed unit: off unless asked for
+
+
+DEFAULT_EDGE_TYPES = (EdgeType.COPUBLICATION, EdgeType.INSTRUMENT, EdgeType.HIERARCHY)
+"""The edge types of a network or a path when none are asked for."""
 
 
 class Level(Enum):

@@ -56,6 +56,7 @@ NESTED = {
     "graph.links.queries.HIERARCHY",
     "graph.links.queries.LINKS",
     "graph.explore.queries.INSTRUMENTS",
+    "graph.explore.queries.COSUPERVISION",
     "graph.explore.queries.DETAILS",
 }
 # Files that still write terms into query text themselves, with pyoxigraph's own escaping: the Graph
@@ -173,6 +174,8 @@ def composed() -> dict[str, str]:
         explore.instruments([N1], [N2]),
         explore.hierarchy([N1]),
         explore.hierarchy([N1], [N2]),
+        explore.cosupervision([N1]),
+        explore.cosupervision([N1], [N2]),
         explore.details([N1, N2]),
     ]
     for index, part in enumerate(parts):

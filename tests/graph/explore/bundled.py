@@ -7,6 +7,7 @@ from graph import explore
 ID = "https://w3id.org/cnrs-kg/id/"
 GRAPH = "https://w3id.org/cnrs-kg/graph/"
 CNRS = ID + "org/ror/02feahw73"
+SORBONNE = ID + "org/ror/02en5vm52"  # Sorbonne Université, co-supervising body of 114 CNRS units
 NUS, NTU, ASTAR, THALES = (ID + f"org/ror/{r}" for r in ("01tgyzw49", "02e7b5302", "036wvzt09", "04emwm605"))
 VAST, MAHIDOL, KASETSART = (ID + f"org/ror/{r}" for r in ("02wsd5p50", "01znkr924", "05gzceg21"))
 TAYLORS, CERTOP = ID + "org/ror/0498pcx51", ID + "org/certop"

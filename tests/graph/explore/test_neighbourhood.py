@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+import pyoxigraph as ox
 import pytest
 
 from graph import BadArgument, CostLimitExceeded, OxigraphStore, explore
@@ -29,6 +30,7 @@ from tests.graph.explore.bundled import (
     NUS,
     SEED_003,
     SFU,
+    SORBONNE,
     TAYLORS,
     THALES,
     US,
@@ -300,3 +302,22 @@ def test_a_unit_of_the_cnrs_is_no_partner_unless_hierarchy_is_asked_for(bundled:
     with_hierarchy = partners(bundled, LIX, kinds=[EdgeType.COPUBLICATION, EdgeType.HIERARCHY])
     cnrs = next(p for p in with_hierarchy if p.node.iri == CNRS)
     assert cnrs.types == [EdgeType.HIERARCHY]  # its supervising body, never its co-publisher
+
+
+def test_co_supervision_is_an_edge_type_of_its_own_off_by_default(bundled: OxigraphStore) -> None:
+    """Two supervising bodies of one mixed unit: weighed by the units they supervise together."""
+    result = bundled.query(
+        "SELECT (COUNT(DISTINCT ?unit) AS ?n) WHERE { ?unit <https://w3id.org/cnrs-kg/ontology#supervisingBody> "
+        f"<{CNRS}>, <{SORBONNE}> }}"
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    shared = int(next(iter(result))["n"].value)
+    assert shared > 50
+    found = partners(bundled, CNRS, kinds=[EdgeType.COSUPERVISION], first=3)
+    sorbonne = next(p for p in found if p.node.iri == SORBONNE)
+    assert (sorbonne.weight, sorbonne.types) == (float(shared), [EdgeType.COSUPERVISION])
+    assert sorbonne.sources
+    default = network(bundled, [CNRS], max_nodes=30, with_metrics=False)
+    assert EdgeType.COSUPERVISION not in {e.type for e in default.edges}
+    asked = network(bundled, [CNRS], include=[EdgeType.COSUPERVISION], max_nodes=30, with_metrics=False)
+    assert {e.type for e in asked.edges} == {EdgeType.COSUPERVISION}
