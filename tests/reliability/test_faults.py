@@ -168,6 +168,21 @@ def test_a_killed_load_leaves_each_graph_before_or_after(
     assert not problems, f"killed at {fraction:.0%} of {reference.seconds:.1f} s: {problems}"
 
 
+def holding(process: subprocess.Popen[bytes], path: Path, timeout: float) -> bool:
+    """Whether ``process`` opens ``path`` within ``timeout`` seconds, while it runs (read from /proc, Linux)."""
+    deadline = time.monotonic() + timeout
+    target = str(path.resolve())
+    while time.monotonic() < deadline and process.poll() is None:
+        for fd in Path(f"/proc/{process.pid}/fd").glob("*"):
+            try:
+                if os.readlink(fd) == target:
+                    return True
+            except OSError:  # a descriptor closed while read
+                continue
+        time.sleep(0.02)
+    return False
+
+
 def test_a_second_load_is_refused_while_one_runs(
     reference: Reference, works: Path, pristine: tuple[Path, dict[str, int]], tmp_path: Path
 ) -> None:
@@ -184,7 +199,10 @@ def test_a_second_load_is_refused_while_one_runs(
     )
     first = subprocess.Popen(load_command(works, store), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        time.sleep(0.3 * reference.seconds)  # well into the first load
+        # Go once the first holds the store (its lock file open), not after a guess of its start-up:
+        # on a busy machine the first load may take longer to start than a whole load takes.
+        holds = holding(first, store / "LOCK", timeout=LOAD_TIMEOUT)
+        assert holds, "the first load never opened the store"
         _, errors = second_run.communicate("go\n", timeout=60)
         second = subprocess.CompletedProcess(second_run.args, second_run.returncode, "", errors)
         TALLY.faults += 1
