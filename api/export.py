@@ -56,6 +56,7 @@ from graph import BadArgument, Queryable
 from graph import explore as ex
 from graph.explore import MAX_NODES, Selection
 from graph.exports import FORMATS, ExportFormat, by_suffix
+from graph.search import KINDS
 from graph.search import search as search_names
 from graph.sparql import PROLOGUE, bind, named_nodes
 
@@ -146,13 +147,15 @@ async def export_network(request: Request) -> Response:
     return await run_in_threadpool(work)
 
 
-# The kinds the explorer offers as seeds.
-SEARCH_KINDS = ("institution", "country")
+# The kinds the explorer offers as seeds: every kind a seed may be (a place or an instrument stands
+# for its organisations, ``graph.explore.places``), each answered with its kind for the page to show.
+SEARCH_KINDS = KINDS
 
 
 def search(queries: Queryable, text: str, limit: int = SEARCH_LIMIT) -> list[dict[str, str]]:
-    """Institutions and countries whose names, aliases or acronyms match the words of ``text`` (at
-    least two characters), most relevant first (``graph.search``: the text is never query syntax)."""
+    """Institutions, countries, regions, country groups and instruments whose names, aliases or
+    acronyms match the words of ``text`` (at least two characters), most relevant first, each with its
+    IRI, label and kind (``graph.search``: the text is never query syntax)."""
     if len(text.strip()) < 2:
         return []
     hits = search_names(queries, text, kinds=SEARCH_KINDS, limit=max(1, min(limit, SEARCH_LIMIT)), argument="q")

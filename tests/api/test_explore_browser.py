@@ -1,11 +1,13 @@
 """A person's view of /explore: headless Chromium sees the CNRS network drawn, moves the year slider
 and sees the edge count change, clicks a node and sees its sources; lowers Max. nodes and is told
-how many nodes the pruned view leaves out.
+how many nodes the pruned view leaves out; finds ASEAN in the search box, takes it as the seed and
+sees the ASEAN countries drawn with "Nodes: countries".
 
 Debian's chromium (``make browser``) through Playwright with ``executable_path``; sigma.js draws
 with WebGL, which headless Chromium renders in software (SwiftShader). The screenshots are kept in
 var/artifacts/: explore.png (the CNRS's ASEAN partners, the CNRS selected with its sources),
-explore-all.png (the whole 2-hop view) and explore-pair.png (a pair and its co-publications per year).
+explore-all.png (the whole 2-hop view), explore-pair.png (a pair and its co-publications per year)
+and explore-asean-countries.png (ASEAN as the seed, countries as the nodes).
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ FREEST_COPUBLICATION_EDGE = """() => {
 
 def _count(page: Page, selector: str) -> int:
     return int(page.inner_text(selector))
+
+
+# An attribute of each drawn node, as JavaScript.
+def _drawn(attribute: str) -> str:
+    return f"window.explorer.visibleNodes().map(n => window.explorer.graph.getNodeAttribute(n, '{attribute}'))"
 
 
 def _wait_drawn(page: Page) -> None:
@@ -177,4 +184,60 @@ def test_explorer_draws_the_pruned_view_and_says_how_many_nodes_were_left_out(se
         _wait_drawn(page)
         assert page.locator("#omitted").is_hidden()
         assert "maxNodes" not in page.url
+        assert errors == []
+
+
+def test_explorer_takes_a_group_as_seed_and_draws_its_countries(server: str) -> None:
+    asean = "https://w3id.org/cnrs-kg/id/group/asean"
+    selection = f"seeds={asean}&hops=1&counting=full&include=copublication&include=instrument"
+    standing = httpx.get(f"{server}/export/network.graphology.json?{selection}").json()
+    # ASEAN stands for the organisations of its countries; most have no tie and are counted as omitted
+    assert standing["attributes"]["omitted"] > 0
+    assert len(standing["nodes"]) < standing["attributes"]["maxNodes"]
+    with chromium(WEBGL_ARGS) as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(60_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{server}/explore?hops=1")
+        _wait_drawn(page)
+        assert page.input_value("#level") == "institution"
+
+        # the search box offers the group, with its kind, and it becomes a seed
+        page.locator("#seed-search").fill("asean")
+        group = page.locator("#seed-suggestions button", has_text="(group)")
+        assert group.first.inner_text() == "Association of Southeast Asian Nations (group)"
+        assert page.locator("#seed-suggestions button", has_text="(instrument: ").count() >= 1
+        group.first.click()
+        page.wait_for_function("document.querySelectorAll('#seeds li').length === 2")
+        page.locator("#seeds li button").first.click()  # the CNRS out: ASEAN alone
+        page.wait_for_function(f"window.explorer.graph.order === {len(standing['nodes'])}")
+        _wait_drawn(page)
+        assert page.locator("#seeds li").inner_text().startswith("Association of Southeast Asian Nations (group)")
+        # the left-out sentence tells untied members from pruning: Max. nodes did not bind here
+        assert page.locator("#omitted").inner_text() == (
+            f"Showing {len(standing['nodes'])} nodes; {standing['attributes']['omitted']:,} more left out: "
+            "the organisations Association of Southeast Asian Nations stands for that have no tie here."
+        )
+
+        # countries as the nodes: the ASEAN countries are drawn, and the URL and exports keep the level
+        page.locator("#level").select_option("country")
+        page.wait_for_function(f"{_drawn('country')}.sort().join() === {sorted(ASEAN)!r}.join()")
+        _wait_drawn(page)
+        assert set(page.evaluate(_drawn("kind"))) == {"country"}
+        assert "level=country" in page.url
+        assert page.locator("#edge-types input[value=instrument]").is_disabled()
+        exports = page.locator("#exports a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert all("level=country" in href for href in exports), exports
+        page.screenshot(path=str(ARTIFACTS / "explore-asean-countries.png"))
+
+        # the link restores the country level; back at institutions, level leaves the URL
+        page.goto(page.url)
+        _wait_drawn(page)
+        assert page.input_value("#level") == "country"
+        assert sorted(page.evaluate(_drawn("country"))) == sorted(ASEAN)
+        page.locator("#level").select_option("institution")
+        page.wait_for_function(f"window.explorer.graph.order === {len(standing['nodes'])}")
+        _wait_drawn(page)
+        assert "level" not in page.url
         assert errors == []

@@ -9,10 +9,19 @@ import Sigma from "sigma";
 import "./explore.css";
 import { formatValue, yearChart } from "./chart.js";
 import { EDGE_COLORS, UNKNOWN, communityColor, countryColor } from "./colors.js";
-import { DEFAULTS, EDGE_TYPES, maxNodes, readState, serverParams, writeState } from "./state.js";
+import { DEFAULTS, EDGE_TYPES, LEVELS, maxNodes, readState, serverParams, writeState } from "./state.js";
 
 const ID_BASE = "https://w3id.org/cnrs-kg/id/";
 const PREFIXES = { ror: `${ID_BASE}org/ror/`, country: `${ID_BASE}country/`, id: ID_BASE, instrument: `${ID_BASE}instrument/` };
+// The seeds that stand for organisations at the institution level, by the shape of their IRIs (as
+// graph/explore/places.py's seed_kind reads them), with the reference that names them again.
+const STAND_INS = [
+  ["country", `${ID_BASE}country/`, "country:"],
+  ["region", `${ID_BASE}area/m49/`, "region:"],
+  ["group", `${ID_BASE}group/`, "group:"],
+  ["instrument", `${ID_BASE}instrument/`, "instrument:"],
+];
+const LEVEL_NAMES = { institution: "institutions", country: "countries" };
 const FORMATS = [
   ["gexf", "GEXF (Gephi, dynamic)"],
   ["graphml", "GraphML"],
@@ -35,6 +44,7 @@ let network = null; // the fetched graph (multi, typed edges)
 let display = new Graph({ type: "undirected" }); // one edge per pair, what sigma draws
 let renderer = null;
 let fetchCount = 0;
+let fetched = { hops: DEFAULTS.hops, level: DEFAULTS.level }; // the selection the drawn network answers
 const positions = new Map(); // node -> {x, y}, kept across fetches so the view stays recognisable
 const seedLabels = new Map(); // seed IRI -> label
 const instruments = new Map(); // instrument IRI -> {label, kind, kindLabel}
@@ -46,6 +56,22 @@ function expand(seed) {
   const prefix = seed.slice(0, colon);
   if (colon > 0 && PREFIXES[prefix] && !seed.slice(colon + 1).startsWith("//")) return PREFIXES[prefix] + seed.slice(colon + 1);
   return seed;
+}
+
+// What a seed IRI names: "institution", or the kind of place or instrument that stands for organisations.
+function seedKind(iri) {
+  const found = STAND_INS.find(([, base]) => iri.startsWith(base) && !iri.slice(base.length).includes("/"));
+  return found ? found[0] : "institution";
+}
+
+// A place or instrument seed as a short reference (group:asean) while its label is unknown.
+function shortName(iri) {
+  const found = STAND_INS.find(([kind]) => kind === seedKind(iri));
+  return found ? found[2] + iri.slice(found[1].length) : iri;
+}
+
+function seedName(iri) {
+  return seedLabels.get(iri) || (network?.hasNode(iri) ? network.getNodeAttribute(iri, "label") : shortName(iri));
 }
 
 function localPage(iri) {
@@ -79,14 +105,48 @@ function setStatus(text, isError = false) {
 
 // The server prunes a large selection to the nodes with the strongest ties (graph-level attribute
 // `omitted`: how many it left out); say so, or the view would pass for the whole neighbourhood.
+// `omitted` also counts the organisations (or countries) a seed stands for that have no tie in the
+// view: raising Max. nodes would not bring those back, so the sentence says which case it is.
 function showOmitted() {
   const omitted = network?.getAttribute("omitted") || 0;
   const note = $("omitted");
   note.hidden = !omitted;
-  note.textContent = omitted
-    ? `Showing the ${COUNT.format(network.order)} nodes with the strongest ties; ${COUNT.format(omitted)} more left out: `
-      + "raise Max. nodes or Min. weight, or narrow the years."
-    : "";
+  note.textContent = omitted ? omittedSentence(omitted) : "";
+}
+
+function omittedSentence(omitted) {
+  const nodes = fetched.level === "country" ? "countries" : "nodes";
+  const standing = standingSeeds();
+  const shown = COUNT.format(network.order);
+  const more = COUNT.format(omitted);
+  const remedy = "raise Max. nodes or Min. weight, or narrow the years.";
+  if (!standing.length) return `Showing the ${shown} ${nodes} with the strongest ties; ${more} more left out: ${remedy}`;
+  const names = standing.map(seedName).join(", ");
+  const members = fetched.level === "country" ? "countries" : "organisations";
+  const untied = `${members} ${names} ${standing.length === 1 ? "stands" : "stand"} for that have no tie here`;
+  if (!roomRanOut(standing)) return `Showing ${shown} ${nodes}; ${more} more left out: the ${untied}.`;
+  return `Showing the ${shown} ${nodes} with the strongest ties; ${more} more left out (with any of the ${untied}): ${remedy}`;
+}
+
+// The seeds of the drawn network (as the server resolved them) that stood for other nodes: at the
+// country level all of them, else the places and instruments that are not nodes themselves.
+function standingSeeds() {
+  const seeds = network.getAttribute("seeds") || [];
+  if (fetched.level === "country") return seeds;
+  return seeds.filter((seed) => seedKind(seed) !== "institution" && !network.hasNode(seed));
+}
+
+// Whether Max. nodes bound, as graph.explore.network prunes: the whole view is full, or the nodes
+// standing for the seeds took all the room they get (half of Max. nodes when hops > 0, less the
+// seeds that are nodes themselves).
+function roomRanOut(standing) {
+  const most = network.getAttribute("maxNodes") || state.maxNodes;
+  if (network.order >= most) return true;
+  const seeds = network.getAttribute("seeds") || [];
+  const given = new Set(seeds.filter((seed) => !standing.includes(seed) && network.hasNode(seed)));
+  const room = Math.max((fetched.hops ? Math.floor(most / 2) : most) - given.size, given.size ? 0 : 1);
+  const standIns = network.filterNodes((node, a) => a.seed && !given.has(node)).length;
+  return standIns >= room;
 }
 
 function pairKey(a, b) {
@@ -119,6 +179,7 @@ async function loadNetwork() {
   document.body.dataset.loading = "true";
   setStatus("Loading the network…");
   const params = serverParams(state);
+  const asked = { hops: state.hops, level: state.level };
   try {
     const response = await fetch(`/export/network.graphology.json?${params}`);
     if (mine !== fetchCount) return; // a newer request has started
@@ -130,6 +191,7 @@ async function loadNetwork() {
     const json = await response.json();
     if (mine !== fetchCount) return;
     network = Graph.from(json);
+    fetched = asked;
     buildDisplay();
     fillFilters();
     applyView();
@@ -277,6 +339,12 @@ function applyView() {
   writeState(state);
 }
 
+// The edge types asked for that the server draws (the country level has co-publications only).
+function drawnTypes() {
+  const drawn = network?.getAttribute("include");
+  return drawn ? state.include.filter((type) => drawn.includes(type)) : state.include;
+}
+
 function renderLegend() {
   const legend = $("legend");
   legend.replaceChildren();
@@ -293,7 +361,7 @@ function renderLegend() {
   for (const [name, { color, count }] of top) {
     legend.append(el("li", {}, el("span", { class: "swatch", style: `background:${color}` }), `${name} (${count})`));
   }
-  for (const type of state.include) {
+  for (const type of drawnTypes()) {
     legend.append(el("li", {}, el("span", { class: "swatch line", style: `background:${EDGE_COLORS[type]}` }), type));
   }
 }
@@ -306,7 +374,9 @@ function renderSeeds() {
   for (const seed of state.seeds) {
     const iri = expand(seed);
     if (network?.hasNode(iri)) seedLabels.set(iri, network.getNodeAttribute(iri, "label"));
-    const label = seedLabels.get(iri) || seed;
+    const kind = seedKind(iri);
+    const known = seedLabels.get(iri);
+    const label = kind === "institution" ? known || seed : known ? `${known} (${kind})` : shortName(iri);
     const remove = el("button", {
       type: "button",
       "aria-label": `Remove seed ${label}`,
@@ -372,6 +442,7 @@ function renderEdgeTypes() {
       type: "checkbox",
       value: type,
       checked: state.include.includes(type),
+      disabled: state.level === "country" && type !== "copublication",
       onchange: (event) => {
         const checked = [...box.querySelectorAll("input:checked")].map((i) => i.value);
         if (!checked.length) {
@@ -382,7 +453,8 @@ function renderEdgeTypes() {
         changed(true);
       },
     });
-    box.append(el("label", {}, input, el("span", { class: "swatch line", style: `background:${EDGE_COLORS[type]}` }), type));
+    const title = input.disabled ? "Countries are tied by co-publications only" : undefined;
+    box.append(el("label", { title }, input, el("span", { class: "swatch line", style: `background:${EDGE_COLORS[type]}` }), type));
   }
 }
 
@@ -427,7 +499,22 @@ function changed(refetch) {
   }
 }
 
+// The "Nodes" selector (institutions or countries), placed after Counting in the same grid.
+function levelControl() {
+  const select = el("select", { id: "level", title: "Countries: the seeds' countries, tied by their co-publications" },
+    LEVELS.map((level) => el("option", { value: level, selected: level === state.level }, LEVEL_NAMES[level])));
+  $("counting").after(el("label", { for: "level" }, "Nodes"), select);
+  select.addEventListener("change", (e) => {
+    state.level = e.target.value;
+    state.node = null; // the selected node or edge is not one of the other level's
+    state.pair = null;
+    renderEdgeTypes();
+    changed(true);
+  });
+}
+
 function setupControls() {
+  levelControl();
   $("hops").value = String(state.hops);
   $("counting").value = state.counting;
   $("min-weight").value = String(state.minWeight);
@@ -461,6 +548,12 @@ function setupControls() {
   setupSearch();
 }
 
+// A hit's kind as the suggestions show it; an instrument's own kind too (a LIA and a PICS may share a name).
+function kindText(item) {
+  const kindLabel = item.kind === "instrument" ? instruments.get(item.iri)?.kindLabel : null;
+  return kindLabel ? `${item.kind}: ${kindLabel}` : item.kind;
+}
+
 function setupSearch() {
   const input = $("seed-search");
   const list = $("seed-suggestions");
@@ -486,9 +579,9 @@ function setupSearch() {
       found = response.ok ? await response.json() : [];
       list.replaceChildren(
         ...found.map((item, i) => el("li", { role: "option", id: `suggestion-${i}` },
-          el("button", { type: "button", onclick: () => choose(item) }, item.label, " ", el("small", {}, item.kind)))),
+          el("button", { type: "button", onclick: () => choose(item) }, item.label, " ", el("small", {}, `(${kindText(item)})`)))),
       );
-      if (!found.length) list.append(el("li", { class: "hint" }, "No institution or country by that name."));
+      if (!found.length) list.append(el("li", { class: "hint" }, "No institution, country, region, group or instrument by that name."));
       list.hidden = false;
     }, 200);
   });

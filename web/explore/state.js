@@ -1,12 +1,16 @@
 // The view's state, held in the page's URL so that a link reproduces the view.
 //
 // Server parameters (those of /export/network.<format>): seeds, hops, from, to, minWeight,
-// counting, include, maxNodes (left out at its default, so older links stay as they were).
+// counting, include, maxNodes and level (these two left out at their defaults, so older links stay
+// as they were).
 // Page parameters: color, country, region, kind (filters drawn in the page), node (the selected
 // node) or pair (the selected edge: its two nodes' IRIs joined by "|").
 
 export const EDGE_TYPES = ["copublication", "instrument", "hierarchy"];
 export const MAX_NODES_LIMIT = 2000;
+// What the nodes are: institutions (a country, region, group or instrument seed stands for its
+// organisations) or countries (graph.explore.Level).
+export const LEVELS = ["institution", "country"];
 export const DEFAULTS = {
   seeds: ["ror:02feahw73"],
   hops: 2,
@@ -15,6 +19,7 @@ export const DEFAULTS = {
   minWeight: 0,
   maxNodes: 200, // the server's default (graph.explore.MAX_NODES)
   counting: "full",
+  level: "institution",
   include: ["copublication", "instrument"],
   color: "country",
   country: [],
@@ -44,6 +49,7 @@ export function readState(search) {
   };
   const counting = params.get("counting");
   const color = params.get("color");
+  const level = params.get("level");
   return {
     seeds: list("seeds", DEFAULTS.seeds),
     hops: number(params.get("hops"), DEFAULTS.hops),
@@ -52,6 +58,7 @@ export function readState(search) {
     minWeight: number(params.get("minWeight"), 0),
     maxNodes: maxNodes(number(params.get("maxNodes"), DEFAULTS.maxNodes)),
     counting: counting === "fractional" ? "fractional" : "full",
+    level: LEVELS.includes(level) ? level : DEFAULTS.level,
     include: list("include", DEFAULTS.include).filter((t) => EDGE_TYPES.includes(t)),
     color: color === "community" ? "community" : "country",
     country: list("country", []),
@@ -72,6 +79,7 @@ export function serverParams(state) {
   if (state.minWeight) params.set("minWeight", String(state.minWeight));
   if (state.maxNodes !== DEFAULTS.maxNodes) params.set("maxNodes", String(state.maxNodes));
   params.set("counting", state.counting);
+  if (state.level !== DEFAULTS.level) params.set("level", state.level);
   for (const type of state.include) params.append("include", type);
   return params;
 }
