@@ -102,30 +102,25 @@ def seed_kind(iri: str) -> SeedKind:
 
 def members(store: Queryable, seeds: Sequence[str]) -> dict[str, set[str]]:
     """The organisations each place or instrument seed stands for (an empty set: none is known)."""
-    wanted = [seed for seed in seeds if seed_kind(seed) is not SeedKind.INSTITUTION]
-    found: dict[str, set[str]] = {seed: set() for seed in wanted}
-    if not wanted:
-        return found
-    result = store.query(sparql.bind(MEMBERS, SEEDS=q.nodes(wanted)))
-    assert isinstance(result, ox.QuerySolutions)
-    for row in result:
-        seed, org = row["seed"], row["org"]
-        if isinstance(seed, ox.NamedNode) and isinstance(org, ox.NamedNode):
-            found[seed.value].add(org.value)
-    return found
+    return _per_seed(store, MEMBERS, [seed for seed in seeds if seed_kind(seed) is not SeedKind.INSTITUTION])
 
 
 def countries(store: Queryable, seeds: Sequence[str]) -> dict[str, set[str]]:
     """The countries each seed stands for at the country level (an empty set: none is known)."""
+    return _per_seed(store, COUNTRIES, list(seeds))
+
+
+def _per_seed(store: Queryable, query: str, seeds: list[str]) -> dict[str, set[str]]:
+    """The IRIs ``query`` (selecting ?seed and one other variable) gives each seed."""
     found: dict[str, set[str]] = {seed: set() for seed in seeds}
     if not seeds:
         return found
-    result = store.query(sparql.bind(COUNTRIES, SEEDS=q.nodes(seeds)))
+    result = store.query(sparql.bind(query, SEEDS=q.nodes(seeds)))
     assert isinstance(result, ox.QuerySolutions)
     for row in result:
-        seed, country = row["seed"], row["country"]
-        if isinstance(seed, ox.NamedNode) and isinstance(country, ox.NamedNode):
-            found[seed.value].add(country.value)
+        seed, other = row[0], row[1]
+        if isinstance(seed, ox.NamedNode) and isinstance(other, ox.NamedNode):
+            found[seed.value].add(other.value)
     return found
 
 
