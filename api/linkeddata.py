@@ -50,6 +50,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from api import refs
 from api.errors import BadRequest, NotFound
 from api.negotiation import GRAPH_TYPES, Format, by_name, negotiated
 from api.workers import Job, QueryRunner
@@ -584,4 +585,20 @@ def routes(base: str = ID, *, prefix: str = "/id") -> list[Route]:
             rendered.put(generation, key, page)
         return page
 
-    return [Route(prefix + "/{path:path}", entity_page, methods=["GET"], name="entity_page")]
+    async def lookup(request: Request) -> Response:
+        """``/lookup?ref=...``: 303 to the page of the entity a reference names, in any form ``api.refs``
+        reads (``ror:02feahw73``, ``https://ror.org/02feahw73``, ``hal:441569``, ``VN``, a DOI, a name)."""
+        texts = request.query_params.getlist("ref")
+        if len(texts) != 1:
+            raise BadRequest("ref: give one reference, such as ror:02feahw73, VN or 10.7717/peerj.4375")
+        runner: QueryRunner = request.state.queries
+        (iri,) = await refs.resolve_async(runner, [refs.parse(texts[0], "ref")])
+        if not iri.startswith(base):
+            raise NotFound(f"ref: {texts[0]!r} names <{iri}>, which has no page here")
+        local = request.scope.get("root_path", "") + prefix + "/" + iri[len(base) :]
+        return Response(status_code=303, headers={"Location": local})
+
+    return [
+        Route("/lookup", lookup, methods=["GET"], name="lookup"),
+        Route(prefix + "/{path:path}", entity_page, methods=["GET"], name="entity_page"),
+    ]

@@ -30,9 +30,11 @@ publication (DOI)   ``10.7717/peerj.4375``, ``doi:10.7717/…``,          ``work
                     ``https://doi.org/10.7717/…``
 ==================  ==================================================  =========================================
 
-The crosswalk is ``data/crosswalks/identifiers.csv`` (``loaders.crosswalk``). Names are not
-matched (``Centre national de la recherche scientifique``): a later issue brings search, and
-``/explore/search`` finds entities by name meanwhile.
+The crosswalk is ``data/crosswalks/identifiers.csv`` (``loaders.crosswalk``). Any other text with a
+letter is a **name** (``Centre national de la recherche scientifique``, ``Viet Nam``, ``Thales``):
+it names the one entity one of whose names or acronyms it is, accents and case aside
+(``graph.search``); a name several entities bear (``CNRS`` is also Lebanon's research council,
+but the bare ``CNRS`` form comes first) is refused, listing them.
 
 ``parse`` reads a reference without the store, ``BadArgument`` if no form fits. ``resolve`` then
 asks the store, in one constant query for a whole batch (``LOOKUP``: the candidate IRIs and the
@@ -86,6 +88,7 @@ import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
 from graph import BadArgument, Queryable
+from graph.search import search
 from graph.sparql import bind
 from loaders.crosswalk import crosswalk
 from ontology import KG, PREFIXES, iris
@@ -103,8 +106,9 @@ LOOKUP = """SELECT DISTINCT ?e ?p ?id WHERE {
 FORMS = (
     "give an entity IRI, a global id, CNRS, a ROR id (02feahw73, ror:02feahw73, https://ror.org/02feahw73), "
     "an OpenAlex id (I1294671590), hal:441569, a country code (VN, VNM, country:VN), a region (region:035), "
-    "a group (ASEAN), an instrument (irl-ipal) or a DOI (10.7717/peerj.4375)"
+    "a group (ASEAN), an instrument (irl-ipal), a DOI (10.7717/peerj.4375) or an organisation's exact name"
 )
+NAME_CANDIDATES = 20  # the best hits of a name searched for the entities bearing it exactly
 _SPECIAL = {"ror", "country", "hal", "doi", "region"}  # prefixes read here, not expanded with PREFIXES
 _ROR_URL = re.compile(r"^https?://ror\.org/(.*)$", re.IGNORECASE)
 _OPENALEX = re.compile(r"^(?:https?://openalex\.org/)?([IW]\d+)$", re.IGNORECASE)
@@ -126,6 +130,7 @@ class Ref:
     argument: str
     iris: tuple[ox.NamedNode, ...] = ()
     identifiers: tuple[tuple[ox.NamedNode, ox.Literal], ...] = ()
+    name: str | None = None  # a name, when no other form names an entity: the one entity of that exact name
 
 
 def from_global_id(value: str) -> tuple[str, str] | None:
@@ -194,8 +199,11 @@ def _bare(text: str, argument: str, value: str) -> Ref:
     if value.isdigit():
         return _hal(text, argument, value)
     if iris.SLUG_PATTERN.match(key := value.lower()):
-        # A name of the project's own: a group of countries, an instrument, an office (the first held).
-        return Ref(text, argument, (iris.country_group(key), iris.instrument(key), iris.office(key)))
+        # A name of the project's own: a group of countries, an instrument, an office (the first
+        # held), else the one entity of that name ("Thales").
+        return Ref(text, argument, (iris.country_group(key), iris.instrument(key), iris.office(key)), name=value)
+    if any(c.isalpha() for c in value) and "\n" not in value:
+        return Ref(text, argument, name=value)
     raise BadArgument(f"{argument}: {text!r} names no entity; {FORMS}")
 
 
@@ -290,15 +298,31 @@ def _named(ref: Ref, known: set[str], carriers: dict[tuple[str, str], set[str]])
 
 
 def resolve(queries: Queryable, refs: Sequence[Ref]) -> list[str]:
-    """The IRI of each reference (blocking); ``BadArgument`` naming the first that names nothing here."""
+    """The IRI of each reference (blocking); ``BadArgument`` naming the first that names nothing here,
+    or a name that several entities bear."""
     found = lookup(queries, refs)
-    for ref, iri in zip(refs, found, strict=True):
+    for i, (ref, iri) in enumerate(zip(refs, found, strict=True)):
+        if iri is None and ref.name is not None:
+            iri = found[i] = _by_name(queries, ref)
         if iri is None:
             raise BadArgument(
                 f"{ref.argument}: {ref.text!r} names nothing in this store; give an institution, country or "
                 "publication it holds, such as CNRS, 02feahw73 or VN"
             )
     return [iri for iri in found if iri is not None]
+
+
+def _by_name(queries: Queryable, ref: Ref) -> str | None:
+    """The one entity one of whose names or acronyms is ``ref.name`` (accents and case aside,
+    ``graph.search``); None if none is; ``BadArgument`` listing them if several are."""
+    assert ref.name is not None
+    exact = [hit for hit in search(queries, ref.name, limit=NAME_CANDIDATES, argument=ref.argument) if hit.exact]
+    if len(exact) > 1:
+        named = "; ".join(f"{hit.label} <{hit.iri}>" for hit in exact[:5])
+        raise BadArgument(
+            f"{ref.argument}: {ref.text!r} is the name of {len(exact)} entities ({named}); give one's IRI or ROR id"
+        )
+    return exact[0].iri if exact else None
 
 
 async def resolve_async(queries: Queryable, refs: Sequence[Ref]) -> list[str]:

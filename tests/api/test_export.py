@@ -120,7 +120,8 @@ def test_the_cnrs_when_no_seed_is_given(client: TestClient) -> None:
         ({"minWeight": "heavy"}, "minWeight"),
         ({"counting": "approximate"}, "counting"),
         ({"include": "friendship"}, "include"),
-        ({"seeds": "Centre national de la recherche scientifique"}, "seeds"),  # names are not matched
+        ({"seeds": "Centre national"}, "seeds"),  # the exact name of nothing
+        ({"seeds": "https://ror.org/000000000"}, "seeds"),  # not a ROR id: its check digits would be 98
         ({"seeds": "ror:<bad>"}, "seeds"),
         ({"seeds": "02feahw74"}, "seeds"),  # wrong check digits
         ({"hop": "2"}, "hop"),
@@ -313,7 +314,7 @@ def test_cli_export_to_stdout(bundled_store_path: Path) -> None:
     [
         (["-f", "pdf"], "--format: 'pdf' is not an export format"),
         (["-f", "gexf", "--counting", "half"], "--counting: 'half' is not full or fractional"),
-        (["-f", "gexf", "--seed", "Centre national"], "--seed: 'Centre national' names no entity"),
+        (["-f", "gexf", "--seed", "Centre national"], "--seed: 'Centre national' names nothing in this store"),
         (["-f", "gexf", "--seed", "02feahw74"], "--seed: '02feahw74' is not a ROR id: its check digits"),
         (["-f", "gexf", "--from", "2020", "--to", "2000"], "--from: 2020 is after to: 2000"),
         (["-f", "gexf", "--hops", "7"], "hops"),

@@ -111,7 +111,6 @@ def test_https_ror_org_is_the_cnrs_not_the_registry_page_the_store_mentions(stor
         ("ror:02feahw7", "is not a ROR id (0, six characters"),
         ("ror:0000000xx", "is not a ROR id (0, six characters"),
         ("https://ror.org/02feahw", "is not a ROR id"),
-        ("Centre national de la recherche scientifique", "names no entity; give an entity IRI"),
         ("country:Viet Nam", "names no entity"),
         ("hal:CNRS", "names no entity"),
         ("", "names no entity"),
@@ -155,3 +154,32 @@ def test_resolving_reads_its_references_only_when_asked(store: CountingQueryable
 def test_nothing_to_resolve_asks_nothing(store: CountingQueryable) -> None:
     assert refs.resolve(store, []) == []
     assert store.queries == []
+
+
+@pytest.mark.parametrize(
+    ("text", "iri"),
+    [
+        ("Centre national de la recherche scientifique", CNRS),
+        ("centre national de la recherche scientifique", CNRS),
+        ("Viet Nam", VIET_NAM),
+        ("Vietnam", VIET_NAM),
+        ("Mahidol University", iris.ror_org("01znkr924").value),
+    ],
+)
+def test_an_exact_name_names_its_one_entity(store: CountingQueryable, text: str, iri: str) -> None:
+    assert refs.resolve(store, [refs.parse(text)]) == [iri]
+
+
+def test_a_name_several_entities_bear_is_refused_naming_them(store: CountingQueryable) -> None:
+    with pytest.raises(BadArgument) as raised:
+        refs.resolve(store, [refs.parse("Association of Southeast Asian Nations", "of")])
+    message = str(raised.value)
+    assert message.startswith("of: 'Association of Southeast Asian Nations' is the name of 2 entities")
+    assert iris.country_group("asean").value in message
+    assert message.endswith("give one's IRI or ROR id")
+
+
+def test_a_name_no_entity_bears_exactly_names_nothing(store: CountingQueryable) -> None:
+    with pytest.raises(BadArgument) as raised:
+        refs.resolve(store, [refs.parse("Centre national")])
+    assert str(raised.value).startswith("seeds: 'Centre national' names nothing in this store")
