@@ -88,6 +88,7 @@ import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
 from graph import BadArgument, Queryable
+from graph.reconcile import GRAPH as RECONCILED
 from graph.search import search
 from graph.sparql import bind
 from loaders.crosswalk import crosswalk
@@ -97,10 +98,13 @@ __all__ = ["LOOKUP", "Ref", "from_global_id", "lookup", "parse", "resolve", "res
 
 # The candidates each reference may name, and the entities carrying each identifier (a predicate
 # and its value, in pairs), written by ``graph.sparql.bind``.
-LOOKUP = """SELECT DISTINCT ?e ?p ?id WHERE {
+# An entity the reconciliation matched with a ROR organisation (``graph.reconcile``) names that
+# organisation: the network counts the two as one, under the ROR node.
+LOOKUP = """SELECT DISTINCT ?e ?p ?id ?same WHERE {
   { VALUES ?e { __IRIS__ } FILTER EXISTS { ?e ?x ?y } }
   UNION
   { VALUES (?p ?id) { __IDS__ } ?e ?p ?id }
+  OPTIONAL { GRAPH __RECONCILED__ { ?e <http://www.w3.org/2004/02/skos/core#exactMatch> ?same } }
 }"""
 
 FORMS = (
@@ -274,19 +278,23 @@ def lookup(queries: Queryable, refs: Sequence[Ref]) -> list[str | None]:
         return []
     candidates = list(dict.fromkeys(iri for ref in refs for iri in ref.iris))
     pairs = list(dict.fromkeys(pair for ref in refs for pair in ref.identifiers))
-    result = queries.query(bind(LOOKUP, IRIS=candidates, IDS=pairs))
+    result = queries.query(bind(LOOKUP, IRIS=candidates, IDS=pairs, RECONCILED=RECONCILED))
     assert isinstance(result, ox.QuerySolutions)
     known: set[str] = set()
     carriers: dict[tuple[str, str], set[str]] = {}
+    same: dict[str, str] = {}
     for row in result:
-        entity, predicate, value = row["e"], row["p"], row["id"]
+        entity, predicate, value, match = row["e"], row["p"], row["id"], row["same"]
         if not isinstance(entity, ox.NamedNode):
             continue
+        if isinstance(match, ox.NamedNode):
+            same[entity.value] = match.value
         if isinstance(predicate, ox.NamedNode) and isinstance(value, ox.Literal):
             carriers.setdefault((predicate.value, value.value), set()).add(entity.value)
         else:
             known.add(entity.value)
-    return [_named(ref, known, carriers) for ref in refs]
+    named = [_named(ref, known, carriers) for ref in refs]
+    return [same.get(iri, iri) if iri is not None else None for iri in named]
 
 
 def _named(ref: Ref, known: set[str], carriers: dict[tuple[str, str], set[str]]) -> str | None:

@@ -19,6 +19,7 @@ from cli.commands.search import search as search
 from cli.commands.validate import stats as stats, validate as validate
 from cli.commands.serve import serve as serve
 from cli.commands.export import export as export
+from cli.commands.reconcile import reconcile_command as reconcile_command
 # isort: on
 
 __all__ = ["app", "main"]

@@ -6,10 +6,12 @@ of its graph. A loader's ``SourceData`` is one as it is, so ``graph`` needs noth
 graph then describes itself as a ``kg:PublicationSourceGraph``, which is how ``graph.links`` finds
 the graphs the collaboration network is derived from, now and in a later ``cnrs-kg network --refresh``.
 
-A load commits its sources in one transaction, then, if publications changed, brings the
-collaboration network derived from them up to date (``graph.links``): by an increment when the
-network was current and the hierarchy did not move (the works the load changed, counted as they
-were before it and as they are after), else by counting every work again. The network is
+A load commits its sources in one transaction, then brings the reconciliation of the organisations
+with ROR up to date (``graph.reconcile``: new organisations matched, new ROR records candidates),
+then, if publications changed, brings the collaboration network derived from them up to date
+(``graph.links``): by an increment when the network was current and the hierarchy did not move
+(the works the load changed, counted as they were before it and as they are after), else by
+counting every work again. The network is
 computed from the store, so it needs the new publications committed first, and it is written in
 bounded chunks after them. It records the generation of the publications it derives from
 (``graph.meta``): a load killed before the network is written leaves a network that ``cnrs-kg
@@ -38,6 +40,7 @@ from graph.links import (
     works_in,
 )
 from graph.links.table import combine
+from graph.reconcile import after_load
 from graph.store import Backend, GraphChange, GraphContent
 from ontology import ONTOLOGY_GRAPH, ONTOLOGY_IRI, ONTOLOGY_PATH
 from ontology.provenance import SourceInfo, describe_source
@@ -76,9 +79,10 @@ def write_sources(store: Backend, sources: Sequence[Source], *, with_ontology: b
     in one transaction.
 
     Raises before anything is written if a source fails while its triples are produced. Then the
-    collaboration network is brought up to date (see the module docstring): by an increment after
-    a publication source (``info.publications``) changed, by a recount when the network was stale
-    or the hierarchy moved.
+    reconciliation with ROR (``graph.reconcile.after_load``), then the collaboration network are
+    brought up to date (see the module docstring): the network by an increment after a publication
+    source (``info.publications``) changed, by a recount when the network was stale or the hierarchy
+    (or a match) moved.
     """
     contents = [GraphContent(s.info.graph, chain(describe_source(s.info), s.triples)) for s in sources]
     if with_ontology:
@@ -92,6 +96,8 @@ def write_sources(store: Backend, sources: Sequence[Source], *, with_ontology: b
     taken = contributions(store, old_works, before, sign=-1) if old_works else LinkTable()
     changes = store.replace_graphs(contents)
     log.info("sources written: %d graphs", len(changes))
+    # Before the network is counted: a new match moves the fingerprint of `after`, and every work counts again.
+    changes += after_load(store, [source.info.kind for source in sources])
     published = bool(replaced & {change.graph for change in changes if change.changed})
     after = read_context(store, before.nodes)
     moved = after.fingerprint != before.fingerprint  # the hierarchy, or an organisation's country

@@ -112,5 +112,6 @@ def test_every_graph_describes_its_source(bundled: OxigraphStore) -> None:
                                         prov:generatedAtTime ?t ; dcterms:source ?s } }""",
     )
     assert graphs == {r["g"] for r in described}
-    # 11 curated sources, 8 publication files, and the network of 2014, 2018 and all years (no period graph)
-    assert len(graphs) == 22
+    # 11 curated sources, 8 publication files, the network of 2014, 2018 and all years (no period graph),
+    # and the reconciliation of the publications' organisations with ROR
+    assert len(graphs) == 23

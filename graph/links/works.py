@@ -2,7 +2,9 @@
 
 A work's links depend on the work (its earliest year, its affiliations and countries, from every
 source that states them) and on the ``Context``: the organisation hierarchy and each
-organisation's country. ``contributions`` counts a set of works (all of them for a recount, or
+organisation's country, with every organisation reconciled as one with a ROR organisation
+(``graph.reconcile``: a HAL structure, an OpenAlex institution) counted as that organisation, under
+the hierarchy of both. ``contributions`` counts a set of works (all of them for a recount, or
 those a load changes, as they were and as they are) into a ``LinkTable``, a chunk of works at a
 time: memory holds one chunk's links and the table so far, never the works.
 
@@ -28,6 +30,7 @@ from graph.backend import Backend
 from graph.links.queries import KINDS
 from graph.links.rules import Hierarchy, Key, Tally, count_work, read_hierarchy
 from graph.links.table import LinkTable, Nodes, combine, pack, renumber
+from graph.reconcile.derived import merge, same_as
 from graph.store import OxigraphStore
 from ontology import FABIO, KG
 
@@ -44,11 +47,12 @@ class Context:
     hierarchy: Hierarchy
     home: dict[str, set[str]]  # every organisation's own country
     nodes: Nodes = field(default_factory=Nodes)
+    same: dict[str, str] = field(default_factory=dict)  # reconciled: the ROR organisation an affiliation counts as
 
     @property
     def fingerprint(self) -> str:
-        """A digest of the hierarchy (its edges with their years, its parents' lifetimes) and the
-        countries: when it moves, every work may count otherwise."""
+        """A digest of the hierarchy (its edges with their years, its parents' lifetimes), the
+        countries and the reconciled organisations: when it moves, every work may count otherwise."""
         digest = hashlib.blake2b(digest_size=16)
         for child in sorted(self.hierarchy.parents):
             for parent, start, end in sorted(self.hierarchy.parents[child], key=repr):
@@ -58,16 +62,23 @@ class Context:
             digest.update(f"existed {org} {first} {last}\n".encode())
         for org in sorted(self.home):
             digest.update(f"{org} {' '.join(sorted(self.home[org]))}\n".encode())
+        for org in sorted(self.same):
+            digest.update(f"same {org} {self.same[org]}\n".encode())
         return digest.hexdigest()
 
 
 def read_context(store: Backend, nodes: Nodes | None = None) -> Context:
-    """The hierarchy and the organisations' countries as the store holds them (one query, one scan)."""
+    """The hierarchy and the organisations' countries as the store holds them (one query, one scan),
+    each reconciled organisation folded into its ROR organisation."""
     home: dict[str, set[str]] = defaultdict(set)
     for quad in store.match(None, KG.country):
         if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
             home[quad.subject.value].add(quad.object.value)
-    return Context(read_hierarchy(store), dict(home), nodes if nodes is not None else Nodes())
+    hierarchy, same = read_hierarchy(store), same_as(store)
+    if same:
+        parents, lifetimes, home = merge(hierarchy.parents, hierarchy.lifetimes, home, same)
+        hierarchy = Hierarchy(parents, lifetimes)
+    return Context(hierarchy, dict(home), nodes if nodes is not None else Nodes(), same)
 
 
 def _year_of(term: object) -> int | None:
@@ -139,7 +150,7 @@ def _count(
         when = _earliest(store, work, exclude)
         if when is None:
             continue
-        affiliations = _objects(store, work, KG.affiliatedInstitution, exclude)
+        affiliations = {context.same.get(org, org) for org in _objects(store, work, KG.affiliatedInstitution, exclude)}
         countries = _objects(store, work, KG.affiliatedCountry, exclude)
         count_work(chunk[when], when, affiliations, countries, context.home, context.hierarchy)
         counted += 1

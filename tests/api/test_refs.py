@@ -68,7 +68,8 @@ def test_every_form_of_an_entity_names_its_iri_in_one_query(store: CountingQuery
 
 
 def test_a_hal_structure_without_a_ror_id_is_its_own_node(store: CountingQueryable) -> None:
-    assert refs.resolve(store, [refs.parse("hal:111023")]) == [iris.hal_org("111023").value]
+    # bioMérieux SA: no ROR record in the store to match it with
+    assert refs.resolve(store, [refs.parse("hal:305848")]) == [iris.hal_org("305848").value]
 
 
 @pytest.mark.parametrize(
@@ -183,3 +184,9 @@ def test_a_name_no_entity_bears_exactly_names_nothing(store: CountingQueryable) 
     with pytest.raises(BadArgument) as raised:
         refs.resolve(store, [refs.parse("Centre national")])
     assert str(raised.value).startswith("seeds: 'Centre national' names nothing in this store")
+
+
+def test_an_organisation_matched_with_ror_is_named_by_its_ror_node(store: CountingQueryable) -> None:
+    """HAL's CEA (structure 300016, no ROR id in HAL) is matched by the reconciliation with its ROR
+    record, under which the network counts it: a reference to it names the ROR node."""
+    assert refs.resolve(store, [refs.parse("hal:300016")]) == [iris.ror_org("00jjx8s55").value]

@@ -28,7 +28,7 @@ def client(bundled_copy: Path) -> Iterator[TestClient]:
 def test_health(client: TestClient) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok"
-    assert body["graphs"] == 23  # 22 described graphs (tests/test_bundled.py) and the ontology
+    assert body["graphs"] == 24  # 23 described graphs (tests/test_bundled.py) and the ontology
     assert body["statements"] > 50_000
 
 

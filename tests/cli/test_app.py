@@ -24,6 +24,7 @@ def test_help_lists_every_command_in_order() -> None:
         "stats",
         "serve",
         "export",
+        "reconcile",
         "harvest",
     ]
 

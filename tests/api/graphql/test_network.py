@@ -153,7 +153,7 @@ def test_trend_between_an_institution_and_a_country(gql: GraphQL) -> None:
 def test_bad_reference_is_the_clients_error(gql: GraphQL) -> None:
     (error,) = gql.errors('{ partners(of: "not an entity") { totalCount } }')
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    assert "names no entity" in error["message"]
+    assert "names nothing in this store" in error["message"]
 
 
 def test_institution_copublication_figures(gql: GraphQL) -> None:

@@ -11,8 +11,10 @@ SORBONNE = ID + "org/ror/02en5vm52"  # Sorbonne Université, co-supervising body
 NUS, NTU, ASTAR, THALES = (ID + f"org/ror/{r}" for r in ("01tgyzw49", "02e7b5302", "036wvzt09", "04emwm605"))
 VAST, MAHIDOL, KASETSART = (ID + f"org/ror/{r}" for r in ("02wsd5p50", "01znkr924", "05gzceg21"))
 TAYLORS, CERTOP = ID + "org/ror/0498pcx51", ID + "org/certop"
-LIX, LE2I, CENTRALE_LYON = ID + "org/hal/2071", ID + "org/hal/22594", ID + "org/hal/126765"
-CEA = ID + "org/hal/300016"  # a co-publication partner of the CNRS: its LE2S with the CNRS's IMS (2014)
+# LIX, Centrale Lyon and the CEA are HAL structures (2071, 126765, 300016) that the network counts as the
+# ROR organisations they are reconciled with (graph.reconcile); Le2i has no ROR record.
+LIX, LE2I, CENTRALE_LYON = ID + "org/ror/04afed728", ID + "org/hal/22594", ID + "org/ror/05s6rge65"
+CEA = ID + "org/ror/00jjx8s55"  # a co-publication partner of the CNRS: its LE2S with the CNRS's IMS (2014)
 SFU, UW = ID + "org/ror/0213rcc28", ID + "org/ror/00cvxb145"
 NORWAY, FRANCE, US, CANADA = (ID + f"country/{c}" for c in ("NO", "FR", "US", "CA"))
 CNRS_GRAPH = GRAPH + "cnrs/cnrs-asean"

@@ -138,7 +138,7 @@ def assert_same(read: ReadBack, want: ReadBack) -> None:
 def network(bundled_store_path: Path) -> Network:
     """The 2-hop network of the CNRS on the bundled data, every edge type."""
     with OxigraphStore(bundled_store_path, read_only=True) as store:
-        found = ex.network(store, [CNRS], hops=2)
+        found = ex.network(store, [CNRS], hops=2, include=list(EdgeType))
     assert len(found.nodes) > 100
     assert {e.type for e in found.edges} == set(EdgeType)
     return found
