@@ -279,18 +279,26 @@ def _instrument(pairs: list[q.Shared], window: Window) -> Found:
                 for year in _span_years(start, end, window):
                     years[year] += 1.0
         if active:
-            found.edges[(EdgeType.INSTRUMENT, a, b)] = Edge(
-                source=a,
-                target=b,
-                type=EdgeType.INSTRUMENT,
-                weight=float(len(active)),
-                first_year=min(years) if years else None,
-                last_year=max(years) if years else None,
-                years=dict(sorted(years.items())),
-                instruments=active,
-                sources=sorted(sources),
-            )
+            edge = _dated(EdgeType.INSTRUMENT, a, b, float(len(active)), years, sorted(sources))
+            edge.instruments = active
+            found.edges[(EdgeType.INSTRUMENT, a, b)] = edge
     return found
+
+
+def _dated(
+    kind: EdgeType, source: str, target: str, weight: float, years: dict[int, float], sources: list[str]
+) -> Edge:
+    """An edge of ``kind`` whose first and last years are those of ``years`` (None when it has none)."""
+    return Edge(
+        source=source,
+        target=target,
+        type=kind,
+        weight=weight,
+        first_year=min(years) if years else None,
+        last_year=max(years) if years else None,
+        years=dict(sorted(years.items())),
+        sources=sources,
+    )
 
 
 def _hierarchy(links: list[q.Parent], window: Window) -> Found:
@@ -301,15 +309,8 @@ def _hierarchy(links: list[q.Parent], window: Window) -> Found:
         if not window.overlaps(start, end):
             continue
         years = _span_years(start, end, window)
-        found.edges[(EdgeType.HIERARCHY, link.child, link.parent)] = Edge(
-            source=link.child,
-            target=link.parent,
-            type=EdgeType.HIERARCHY,
-            weight=1.0,
-            first_year=min(years) if years else None,
-            last_year=max(years) if years else None,
-            years=years,
-            sources=link.facts.get("graph"),
+        found.edges[(EdgeType.HIERARCHY, link.child, link.parent)] = _dated(
+            EdgeType.HIERARCHY, link.child, link.parent, 1.0, years, link.facts.get("graph")
         )
     return found
 
@@ -335,15 +336,8 @@ def _cosupervision(units: list[q.Cosupervised], window: Window) -> Found:
             for year in _span_years(start, end, window):
                 years[year] += 1.0
         if count:
-            found.edges[(EdgeType.COSUPERVISION, a, b)] = Edge(
-                source=a,
-                target=b,
-                type=EdgeType.COSUPERVISION,
-                weight=float(count),
-                first_year=min(years) if years else None,
-                last_year=max(years) if years else None,
-                years=dict(sorted(years.items())),
-                sources=sorted(sources),
+            found.edges[(EdgeType.COSUPERVISION, a, b)] = _dated(
+                EdgeType.COSUPERVISION, a, b, float(count), years, sorted(sources)
             )
     return found
 
