@@ -13,7 +13,10 @@ read over ``/sparql`` as any client would (``read_facts``), and ``ties_of`` reco
 - two affiliations are tied, internally when one is the other's ancestor; above them, a body that
   affiliation a reaches at level k and b's set lacks is tied to one b reaches at level k that a's
   set lacks;
-- every organisation of the sets is tied to the work's countries other than its own.
+- every organisation of the sets is tied to the work's countries other than its own;
+- an organisation matched as one with a ROR organisation (``skos:exactMatch`` in the reconciliation
+  graph) counts as that organisation: its affiliations, its parents and children, its countries,
+  and its lifetime (the widest either states) are the ROR organisation's (``fold``).
 
 A lab alone ties its CNRS to nothing (w1); with a university, it ties the CNRS to it (w2), and
 with the CNRS itself on the byline, to the lab (internal: no partnership, w3). The lab's other
@@ -30,6 +33,12 @@ university (w4).
 {}
 >>> partners(ties_of(facts, "cnrs"))
 [('VN', 2), ('uni', 1), ('vn', 1)]
+
+Matched with "uni" (a ROR organisation), the HAL node "hal-uni" counts as it (w5):
+
+>>> facts.years["w5"], facts.affiliations["w5"] = 2023, {"lab", "hal-uni"}
+>>> partners(ties_of(fold(facts, {"hal-uni": "uni"}), "cnrs"))
+[('VN', 2), ('uni', 2), ('vn', 1)]
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ PREFIXES = """PREFIX kg: <https://w3id.org/cnrs-kg/ontology#>
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX fabio: <http://purl.org/spar/fabio/>
 PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 # The raw facts, each an (x, y) pair of a query; ORDER BY makes LIMIT/OFFSET pages stable.
 YEARS = "SELECT ?x ?y WHERE { ?x fabio:hasPublicationYear ?y } ORDER BY ?x ?y"
@@ -62,6 +72,11 @@ PARENT_STARTS = """SELECT DISTINCT ?x ?y WHERE {
 } ORDER BY ?x ?y"""
 PARENT_ENDS = """SELECT DISTINCT ?x ?y WHERE {
   ?c org:subOrganizationOf|kg:supervisingBody ?x . ?x schema:endDate ?y
+} ORDER BY ?x ?y"""
+# The organisations matched as one with a ROR organisation, in the graph the reconciliation writes
+# (``graph.reconcile``; its name written here, as a client knows it, not imported).
+SAME = """SELECT ?x ?y WHERE {
+  GRAPH <https://w3id.org/cnrs-kg/graph/reconciliation/ror> { ?x skos:exactMatch ?y }
 } ORDER BY ?x ?y"""
 
 Span = tuple[int | None, int | None]
@@ -123,7 +138,8 @@ def _pairs(select: Select, query: str) -> list[tuple[str, str]]:
 
 
 def read_facts(select: Select) -> Facts:
-    """The raw facts of every work and organisation in the store (five queries)."""
+    """The raw facts of every work and organisation in the store, the organisations matched with
+    ROR folded into them (eight queries)."""
     years: dict[str, int] = {}
     for work, text in _pairs(select, YEARS):
         when = _year(text)
@@ -145,7 +161,37 @@ def read_facts(select: Select) -> Facts:
         edge = (row["y"]["value"], start, end)
         if edge not in parents[row["x"]["value"]]:
             parents[row["x"]["value"]].append(edge)
-    return Facts(years, affiliations, countries, homes, parents, _lifetimes(select))
+    facts = Facts(years, affiliations, countries, homes, parents, _lifetimes(select))
+    return fold(facts, dict(_pairs(select, SAME)))
+
+
+def fold(facts: Facts, same: dict[str, str]) -> Facts:
+    """``facts`` with each organisation of ``same`` counted as the one it is matched with."""
+    if not same:
+        return facts
+    parents: dict[str, list[tuple[str, int | None, int | None]]] = defaultdict(list)
+    for child, edges in facts.parents.items():
+        mine = same.get(child, child)
+        for parent, start, end in edges:
+            edge = (same.get(parent, parent), start, end)
+            if edge[0] != mine and edge not in parents[mine]:
+                parents[mine].append(edge)
+    lifetimes: dict[str, Span] = {}
+    for org, span in facts.lifetimes.items():
+        key = same.get(org, org)
+        lifetimes[key] = _widest(lifetimes[key], span) if key in lifetimes else span
+    homes: dict[str, set[str]] = defaultdict(set)
+    for org, places in facts.homes.items():
+        homes[same.get(org, org)] |= places
+    affiliations = {work: {same.get(org, org) for org in orgs} for work, orgs in facts.affiliations.items()}
+    return Facts(facts.years, affiliations, facts.countries, dict(homes), dict(parents), lifetimes)
+
+
+def _widest(a: Span, b: Span) -> Span:
+    """From the earliest start to the latest end that either states (a bound neither states: none)."""
+    firsts = [year for year in (a[0], b[0]) if year is not None]
+    lasts = [year for year in (a[1], b[1]) if year is not None]
+    return (min(firsts) if firsts else None, max(lasts) if lasts else None)
 
 
 def _lifetimes(select: Select) -> dict[str, Span]:
