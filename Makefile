@@ -2,21 +2,47 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+STAMP  := $(VENV)/.installed-dev
+SERVE_STAMP := $(VENV)/.installed-serve
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install assets browser store run test lint typecheck unit conformance graphql-audit soak bench clean
+.PHONY: install install-serve lock assets browser store run test lint typecheck unit conformance graphql-audit soak bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dev]'
-	touch $(STAMP)
+## The locked dependencies (requirements/, hashes checked), then the project without dependencies: pip
+## refuses an editable install in hash-checking mode. `pip check` fails when pyproject.toml asks for a
+## package the lock lacks (a dependency added without `make lock`).
+define install-locked
+	$(BIN)/python -m pip install -q --require-hashes -r $<
+	$(BIN)/python -m pip install -q --no-deps -e .
+	@$(BIN)/python -m pip check >/dev/null || ($(BIN)/python -m pip check; \
+		echo "requirements/ is out of step with pyproject.toml: run make lock"; exit 1)
+	touch $@
+endef
 
+$(STAMP): requirements/dev.txt pyproject.toml | $(BIN)/python
+	$(install-locked)
+
+$(SERVE_STAMP): requirements/serve.txt pyproject.toml | $(BIN)/python
+	$(install-locked)
+
+## What tests and tools need (the dev extras), and what serving needs (`make run`).
 install: $(STAMP)
+install-serve: $(SERVE_STAMP)
+
+## Lock files compiled from pyproject.toml by uv, for every platform, pinned with hashes; existing pins
+## are kept (`make lock LOCK_ARGS=--upgrade` moves them to the newest). Run it after any dependency change.
+UV_VERSION := 0.13.8
+LOCK = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet \
+	--custom-compile-command 'make lock' $(LOCK_ARGS)
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install -q uv==$(UV_VERSION)
+	$(LOCK) --extra dev -o requirements/dev.txt
+	$(LOCK) -c requirements/dev.txt -o requirements/serve.txt
 
 ## Browser assets from the npm registry (package-lock.json), copied into an ignored folder.
 YASGUI := api/static/vendor/yasgui
@@ -47,8 +73,13 @@ assets: $(EXPLORE)/explore.js
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+## Debian's xmllint (libxml2-utils): the export tests validate GEXF and GraphML against the official schemas.
+.PHONY: xmllint
+xmllint:
+	@command -v xmllint >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null)
+
 ## Build the bundled store (in the user's data directory, or $$CNRS_KG_STORE) unless it exists.
-store: install assets
+store: install-serve assets
 	$(BIN)/cnrs-kg load --bundled --if-absent
 
 ## Serve SPARQL on http://$(HOST):$(PORT)/sparql
@@ -62,7 +93,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install assets browser
+unit: install assets browser xmllint
 	$(BIN)/pytest
 
 ## W3C SPARQL 1.1 Protocol and Graph Store Protocol tests against a server started on a temporary store.

@@ -13,16 +13,16 @@ from typing import TypedDict
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from api import export, graphql, graphstore, linkeddata, void, writes
+from api import export, graph_page, graphql, graphstore, linkeddata, ontology_page, rules_page, void, writes
 from api.auth import WritePolicy
+from api.caching import Caching
 from api.errors import HANDLERS
-from api.middleware import AccessLog, BodyLimit, ErrorPage
+from api.middleware import AccessLog, BodyLimit, ErrorPage, compression, cors
 from api.sparql import MAX_BODY, STATIC_DIR, sparql_endpoint
 from api.sparql_guard import ServiceAllowlist
 from api.workers import DEFAULT_BUDGET, DEFAULT_MAX_ROWS, LocalQueries, QueryPool, QueryRunner, deep_stacks
@@ -88,23 +88,21 @@ def create_app(
         Route("/health", health, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
         *linkeddata.routes(),
+        *graph_page.routes(),
+        *ontology_page.routes(),
+        *rules_page.routes(),
         *void.routes(),
         *graphstore.routes(),
         *writes.routes(),
         *graphql.routes(),
         *export.routes(),
     ]
-    middleware = [Middleware(ErrorPage), Middleware(AccessLog), Middleware(BodyLimit, limit=MAX_BODY)]
+    # Outermost first. CORS outside caching, so that a 304 carries it too; caching outside
+    # compression, so that it sees the Vary the compressor set.
+    middleware = [Middleware(ErrorPage), Middleware(AccessLog)]
     if cors_origins:
-        middleware.append(
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(cors_origins),
-                allow_methods=["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"],
-                allow_headers=["Accept", "Content-Type", "Authorization", writes.IDEMPOTENCY_KEY],
-                expose_headers=[writes.GENERATION, writes.REPLAYED, "Location"],
-            )
-        )
+        middleware.append(cors(list(cors_origins)))
+    middleware += [Middleware(Caching), compression(), Middleware(BodyLimit, limit=MAX_BODY)]
     # Typed errors are answered by the one map (api.errors); anything else by ErrorPage, a masked 500.
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware, exception_handlers=HANDLERS)
     app.state.write_policy = write_policy or WritePolicy()

@@ -11,7 +11,9 @@ GraphQL ``network`` field):
   ``counting`` (``full`` or ``fractional``), ``include`` (repeatable or comma-separated:
   ``copublication``, ``instrument``, ``hierarchy``; all if none), ``maxNodes`` (default 200),
   ``level`` (``institution``, the default: a country, region, group or instrument seed stands for
-  its organisations; ``country``: countries are the nodes).
+  its organisations; ``country``: countries are the nodes);
+- ``variant``: another file of the format, for a reader the default one does not suit (``gexf``:
+  ``dynamic``, Gephi's timeline with dynamic yearly weights; see ``graph.exports``).
 
 Formats: ``gexf``, ``graphml``, ``cyjs``, ``graphology.json``, ``vosviewer.json``,
 ``vosviewer-map.txt``, ``vosviewer-network.txt``, ``csv.zip`` (see ``graph.exports``).
@@ -72,7 +74,7 @@ __all__ = [
 ]
 
 PAGE = Path(__file__).resolve().parent / "static" / "explore.html"
-PARAMETERS = ("seeds", "hops", "from", "to", "minWeight", "counting", "include", "maxNodes", "level")
+PARAMETERS = ("seeds", "hops", "from", "to", "minWeight", "counting", "include", "maxNodes", "level", "variant")
 SEARCH_LIMIT = 20
 SOURCES_LIMIT = 50
 
@@ -116,9 +118,9 @@ def parse_selection(params: Mapping[str, Sequence[str]], queries: Queryable) -> 
     )
 
 
-def build(queries: Queryable, chosen: Selection, fmt: ExportFormat) -> bytes:
-    """The selection's network in one format (blocking: run it in a thread)."""
-    return fmt.write(chosen.network(queries))
+def build(queries: Queryable, chosen: Selection, fmt: ExportFormat, variant: str | None = None) -> bytes:
+    """The selection's network in one format or its ``variant`` (blocking: run it in a thread)."""
+    return fmt.writer(variant)(chosen.network(queries))
 
 
 def export_url(fmt: str, params: Mapping[str, str | int | float | Sequence[str]], *, root: str = "") -> str:
@@ -140,7 +142,12 @@ async def export_network(request: Request) -> Response:
     queries: Queryable = request.state.queries
 
     def work() -> Response:
-        body = build(queries, parse_selection(params, queries), fmt)
+        variants = params.get("variant", [])
+        if len(variants) > 1:
+            raise BadArgument(f"variant: given {len(variants)} times; give it once")
+        variant = variants[0] if variants else None
+        fmt.writer(variant)  # an unknown variant is refused before any query
+        body = build(queries, parse_selection(params, queries), fmt, variant)
         disposition = f'attachment; filename="{fmt.filename}"'
         return Response(body, media_type=fmt.media_type, headers={"Content-Disposition": disposition})
 

@@ -22,7 +22,14 @@ Methods:
   each in its own format, all merged); 201 if the graph was new, else 204;
 - ``POST /store`` without a graph: create a graph with a fresh IRI under ``/store/``; 201 with
   that IRI in ``Location``;
+- ``POST /store`` of a dataset (TriG, N-Quads: ``DATASET_TYPES``): add each of its graphs under its
+  own name, its default graph's triples to the default graph, in one update; 204. The protocol
+  defines POST to the Graph Store (5.5: the statements of the payload go in as a new graph); a
+  dataset names its graphs itself, and is taken as Oxigraph's server takes it at its ``/store``;
 - ``DELETE``: drop the graph (empty the default graph); 204, or 404 when it does not exist.
+
+The protocol defines no PUT of the Graph Store itself: ``PUT /store`` is 405 (``Allow: POST``),
+which the protocol answers a method it does not support on a resource; a PUT replaces one graph.
 
 Writes are refused as ``api.auth`` says (403 read-only, 401/403 token) before the body is read. A
 body is parsed in full before anything is written, so a body that does not parse leaves the graph
@@ -31,21 +38,24 @@ transaction. A committed write answers with its ``X-Store-Generation``; with an 
 it is done once, and a repeat answers the first outcome (``api.writes``).
 
 Refusals are raised as typed errors and answered by ``api.errors``.
-Status codes: 400 for a bad graph IRI, for ``graph`` and ``default`` together or neither, or for a
-body that does not parse (with the parser's message) or names graphs of its own; 403 for the
-store's own graphs (journal, bookkeeping); 404; 406 when no format fits ``Accept``; 413 for a body
-over ``MAX_BODY``; 415 for a content type that is not RDF; 422 for an ``Idempotency-Key`` used for
-another request.
+Status codes: 400 for a bad graph IRI, for ``graph`` and ``default`` together or neither, for a
+body that does not parse (with the parser's message), for a dataset sent to one graph (naming the
+graph it names) and for a dataset naming a graph by a blank node; 403 for the store's own graphs
+(journal, bookkeeping); 404; 405 for ``PUT /store``; 406 when no format fits ``Accept``; 413 for a
+body over ``MAX_BODY``; 415 for a content type that is not RDF; 422 for an ``Idempotency-Key``
+used for another request.
 """
 
 from __future__ import annotations
 
 import email.policy
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.parser import BytesParser
 from itertools import islice
+from typing import ClassVar
 from uuid import uuid4
 
 import pyoxigraph as ox
@@ -55,7 +65,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.auth import refuse_write
-from api.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
+from api.errors import (
+    BadRequest,
+    Forbidden,
+    HTTPError,
+    NotFound,
+    PayloadTooLarge,
+    Unprocessable,
+    UnsupportedMediaType,
+)
 from api.negotiation import GRAPH_TYPES, Format, negotiated
 from api.sparql import MAX_BODY
 from api.workers import Job, QueryRunner
@@ -63,13 +81,29 @@ from api.writes import Outcome, committed, fingerprint, idempotency_key, write_o
 from graph import OxigraphStore, ResultTooLarge
 from graph.meta import is_reserved
 
-__all__ = ["MAX_BODY", "routes"]
+__all__ = ["DATASET_TYPES", "MAX_BODY", "MethodNotAllowed", "routes"]
 
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
 RDF_TYPES = ", ".join(f.media_type for f in GRAPH_TYPES)
+DATASET_TYPES = (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
 GRAPH_CONTENT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
 _OVER_CAP = "more than {cap} triples, the cap of this server; read it in pages from /sparql (CONSTRUCT, LIMIT, OFFSET)"
 _NAME_ONE = "name a graph: '/store?graph=IRI', '/store?default' or '/store/{path}'"
+_ONE_GRAPH = (
+    "{part} is a dataset naming the graph {graph}, and a request to one graph takes that graph's triples only: "
+    "POST the dataset to /store to write each graph under its own name, or send the graph's triples alone"
+)
+_NO_PUT = (
+    "the Graph Store protocol defines no PUT of the whole store: PUT one graph ('/store?graph=IRI', "
+    "'/store?default' or '/store/{path}'), or POST a dataset (TriG, N-Quads) to /store to add its graphs"
+)
+
+
+class MethodNotAllowed(HTTPError):
+    """A method the Graph Store protocol does not define on this resource (405, with ``Allow``)."""
+
+    status = 405
+    headers: ClassVar[Mapping[str, str]] = {"Allow": "POST"}
 
 
 @dataclass(frozen=True)
@@ -208,21 +242,56 @@ def _parse(parts: list[Part], base_iri: str) -> list[ox.Triple]:
     """Every triple of every part; the first part that fails is refused (415 or 400)."""
     triples: list[ox.Triple] = []
     for part in parts:
-        fmt = _format(part)
-        if fmt is None:
-            raise UnsupportedMediaType(
-                f"{part.name}: unsupported content type {part.media_type!r}: use one of {RDF_TYPES}"
-            )
-        refused = _unbounded_entities(part.data) if fmt == ox.RdfFormat.RDF_XML else None
-        if refused is not None:
-            raise BadRequest(f"{part.name} is refused: {refused}; give the document with its entities expanded")
-        try:
-            # Blank nodes renamed: each document's are its own, apart from the store's and each other's.
-            quads = ox.parse(part.data, fmt, base_iri=base_iri, without_named_graphs=True, rename_blank_nodes=True)
-            triples.extend(quad.triple for quad in quads)
-        except (SyntaxError, ValueError) as exc:
-            raise BadRequest(f"{part.name} is not valid {fmt.name}: {exc}") from None
+        fmt = _checked_format(part)
+        for quad in _quads(part, fmt, base_iri):
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                raise BadRequest(_ONE_GRAPH.format(part=part.name, graph=quad.graph_name))
+            triples.append(quad.triple)
     return triples
+
+
+def _checked_format(part: Part) -> ox.RdfFormat:
+    """The part's RDF format (else 415), its RDF/XML entities bounded (else 400)."""
+    fmt = _format(part)
+    if fmt is None:
+        raise UnsupportedMediaType(f"{part.name}: unsupported content type {part.media_type!r}: use one of {RDF_TYPES}")
+    refused = _unbounded_entities(part.data) if fmt == ox.RdfFormat.RDF_XML else None
+    if refused is not None:
+        raise BadRequest(f"{part.name} is refused: {refused}; give the document with its entities expanded")
+    return fmt
+
+
+def _quads(part: Part, fmt: ox.RdfFormat, base_iri: str) -> Iterator[ox.Quad]:
+    """The quads of one part, a syntax error raised as 400 with the parser's position."""
+    try:
+        # Blank nodes renamed: each document's are its own, apart from the store's and each other's.
+        yield from ox.parse(part.data, fmt, base_iri=base_iri, rename_blank_nodes=True)
+    except (SyntaxError, ValueError) as exc:
+        raise BadRequest(f"{part.name} is not valid {fmt.name}: {exc}") from None
+
+
+def _dataset(parts: list[Part], base_iri: str) -> dict[ox.NamedNode | ox.DefaultGraph, list[ox.Triple]]:
+    """The triples of every graph of every part (datasets, each parsed in full first), by graph."""
+    graphs: dict[ox.NamedNode | ox.DefaultGraph, list[ox.Triple]] = {}
+    for part, fmt in ((part, _checked_format(part)) for part in parts):
+        for quad in _quads(part, fmt, base_iri):
+            graph = quad.graph_name
+            if isinstance(graph, ox.BlankNode):
+                raise BadRequest(f"{part.name} names a graph by a blank node (_:{graph.value}): name it by an IRI")
+            if isinstance(graph, ox.NamedNode) and is_reserved(graph.value):
+                raise Forbidden(
+                    f"{graph.value} is one of the store's own graphs (journal, bookkeeping), kept by the server"
+                )
+            graphs.setdefault(graph, []).append(quad.triple)
+    return graphs
+
+
+def _is_dataset(parts: list[Part]) -> bool:
+    """Whether the body is a dataset (TriG, N-Quads); 400 if it mixes datasets and graphs."""
+    kinds = {_format(part) in DATASET_TYPES for part in parts}
+    if len(kinds) > 1:
+        raise BadRequest("the body mixes datasets (TriG, N-Quads) and graphs: send each kind in its own request")
+    return kinds == {True}
 
 
 def _exists(store: OxigraphStore, target: Target) -> bool:
@@ -314,6 +383,28 @@ def _write(
     return write_once(store, key, request_id, write)
 
 
+def _write_dataset(
+    store: OxigraphStore, parts: list[Part], base_iri: str, key: str | None, request_id: str
+) -> Response:
+    """POST of a dataset to the Graph Store: every graph's triples added in one update (once per ``key``)."""
+    graphs = _dataset(parts, base_iri)
+    # One INSERT DATA: a blank node that two graphs of the dataset share stays one node.
+    blocks = []
+    for graph, triples in graphs.items():
+        data = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+        blocks.append(data if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{ {data} }}")
+    named = [graph for graph in graphs if isinstance(graph, ox.NamedNode)]
+
+    def write() -> Response:
+        outcome = Outcome(204)
+        if not blocks:  # an empty body: nothing to write (the protocol's 204 all the same)
+            return Response(status_code=204)
+        commit = store.update(f"INSERT DATA {{ {' '.join(blocks)} }}", graphs=named, key=outcome.key(key, request_id))
+        return committed(outcome, commit)
+
+    return write_once(store, key, request_id, write)
+
+
 def _delete(store: OxigraphStore, target: Target, key: str | None, request_id: str) -> Response:
     def write() -> Response:
         outcome = Outcome(204)
@@ -336,15 +427,22 @@ async def graph_store(request: Request) -> Response:
     refuse_write(request)
     target = _target(request)
     key = idempotency_key(request)
-    if target is None:
-        if request.method != "POST":
-            raise BadRequest(_NAME_ONE)
-        target = Target(f"{_request_iri(request).rstrip('/')}/{uuid4().hex}")
+    if target is None and request.method == "PUT":
+        raise MethodNotAllowed(_NO_PUT)
+    if target is None and request.method != "POST":
+        raise BadRequest(_NAME_ONE)
     if request.method == "DELETE":
+        assert target is not None
         return await run_in_threadpool(_delete, store, target, key, fingerprint("DELETE", _request_iri(request)))
     body = await _body(request)
     content_type = request.headers.get("content-type", "")
     parts = _parts(content_type, body)
+    if target is None and _is_dataset(parts):
+        request_id = fingerprint(request.method, str(request.url), content_type, body)
+        base = _request_iri(request)
+        return await run_in_threadpool(_write_dataset, store, parts, base, key, request_id)
+    if target is None:
+        target = Target(f"{_request_iri(request).rstrip('/')}/{uuid4().hex}")
     base_iri = target.iri or _request_iri(request)
     # The URL as sent, not the target: POST /store mints a new graph IRI at each request.
     request_id = fingerprint(request.method, str(request.url), content_type, body)

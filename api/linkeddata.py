@@ -24,14 +24,12 @@ write: a page asked again, such as the CNRS's by many visitors, costs no query.
 The RDF formats give the same page of statements, with the labels of the nodes they link to, and
 name the next page in a ``Link: <...>; rel="next"`` header (``rel="prev"`` for the one before).
 
+JSON-LD is compacted against the ontology's prefixes (``api.jsonld``). In HTML, links to the
+project's other IRIs (graphs, ontology terms, rules) go to this server too (``api.paths``).
+
 Status codes: 400 when the path does not make a valid IRI (or ``?format=`` names no format, or an
 offset is not a whole number), 404 when the store says nothing about the entity, 406 when no format
 fits ``Accept``, 503 when the page's queries run over the budget, 500 (logged) if a query fails.
-
->>> _normalise("work/doi/10.1000/abc%281%29")
-'work/doi/10.1000/abc%281%29'
->>> _normalise("org/universit%C3%A9-%7e%2f")
-'org/université-~%2F'
 """
 
 from __future__ import annotations
@@ -39,10 +37,10 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
@@ -52,7 +50,11 @@ from starlette.routing import Route
 
 from api import refs
 from api.errors import BadRequest, NotFound
+from api.html import Terms
+from api.html import page as page_html
+from api.jsonld import graph_body
 from api.negotiation import GRAPH_TYPES, Format, by_name, negotiated
+from api.paths import PROJECT, LocalIris, iri_under, raw_tail, root
 from api.workers import Job, QueryRunner
 from graph import QueryError, QueryTimeout
 from graph.sparql import PROLOGUE, bind
@@ -60,7 +62,7 @@ from ontology.iris import ID
 from ontology.labels import fallback_label
 from ontology.vocab import DCTERMS, PREFIXES, PROV, RDF, RDFS
 
-__all__ = ["COUNT_CAP", "HTML", "OFFERS", "PAGE", "routes"]
+__all__ = ["COUNT_CAP", "HTML", "OFFERS", "PAGE", "requested", "routes"]
 
 HTML = Format("text/html", "html")
 # RDF first: a client that states no preference (curl, a crawler's */*) gets Turtle.
@@ -109,51 +111,11 @@ SOURCES = """SELECT ?g ?p ?v WHERE {
   VALUES ?g { __GRAPHS__ } VALUES ?p { __FIELDS__ } GRAPH ?g { ?g ?p ?v }
 } LIMIT __LIMIT__"""
 
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _OFFSET = re.compile(r"[0-9]{1,7}")
-_LINKABLE = ("http://", "https://", "ftp://", "mailto:")
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# The project's IRIs other than entities, which other routes of the server answer for.
+ELSEWHERE = {iri: path for iri, path in PROJECT.items() if iri != ID}
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-
-def _normalise(raw: str) -> str:
-    """Percent-encoding as minted IRIs hold it (RFC 3987 3.2): upper-case hex, with unreserved and
-    non-ASCII characters decoded, so ``%C3%A9`` from a browser finds the IRI spelt with ``é``."""
-
-    def fix(match: re.Match[str]) -> str:
-        text = match.group(0)
-        try:
-            decoded = bytes.fromhex(text.replace("%", "")).decode("utf-8")
-        except UnicodeDecodeError:
-            return text.upper()
-        keep = (c in _UNRESERVED or (ord(c) > 127 and c.isprintable()) for c in decoded)
-        return "".join(c if k else quote(c, safe="") for c, k in zip(decoded, keep, strict=True))
-
-    return _PERCENT_RUN.sub(fix, raw)
-
-
-def _raw_tail(request: Request, decoded: str) -> str:
-    """The path parameter as the client sent it: the shortest tail of ``raw_path`` decoding to it."""
-    raw = request.scope.get("raw_path")
-    if isinstance(raw, bytes):
-        segments = raw.decode("utf-8", errors="replace").split("/")
-        for start in range(len(segments) - 1, -1, -1):
-            tail = "/".join(segments[start:])
-            if unquote(tail) == decoded:
-                return tail
-    return quote(decoded, safe="/:@!$&'()*+,;=-._~")
-
-
-def _entity(base: str, tail: str) -> ox.NamedNode | None:
-    """The entity IRI for a raw path tail; None if neither spelling makes a valid IRI."""
-    for candidate in dict.fromkeys((_normalise(tail), tail)):
-        try:
-            return ox.NamedNode(base + candidate)
-        except ValueError:
-            continue
-    return None
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -301,53 +263,6 @@ def read(
 # --- rendering --------------------------------------------------------------------------------------
 
 
-class _Page:
-    """Renders terms for one page: local links for IRIs under ``base``, the labels read with it."""
-
-    def __init__(self, labels: dict[ox.NamedNode, list[ox.Literal]], base: str, local: str) -> None:
-        self.labels = labels
-        self.base = base
-        self.local = local
-        self._prefixes = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
-
-    def label(self, node: ox.NamedNode) -> str | None:
-        """``rdfs:label``, preferring English, then no language, then any."""
-        ranked = sorted(({"en": 0, None: 1}.get(lit.language, 2), lit.value) for lit in self.labels.get(node, []))
-        return ranked[0][1] if ranked else None
-
-    def compact(self, iri: str) -> str:
-        for prefix, namespace in self._prefixes:
-            if iri.startswith(namespace) and len(iri) > len(namespace):
-                return f"{prefix}:{iri[len(namespace) :]}"
-        return iri
-
-    def href(self, iri: str) -> str | None:
-        if iri.startswith(self.base):
-            return self.local + iri[len(self.base) :]
-        return iri if iri.startswith(_LINKABLE) else None
-
-    def link(self, node: ox.NamedNode, *, labelled: bool = True) -> str:
-        label = self.label(node) if labelled else None
-        short = escape(self.compact(node.value))
-        text = f"{escape(label)} <small>{short}</small>" if label else short
-        href = self.href(node.value)
-        if href is None:
-            return text
-        return f'<a href="{escape(href)}" title="{escape(node.value)}">{text}</a>'
-
-    def term(self, term: Term) -> str:
-        if isinstance(term, ox.NamedNode):
-            return self.link(term)
-        if isinstance(term, ox.Literal):
-            text = escape(term.value)
-            if term.language:
-                return f'<span lang="{escape(term.language)}">{text}</span> <small>@{escape(term.language)}</small>'
-            if term.datatype.value != _XSD_STRING:
-                return f"{text} <small>^^{escape(self.compact(term.datatype.value))}</small>"
-            return text
-        return f"<code>{escape(str(term))}</code>"
-
-
 @dataclass(frozen=True)
 class Paging:
     """Where a request is in an entity's pages, and the links to the others.
@@ -399,7 +314,7 @@ def _nav(paging: Paging, name: str, more: bool) -> str:
     return f'<p class="pages">{" · ".join(links)}</p>' if links else ""
 
 
-def _sources_html(page: _Page, meta: dict[ox.NamedNode, dict[ox.NamedNode, list[Term]]]) -> str:
+def _sources_html(page: Terms, meta: dict[ox.NamedNode, dict[ox.NamedNode, list[Term]]]) -> str:
     items = []
     for number, (graph, fields) in enumerate(meta.items(), 1):
         titles = [t for t in fields.get(DCTERMS.title, []) if isinstance(t, ox.Literal)]
@@ -413,15 +328,16 @@ def _sources_html(page: _Page, meta: dict[ox.NamedNode, dict[ox.NamedNode, list[
             if len(values) > 5:
                 cells = f"<details><summary>{len(values)} pages</summary>{cells}</details>"
             rows.append(f"<dt>{name}</dt><dd>{cells}</dd>")
+        href = page.href(graph.value) or graph.value
         items.append(
-            f'<li id="source-{number}"><a href="{escape(graph.value)}">{title}</a>'
+            f'<li id="source-{number}"><a href="{escape(href)}">{title}</a>'
             f" <small>{escape(graph.value)}</small><dl>{''.join(rows)}</dl></li>"
         )
     return f'<section id="sources"><h2>Sources</h2><ol>{"".join(items)}</ol></section>'
 
 
-def _html(found: Found, paging: Paging, base: str, local: str) -> str:
-    page = _Page(found.labels, base, local)
+def _html(found: Found, paging: Paging, iris: LocalIris) -> str:
+    page = Terms(found.labels, iris)
     entity = found.entity
     number = {g: i for i, g in enumerate(found.sources, 1)}
     rows = []
@@ -438,21 +354,7 @@ def _html(found: Found, paging: Paging, base: str, local: str) -> str:
     alternates = " · ".join(f'<a href="?format={f.name}">{escape(f.media_type)}</a>' for f in GRAPH_TYPES)
     statements_shown = _shown("statements", paging.statements, len(rows), found.counts.get("statements", 0))
     incoming_shown = _shown("incoming links", paging.incoming, len(found.incoming), found.counts.get("incoming", 0))
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)} · cnrs-kg</title>
-<link rel="alternate" type="text/turtle" href="?format=turtle">
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 70rem; margin: 1rem auto; padding: 0 1rem; }}
-table {{ border-collapse: collapse; width: 100%; }} td, th {{ border-bottom: 1px solid #ddd; padding: .25rem;
-text-align: left; vertical-align: top; }} small {{ color: #666; }} dt {{ font-weight: bold; }}
-</style>
-</head>
-<body>
-<h1>{escape(title)}</h1>
+    body = f"""<h1>{escape(title)}</h1>
 <p><code>{escape(entity.value)}</code></p>
 <p>Types: {", ".join(page.link(t) for t in found.types) or "none stated"}</p>
 <p>As RDF: {alternates}</p>
@@ -464,21 +366,17 @@ text-align: left; vertical-align: top; }} small {{ color: #666; }} dt {{ font-we
 <table><thead><tr><th>Subject</th><th>Property</th></tr></thead><tbody>
 {in_rows}
 </tbody></table></section>
-{_sources_html(page, found.sources)}
-</body>
-</html>
-"""
+{_sources_html(page, found.sources)}"""
+    return page_html(title, body, root=iris.root, alternates=[("text/turtle", "?format=turtle")])
 
 
 def _rdf(found: Found, fmt: Format) -> bytes:
     """The page's statements, then the labels of the nodes they link to (each subject's together,
-    so Turtle groups them)."""
+    so Turtle groups them); JSON-LD compacted, the entity's node first."""
     triples = [ox.Triple(found.entity, s.predicate, s.object) for s in found.statements]
     for node in sorted(found.labels, key=lambda n: n.value):
         triples += [ox.Triple(node, RDFS.label, label) for label in found.labels[node]]
-    out = ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
-    assert out is not None
-    return out
+    return graph_body(triples, fmt, PREFIXES, first=found.entity)
 
 
 def _link_header(links: dict[str, str]) -> dict[str, str]:
@@ -487,7 +385,7 @@ def _link_header(links: dict[str, str]) -> dict[str, str]:
     return {"Link": ", ".join(f'<{ref}>; rel="{rel}"' for rel, ref in links.items())}
 
 
-def _answer(runner: QueryRunner, entity: ox.NamedNode, fmt: Format, paging: Paging, base: str, local: str) -> Response:
+def _answer(runner: QueryRunner, entity: ox.NamedNode, fmt: Format, paging: Paging, iris: LocalIris) -> Response:
     """Read and render (blocking: the queries wait for the workers); ``NotFound`` for an unknown entity,
     ``QueryTimeout`` over the budget."""
     found = read(runner, entity, statements=paging.statements, incoming=paging.incoming if fmt is HTML else None)
@@ -495,9 +393,21 @@ def _answer(runner: QueryRunner, entity: ox.NamedNode, fmt: Format, paging: Pagi
         raise NotFound(f"nothing is known about <{entity.value}>; look for it with /sparql")
     headers = {"Vary": "Accept", **_link_header(paging.neighbours("statements", found.more_statements))}
     if fmt is HTML:
-        html = _html(found, paging, base, local)
+        html = _html(found, paging, iris)
         return Response(html, media_type="text/html; charset=utf-8", headers=headers)
     return Response(_rdf(found, fmt), media_type=fmt.media_type, headers=headers)
+
+
+def requested(request: Request, offers: list[Format], what: str) -> Format:
+    """The format a page is asked in: ``?format=`` (a name, for links), else ``Accept``. A name that
+    is not offered is a ``BadRequest``; an ``Accept`` that nothing fits, ``NotAcceptable``."""
+    name = request.query_params.get("format")
+    if name is None:
+        return negotiated(request.headers.get("accept"), offers, what)
+    fmt = by_name(name, offers)
+    if fmt is None:
+        raise BadRequest(f"unknown format {name!r}: use one of {', '.join(f.name for f in offers)}")
+    return fmt
 
 
 def _offset(request: Request, name: str) -> int:
@@ -554,31 +464,29 @@ class _Rendered:
             self.pages.popitem(last=False)
 
 
-def routes(base: str = ID, *, prefix: str = "/id") -> list[Route]:
-    """The linked-data route: ``{prefix}/{path}`` describes the entity ``{base}{path}``."""
+def routes(base: str = ID, *, prefix: str = "/id", elsewhere: Mapping[str, str] = ELSEWHERE) -> list[Route]:
+    """The linked-data route: ``{prefix}/{path}`` describes the entity ``{base}{path}``.
+
+    ``elsewhere``: the other IRI prefixes this server answers for, and their paths (``api.paths``):
+    pages link them here rather than to w3id.org."""
     rendered = _Rendered()
 
     async def entity_page(request: Request) -> Response:
+        fmt = requested(request, OFFERS, "this page")
         name = request.query_params.get("format")
-        if name is not None:
-            fmt = by_name(name, OFFERS)
-            if fmt is None:
-                raise BadRequest(f"unknown format {name!r}: use one of {', '.join(f.name for f in OFFERS)}")
-        else:
-            fmt = negotiated(request.headers.get("accept"), OFFERS, "this page")
         paging = _paging(request, name)
-        tail = _raw_tail(request, request.path_params["path"])
-        entity = _entity(base, tail)
+        tail = raw_tail(request, request.path_params["path"])
+        entity = iri_under(base, tail)
         if entity is None:
             raise BadRequest(f"{tail!r} does not make a valid IRI under {base}")
-        local = request.scope.get("root_path", "") + prefix + "/"
+        iris = LocalIris.of({**elsewhere, base: prefix + "/"}, root(request))
         generation: int = request.state.store.generation
-        key = (entity.value, fmt.media_type, str(paging.statements), str(paging.incoming), local, name or "")
+        key = (entity.value, fmt.media_type, str(paging.statements), str(paging.incoming), iris.root, name or "")
         page = rendered.get(generation, key)
         if page is None:
             runner: QueryRunner = request.state.queries
             try:
-                page = await run_in_threadpool(_answer, runner, entity, fmt, paging, base, local)
+                page = await run_in_threadpool(_answer, runner, entity, fmt, paging, iris)
             except NotFound as unknown:
                 rendered.put(generation, key, unknown)
                 raise
@@ -595,7 +503,7 @@ def routes(base: str = ID, *, prefix: str = "/id") -> list[Route]:
         (iri,) = await refs.resolve_async(runner, [refs.parse(texts[0], "ref")])
         if not iri.startswith(base):
             raise NotFound(f"ref: {texts[0]!r} names <{iri}>, which has no page here")
-        local = request.scope.get("root_path", "") + prefix + "/" + iri[len(base) :]
+        local = root(request) + prefix + "/" + iri[len(base) :]
         return Response(status_code=303, headers={"Location": local})
 
     return [

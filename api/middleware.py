@@ -1,4 +1,5 @@
-"""Cross-cutting HTTP concerns: the access log, the deadline on request bodies, the error page.
+"""Cross-cutting HTTP concerns: the access log, the deadline on request bodies, the error page,
+compression and CORS (caching is ``api.caching``).
 
 - ``AccessLog``: one JSON object per request on the ``cnrs_kg.access`` logger: method, path,
   status, duration in milliseconds, and for SPARQL requests the query's length (never its text,
@@ -11,6 +12,12 @@
   chunked body), so that no endpoint buffers more than the limit.
 - ``ErrorPage``: an exception an endpoint lets out is logged with its traceback and answered with a
   one-line 500, never the traceback or a path of the installation.
+- ``compression()``: starlette-compress, answering zstd, brotli or gzip by ``Accept-Encoding`` for
+  every text answer of ``MIN_COMPRESSED`` bytes or more, the project's RDF, result and export
+  formats included (the library knows only the web's common types).
+- ``cors(origins)``: Starlette's CORS, allowing the request headers the API reads (``X-Explain``,
+  ``Idempotency-Key``, ``Authorization``, the conditional ones) and exposing the answer headers a
+  page needs (``Content-Disposition`` of exports, ``ETag``, ``Link`` pages, the write generation).
 """
 
 from __future__ import annotations
@@ -20,7 +27,14 @@ import logging
 import time
 
 import anyio
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette_compress import CompressMiddleware, add_compress_type
+
+from api.negotiation import GRAPH_TYPES, SOLUTION_TYPES
+from api.writes import GENERATION, IDEMPOTENCY_KEY, REPLAYED
+from graph.exports import FORMATS
 
 ACCESS_LOG = logging.getLogger("cnrs_kg.access")
 ERROR_LOG = logging.getLogger("cnrs_kg.error")
@@ -236,3 +250,64 @@ class ErrorPage:
             await plain_answer(
                 send, 500, "internal server error: the server logged it; try again later, or report it if it persists\n"
             )
+
+
+MIN_COMPRESSED = 1024  # below a packet or so, compressing saves nothing worth its time
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def is_text(media_type: str) -> bool:
+    """Whether a media type is text, so worth compressing (a zip is not).
+
+    >>> is_text("application/gexf+xml"), is_text("text/tab-separated-values; charset=utf-8"), is_text("application/zip")
+    (True, True, False)
+    """
+    essence = media_type.split(";")[0].strip().lower()
+    return essence.startswith("text/") or essence.endswith(("+xml", "+json", "/json", "/xml"))
+
+
+def compressed_types() -> list[str]:
+    """Every text media type the server answers with: RDF and SPARQL results (all text), exports, GraphQL."""
+    exports = [f.media_type for f in FORMATS.values() if is_text(f.media_type)]
+    types = [f.media_type for f in (*SOLUTION_TYPES, *GRAPH_TYPES)] + exports + [GRAPHQL_RESPONSE]
+    return sorted({t.split(";")[0].strip().lower() for t in types})
+
+
+def compression() -> Middleware:
+    """starlette-compress over every text answer of ``MIN_COMPRESSED`` bytes or more (it adds
+    ``Vary: Accept-Encoding`` to what it compresses)."""
+    for media_type in compressed_types():
+        add_compress_type(media_type)  # the library's own registry; adding again is harmless
+    return Middleware(CompressMiddleware, minimum_size=MIN_COMPRESSED)
+
+
+EXPLAIN = "X-Explain"  # asks GraphQL to explain (api.graphql.explain), answered in the body's extensions
+CORS_ALLOW_HEADERS = [
+    "Accept",
+    "Content-Type",
+    "Authorization",
+    IDEMPOTENCY_KEY,
+    EXPLAIN,
+    "If-None-Match",
+    "If-Modified-Since",
+]
+CORS_EXPOSE_HEADERS = [
+    "Content-Disposition",
+    "ETag",
+    "Link",
+    "Location",
+    "WWW-Authenticate",
+    GENERATION,
+    REPLAYED,
+]
+
+
+def cors(origins: list[str]) -> Middleware:
+    """Starlette's CORS for ``origins`` (``*`` for any), with the project's own headers."""
+    return Middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"],
+        allow_headers=CORS_ALLOW_HEADERS,
+        expose_headers=CORS_EXPOSE_HEADERS,
+    )

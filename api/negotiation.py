@@ -1,4 +1,5 @@
-"""Result formats: one place that maps names and media types to pyoxigraph serialisers.
+"""Result formats: one place that maps names and media types to pyoxigraph serialisers, and
+content negotiation by RFC 9110's precedence (``python-mimeparse`` reads ``Accept``).
 
 >>> negotiate("application/sparql-results+json, */*;q=0.1", SOLUTION_TYPES).media_type
 'application/sparql-results+json'
@@ -6,6 +7,8 @@
 'application/n-triples'
 >>> negotiate("image/png", GRAPH_TYPES) is None
 True
+>>> negotiate("text/turtle;q=0, */*", GRAPH_TYPES).media_type  # the explicit q=0 beats the wildcard
+'application/n-triples'
 >>> negotiated("image/png", GRAPH_TYPES[:1], "a graph")
 Traceback (most recent call last):
 ...
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import mimeparse
 import pyoxigraph as ox
 
 from api.errors import NotAcceptable
@@ -46,39 +50,38 @@ GRAPH_TYPES = [
 ]
 
 
-def _parse_accept(accept: str) -> list[tuple[str, float]]:
+def _ranges(accept: str) -> list[tuple[str, str, dict[str, str]]]:
+    """The media ranges of an ``Accept`` header, parsed by ``mimeparse``; a malformed range is
+    skipped (RFC 9110 lets a server ignore what it cannot read), and types are compared lowercase."""
     ranges = []
-    for part in accept.split(","):
-        pieces = [p.strip() for p in part.split(";")]
-        if not pieces[0]:
+    for part in accept.lower().split(","):
+        if not part.strip():
             continue
-        q = 1.0
-        for param in pieces[1:]:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        ranges.append((pieces[0].lower(), q))
+        try:
+            ranges.append(mimeparse.parse_media_range(part))
+        except ValueError:  # MimeTypeParseException: "text", "a/b/c"
+            continue
     return ranges
 
 
 def negotiate(accept: str | None, offers: list[Format]) -> Format | None:
-    """The best offer for an ``Accept`` header (the first offer when absent); None if none fits."""
-    if not accept:
+    """The best offer for an ``Accept`` header (the first offer when absent); None if none fits.
+
+    Each offer takes the quality of the most specific range that matches it (RFC 9110 12.5.1), so
+    an explicit ``q=0`` excludes it whatever the wildcards say; among offers of equal quality, the
+    one named most specifically wins, then the earlier offer (the server's preference).
+    """
+    ranges = _ranges(accept or "")
+    if not ranges:
         return offers[0]
-    best: tuple[float, int, Format] | None = None
-    for media_range, q in _parse_accept(accept):
-        if q <= 0:
-            continue
-        for index, offer in enumerate(offers):
-            major = offer.media_type.split("/")[0]
-            if media_range in (offer.media_type, "*/*", f"{major}/*"):
-                specificity = 2 if media_range == offer.media_type else 0
-                key = (q + specificity * 1e-3, -index, offer)
-                if best is None or key[:2] > best[:2]:
-                    best = key
-    return None if best is None else best[2]
+    best: tuple[float, float, int] | None = None
+    chosen = None
+    for index, offer in enumerate(offers):
+        q, fitness = mimeparse.quality_and_fitness_parsed(offer.media_type, ranges)
+        key = (float(q), float(fitness), -index)
+        if q > 0 and (best is None or key > best):
+            best, chosen = key, offer
+    return chosen
 
 
 def negotiated(accept: str | None, offers: list[Format], what: str = "this resource") -> Format:

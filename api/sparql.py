@@ -38,6 +38,7 @@ from api.errors import BadRequest, PayloadTooLarge, ServiceUnavailable, Unsuppor
 from api.negotiation import GRAPH_TYPES, Format, negotiate, negotiated
 from api.sparql_guard import Busy, Refused, ServiceAllowlist, check
 from api.sparql_update import DatasetConflict, add_using
+from api.void import VOID, dataset_iri
 from api.workers import Job, QueryRunner
 from api.writes import Outcome, committed, fingerprint, idempotency_key, write_once
 from graph import OxigraphStore
@@ -172,8 +173,13 @@ async def _answer(runner: QueryRunner, request: ProtocolQuery, accept: str | Non
     return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
 
 
-def service_description(endpoint: str, *, federated: bool = False) -> list[ox.Triple]:
-    """The SPARQL 1.1 Service Description of this endpoint (``federated``: some SERVICE is allowed)."""
+def service_description(
+    endpoint: str, *, federated: bool = False, dataset: ox.NamedNode | None = None
+) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of this endpoint (``federated``: some SERVICE is allowed).
+
+    ``dataset``: the store's VoID dataset (``api.void.dataset_iri``), named as the service's
+    ``sd:defaultDataset``; its IRI is a fragment of the VoID document, which describes it."""
     service = ox.NamedNode(endpoint)
 
     def sd(name: str) -> ox.NamedNode:
@@ -187,6 +193,12 @@ def service_description(endpoint: str, *, federated: bool = False) -> list[ox.Tr
     ]
     if federated:
         triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
+    if dataset is not None:
+        triples += [
+            ox.Triple(service, sd("defaultDataset"), dataset),
+            ox.Triple(dataset, RDF_TYPE, sd("Dataset")),
+            ox.Triple(dataset, RDF_TYPE, VOID.Dataset),
+        ]
     formats = {
         "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
         "application/sparql-results+xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
@@ -227,7 +239,8 @@ def _describe(request: Request) -> Response:
     assert fmt.rdf is not None
     endpoint = str(request.url.replace(query="", fragment=""))
     federated = bool(_allowed(request))
-    body = ox.serialize(service_description(endpoint, federated=federated), format=fmt.rdf)
+    dataset = dataset_iri(str(request.base_url))
+    body = ox.serialize(service_description(endpoint, federated=federated, dataset=dataset), format=fmt.rdf)
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
 

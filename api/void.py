@@ -5,6 +5,10 @@ the graph's own IRI, so the title, source and licence it states about itself are
 with a ``void:classPartition`` per class it types. The figures are the ones the store counts when
 a graph is written (``graph.counts``), never a scan at request time; the description is made
 again when the store's write generation moves, so a write over the server shows at once.
+
+The dataset's IRI is ``/.well-known/void#cnrs-kg`` on the server (``dataset_iri``): the SPARQL
+service description names it as its default dataset (``api.sparql``), and each subset's IRI
+resolves to a page of its own (``api.graph_page``). JSON-LD is compacted (``api.jsonld``).
 """
 
 from __future__ import annotations
@@ -20,12 +24,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from api.jsonld import graph_body, vocabularies
 from api.negotiation import GRAPH_TYPES, Format, negotiated
 from graph import OxigraphStore
-from ontology.iris import BASE, GRAPH, ID
+from ontology.iris import BASE, ID
 from ontology.vocab import DCTERMS, PREFIXES, RDF, XSD, Vocabulary
 
-__all__ = ["VOID", "VoidStats", "compute_void_stats", "routes", "void_triples"]
+__all__ = ["VOID", "VoidStats", "compute_void_stats", "dataset_iri", "routes", "void_triples"]
 
 VOID = Vocabulary(
     "void",
@@ -42,6 +47,7 @@ VOID = Vocabulary(
         "entities",
         "classes",
         "feature",
+        "dataDump",
     ],
 )
 FORMATS = "http://www.w3.org/ns/formats/"
@@ -113,10 +119,11 @@ def void_triples(stats: VoidStats, dataset: ox.NamedNode, sparql: ox.NamedNode) 
     triples += [ox.Triple(dataset, VOID.feature, ox.NamedNode(FORMATS + name)) for name in FEATURES]
     triples += [ox.Triple(dataset, VOID.subset, ox.NamedNode(graph)) for graph in stats.graphs]
     # Each node's statements together, so that Turtle writes each node as one block.
-    for graph, size in stats.graphs.items():
+    for number, (graph, size) in enumerate(stats.graphs.items()):
         subset = ox.NamedNode(graph)
         classes = sorted(stats.classes[graph].items())
-        partitions = [(ox.BlankNode(), cls, entities) for cls, entities in classes]
+        # Blank nodes named by position, so that an unchanged store is described in the same bytes.
+        partitions = [(ox.BlankNode(f"g{number}c{i}"), cls, n) for i, (cls, n) in enumerate(classes)]
         triples += [
             ox.Triple(subset, RDF.type, VOID.Dataset),
             ox.Triple(subset, VOID.triples, ox.Literal(str(size), datatype=XSD.integer)),
@@ -148,15 +155,20 @@ class _Cache:
             return cached[1]
 
 
+def dataset_iri(base_url: str) -> ox.NamedNode:
+    """The IRI of the whole store as a dataset, on the server at ``base_url``: a fragment of the VoID
+    document, so that it dereferences to its description (the service description names it)."""
+    return ox.NamedNode(urljoin(base_url, ".well-known/void#cnrs-kg"))
+
+
 def _answer(cache: _Cache, store: OxigraphStore, fmt: Format, base_url: str) -> Response:
     """Query and serialise in one thread: pyoxigraph results cannot cross threads."""
     stats = cache.get(store)
-    dataset = ox.NamedNode(urljoin(base_url, ".well-known/void#cnrs-kg"))
     sparql = ox.NamedNode(urljoin(base_url, "sparql"))
     # Vocabulary prefixes only: graph IRIs hold "/", which a prefixed name would have to escape.
-    prefixes = {name: ns for name, ns in PREFIXES.items() if not ns.startswith((ID, GRAPH))} | {"void": VOID.base}
-    out = ox.serialize(void_triples(stats, dataset, sparql), format=fmt.rdf, prefixes=prefixes)
-    assert out is not None
+    prefixes = vocabularies(PREFIXES) | {"void": VOID.base}
+    dataset = dataset_iri(base_url)
+    out = graph_body(void_triples(stats, dataset, sparql), fmt, prefixes, first=dataset)
     return Response(out, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
 

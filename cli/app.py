@@ -28,8 +28,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err = Console(stderr=True)
+# Markup and emoji codes off: whatever the commands print quotes the user's data (file names, ids,
+# values, query results), and "[bold]" or ":id:" in it must print as it is, not as a style or 🆔.
+console = Console(markup=False, emoji=False)
+err = Console(stderr=True, markup=False, emoji=False)
 
 StoreOption = Annotated[
     Path | None,

@@ -1,7 +1,8 @@
 """Which loader reads which file: every loader module, listed once, typed by what the registry needs of it.
 
 A loader module is a ``Loader`` (see ``loaders``); the loaders of harvested records (OpenAlex,
-HAL) are ``LenientLoader``s, which may skip a bad record. mypy checks each module listed here
+HAL) are ``LenientLoader``s, which may skip a bad record; the loader of any RDF file is a
+``LicensedLoader``, which takes the licence the user gives. mypy checks each module listed here
 against its protocol, so a loader whose ``load`` or ``detect`` drifts from the contract is a type
 error, not a surprise at run time.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from loaders import cnrs, countries, hal, openalex, ror, seeds
+from loaders import cnrs, countries, hal, openalex, rdf, ror, seeds
 from loaders.base import LoadError, SourceData
 from loaders.inputs import READ_ERRORS, check_input, check_not_empty, guard, read_error
 
@@ -45,12 +46,21 @@ class LenientLoader(Loader, Protocol):
     def load(self, path: Path, *, strict: bool = True) -> list[SourceData]: ...
 
 
-# Order matters for detection: the most specific formats first.
+class LicensedLoader(Loader, Protocol):
+    """A loader of files that do not say their licence: ``load`` takes the one the user gives."""
+
+    def load(self, path: Path, *, licence: str | None = None) -> list[SourceData]: ...
+
+
+# Order matters for detection: the most specific formats first, any RDF file last (a seed's
+# NAME.facts.ttl is Turtle too).
 CURATED: tuple[Loader, ...] = (ror, countries, cnrs, seeds)
 HARVESTED: tuple[LenientLoader, ...] = (openalex, hal)
+GENERAL: tuple[LicensedLoader, ...] = (rdf,)
 
-LOADERS: dict[str, Loader] = {loader.KIND: loader for loader in (*CURATED, *HARVESTED)}
+LOADERS: dict[str, Loader] = {loader.KIND: loader for loader in (*CURATED, *HARVESTED, *GENERAL)}
 _LENIENT: dict[str, LenientLoader] = {loader.KIND: loader for loader in HARVESTED}
+_LICENSED: dict[str, LicensedLoader] = {loader.KIND: loader for loader in GENERAL}
 
 
 def detect_kind(path: Path) -> str:
@@ -65,7 +75,9 @@ def detect_kind(path: Path) -> str:
     raise LoadError(path, None, None, "cannot tell what kind of source this is", f"pass --kind ({kinds})")
 
 
-def load_path(path: Path, kind: str | None = None, *, strict: bool = True) -> list[SourceData]:
+def load_path(
+    path: Path, kind: str | None = None, *, strict: bool = True, licence: str | None = None
+) -> list[SourceData]:
     """Parse ``path`` with the loader of ``kind`` (detected when None).
 
     The input is checked first and its content guarded (``loaders.inputs``): a folder, an empty
@@ -73,7 +85,8 @@ def load_path(path: Path, kind: str | None = None, *, strict: bool = True) -> li
     which no record can be read are each one ``LoadError``.
 
     ``strict=False`` lets the loaders of harvested records skip bad records (see ``loaders.base``);
-    the loaders of curated files are always strict.
+    the loaders of curated files are always strict. ``licence`` (a URL) is the licence of a file
+    that does not say it (any RDF file); the other loaders know their source's, and refuse one.
     """
     if kind is None:
         kind = detect_kind(path)
@@ -82,10 +95,17 @@ def load_path(path: Path, kind: str | None = None, *, strict: bool = True) -> li
     if not path.exists():
         raise LoadError(path, None, None, "no such file", "check the path")
     loader = LOADERS[kind]
+    licensed = _LICENSED.get(kind)
+    if licence is not None and licensed is None:
+        hint = "drop --licence: this loader states its source's licence (or the ORIGIN.toml beside the file does)"
+        raise LoadError(path, None, None, f"a licence is given for a {kind} file, not an RDF file", hint)
     check_input(path, kind, reads_folders=loader.READS_FOLDERS, compressed=loader.COMPRESSED)
     lenient = _LENIENT.get(kind)
     try:
-        result = loader.load(path) if lenient is None else lenient.load(path, strict=strict)
+        if licensed is not None:
+            result = licensed.load(path, licence=licence)
+        else:
+            result = loader.load(path) if lenient is None else lenient.load(path, strict=strict)
     except READ_ERRORS as exc:
         raise read_error(path, exc) from None
     for source in result:

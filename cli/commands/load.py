@@ -51,6 +51,13 @@ def load(
     strict: Annotated[
         bool, typer.Option("--strict", help="Load nothing from a file with a bad record (default: skip it, report it).")
     ] = False,
+    licence: Annotated[
+        str | None,
+        typer.Option(
+            "--licence",
+            help="Licence URL of the RDF files loaded (else the license of the ORIGIN.toml beside them).",
+        ),
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Load source files (or the bundled dataset); each source replaces its own graph atomically.
@@ -59,6 +66,9 @@ def load(
     Publication sources (OpenAlex, HAL) skip a bad record and report it, or with --strict load
     nothing; the exit status is 2 when records were skipped. A file that cannot be read (a folder,
     empty, an archive of the wrong kind, cut short) or has no good record loads nothing: exit 1.
+
+    Any RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD; --kind rdf for .json and
+    .xml) is a source too: each of its graphs is kept, described with its file, date and licence.
     """
     items: list[tuple[Path, str | None]] = [(p, kind) for p in paths or []]
     try:
@@ -86,7 +96,7 @@ def load(
             for path, item_kind in items:
                 progress.update(task, description=f"reading {path.name}")
                 try:
-                    sources.extend(load_path(path, item_kind, strict=strict))
+                    sources.extend(load_path(path, item_kind, strict=strict, licence=licence))
                 except LoaderError as exc:
                     raise fail(f"{exc} (nothing was loaded)") from exc
                 progress.advance(task)

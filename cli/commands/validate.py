@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cli.app import StoreOption, app, console, open_store, print_network, short_graph, show_term
 from graph.stats import compute_stats
@@ -18,9 +19,8 @@ def validate(store: StoreOption = None) -> None:
         report = validate_store(kg)
     for result in report.results[:50]:
         colour = "red" if result.severity == "Violation" else "yellow"
-        console.print(
-            f"[{colour}]{result.severity}[/{colour}] {result.focus} {result.path}: {result.message}", highlight=False
-        )
+        line = Text.assemble((result.severity, colour), f" {result.focus} {result.path}: {result.message}")
+        console.print(line, highlight=False)
     if len(report.results) > 50:
         console.print(f"... and {len(report.results) - 50} more")
     console.print(f"{len(report.violations)} violations, {len(report.warnings)} warnings")

@@ -4,6 +4,15 @@ igraph computes betweenness, PageRank and Louvain communities in C: the 2-hop ne
 CNRS (about 1,600 nodes) takes milliseconds, where networkx took seconds for betweenness alone
 and needs SciPy for PageRank.
 
+The same network gives the same metrics to the last bit, so that an export asked twice is the same
+file: betweenness and PageRank are rounded to ``DIGITS`` significant digits (PageRank is an
+iterative solution, good to about 1e-10; ten digits keep what it knows), weighted degrees to six
+decimals. Rounding alone would not do: igraph's default PageRank solver (PRPACK) sums in parallel
+threads and its last digits change from run to run, and a value near a rounding boundary would
+still flip. PageRank is therefore asked of ARPACK, which runs in one thread from a start vector
+drawn from igraph's random generator, seeded as Louvain's is (``SEED``), under a lock: the
+generator is process-wide and a second thread would draw from it meanwhile.
+
 >>> m = compute(["a", "b", "c"], [_Edge("a", "b", 2.0), _Edge("b", "c", 1.0)])
 >>> m.degree, m.weighted_degree
 ({'a': 1, 'b': 2, 'c': 1}, {'a': 2.0, 'b': 3.0, 'c': 1.0})
@@ -16,13 +25,16 @@ and needs SciPy for PageRank.
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import igraph as ig
 
-SEED = 42  # Louvain is randomised: a fixed seed gives the same communities twice
+SEED = 42  # Louvain and ARPACK's start vector are randomised: a fixed seed gives the same answer twice
+DIGITS = 10  # significant digits of betweenness and PageRank
+_SEEDED = threading.Lock()  # igraph's random generator is one for the process
 
 
 class _EdgeLike(Protocol):
@@ -74,16 +86,28 @@ def compute(nodes: Sequence[str], edges: Sequence[_EdgeLike]) -> NodeMetrics:
     graph = ig.Graph(n=n, edges=list(pairs), directed=False)
     weights = list(pairs.values())
     scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 0.0
-    out.betweenness = {name: value * scale for name, value in zip(names, graph.betweenness(), strict=True)}
-    ranks = graph.pagerank(weights=weights or None)
-    out.pagerank = dict(zip(names, ranks, strict=True))
-    ig.set_random_number_generator(random.Random(SEED))
-    try:
-        clusters = graph.community_multilevel(weights=weights or None)
-    finally:
-        ig.set_random_number_generator(random)
+    out.betweenness = {name: significant(value * scale) for name, value in zip(names, graph.betweenness(), strict=True)}
+    with _SEEDED:
+        ig.set_random_number_generator(random.Random(SEED))
+        try:
+            ranks = graph.pagerank(weights=weights or None, implementation="arpack")
+            clusters = graph.community_multilevel(weights=weights or None)
+        finally:
+            ig.set_random_number_generator(random)
+    out.pagerank = {name: significant(rank) for name, rank in zip(names, ranks, strict=True)}
     ordered = sorted((sorted(members) for members in clusters), key=lambda members: (-len(members), members[0]))
     for number, members in enumerate(ordered):
         for member in members:
             out.community[names[member]] = number
     return out
+
+
+def significant(value: float, digits: int = DIGITS) -> float:
+    """``value`` to ``digits`` significant digits.
+
+    >>> significant(0.11509751495027223)
+    0.115097515
+    >>> significant(0.0)
+    0.0
+    """
+    return float(f"{value:.{digits}g}")

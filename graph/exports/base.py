@@ -63,20 +63,11 @@ def node_record(node: Node) -> dict[str, Scalar | list[str] | None]:
         "hops": node.hops,
         "degree": m.degree,
         "weighted_degree": m.weighted_degree,
-        "betweenness": significant(m.betweenness),
-        "pagerank": significant(m.pagerank),
+        "betweenness": m.betweenness,  # rounded where computed (graph.explore.metrics)
+        "pagerank": m.pagerank,
         "community": m.community,
         "url": node.iri,  # entity IRIs dereference (w3id.org redirects to the linked-data pages)
     }
-
-
-def significant(value: float, digits: int = 10) -> float:
-    """A metric to ``digits`` significant digits: the float noise of its summation order left out.
-
-    >>> significant(0.11509751495027223)
-    0.115097515
-    """
-    return float(f"{value:.{digits}g}")
 
 
 def edge_id(index: int) -> str:

@@ -53,8 +53,7 @@ def test_every_format_over_http(client: TestClient, name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(READERS))
 def test_over_http_the_writer_on_the_same_network(client: TestClient, cnrs_2_hops: ex.Network, name: str) -> None:
-    """The same nodes, edges and weights as the writer on ``explore.network`` in this process (not the
-    same bytes: PageRank's last digits follow the order the store returns rows in)."""
+    """The same nodes, edges and weights as the writer on ``explore.network`` in this process."""
     response = client.get(f"/export/network.{FORMATS[name].suffix}", params={"seeds": "ror:02feahw73", "hops": "2"})
     read = READERS[name](response.content)
     assert_same(read, of_network(cnrs_2_hops, per_pair=read.per_pair))

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 from starlette.testclient import TestClient
 
 from api import linkeddata
 from api.app import create_app
 from graph import OxigraphStore
+from ontology import ONTOLOGY_PATH
 from tests.conftest import copy_store
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -49,7 +51,7 @@ def test_html_for_browsers(client: TestClient) -> None:
     response = client.get("/id/org/ror/02feahw73", headers={"accept": BROWSER})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert response.headers["vary"] == "Accept"
+    assert "Accept" in [name.strip() for name in response.headers["vary"].split(",")]
     html = response.text
     assert "Centre National de la Recherche Scientifique" in html
     assert "<script" not in html
@@ -57,6 +59,15 @@ def test_html_for_browsers(client: TestClient) -> None:
     assert "https://creativecommons.org/publicdomain/zero/1.0/" in _sources(html)
     # A supervised laboratory under the base links to its own page on this server.
     assert 'href="/id/org/ror/' in html
+
+
+def test_html_links_the_projects_other_iris_here(client: TestClient) -> None:
+    html = client.get("/id/org/ror/02feahw73", headers={"accept": BROWSER}).text
+    assert 'href="/ontology#ResearchOrganisation"' in html  # a type: the ontology's anchor for it
+    assert 'href="/ontology#rorId"' in html  # a property
+    assert 'href="/graph/ror/ror_02feahw73_cnrs_v2.9.json"' in _sources(html)  # a source graph's page
+    assert 'href="/.well-known/void"' in html
+    assert 'href="https://w3id.org/cnrs-kg/' not in html
 
 
 def test_turtle_by_default(client: TestClient) -> None:
@@ -82,11 +93,29 @@ def test_curl_star_gets_turtle(client: TestClient) -> None:
     assert region in _triples(response.content, ox.RdfFormat.TURTLE)
 
 
-def test_json_ld(client: TestClient) -> None:
+def test_json_ld_is_compacted_against_the_ontology_prefixes(client: TestClient) -> None:
     response = client.get("/id/org/ror/02feahw73", headers={"accept": "application/ld+json"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/ld+json")
-    assert any(node.get("@id") == CNRS.value for node in response.json())
+    document = response.json()
+    declared = rdflib.Graph(bind_namespaces="none").parse(ONTOLOGY_PATH, format="turtle")
+    assert {name: str(ns) for name, ns in declared.namespaces()}.items() <= document["@context"].items()
+    cnrs = document["@graph"][0]  # the page's entity first, then the labels of what it links to
+    assert cnrs["@id"] == CNRS.value
+    assert cnrs["kg:rorId"] == "02feahw73"
+    assert {"@id": "https://ror.org/02feahw73"} in _as_list(cnrs["schema:sameAs"])
+    assert "org:Organization" in _as_list(cnrs["@type"])
+    # The same statements as the Turtle page.
+    turtle = client.get("/id/org/ror/02feahw73", headers={"accept": "text/turtle"})
+    as_jsonld = _triples(response.content, ox.RdfFormat.JSON_LD)
+    assert as_jsonld == _triples(turtle.content, ox.RdfFormat.TURTLE)
+    assert len(as_jsonld) > 100
+    # The same bytes for the same request.
+    assert client.get("/id/org/ror/02feahw73", params={"format": "jsonld"}).content == response.content
+
+
+def _as_list(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]
 
 
 def test_other_graph_types_and_format_parameter(client: TestClient) -> None:

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.auth import WritePolicy
+from api.testing import background_server, cnrs_kg_command, free_port
 from graph import OxigraphStore
 
 VOID = "http://rdfs.org/ns/void#"
 TRIPLES = ox.NamedNode(VOID + "triples")
 SUBSET = ox.NamedNode(VOID + "subset")
 TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 ROR_GRAPH = ox.NamedNode("https://w3id.org/cnrs-kg/graph/ror/ror_02feahw73_cnrs_v2.9.json")
 
 
@@ -140,3 +144,64 @@ def test_counts_match_a_scan_of_the_store(description: ox.Store, bundled: Oxigra
     assert isinstance(result, ox.QuerySolutions)
     scanned = {row["g"]: int(row["n"].value) for row in result}
     assert {g: _integer(description, g, TRIPLES) for g in scanned if isinstance(g, ox.NamedNode)} == scanned
+
+
+def test_json_ld_is_compacted(client: TestClient) -> None:
+    document = client.get("/.well-known/void", headers={"accept": "application/ld+json"}).json()
+    assert document["@context"]["void"] == VOID
+    dataset = document["@graph"][0]
+    assert dataset["@id"] == "http://testserver/.well-known/void#cnrs-kg"
+    assert "void:Dataset" in dataset["@type"]
+
+
+def test_the_service_description_names_the_void_dataset(client: TestClient) -> None:
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    response = client.get("/sparql", headers={"accept": "text/turtle"})
+    assert response.status_code == 200
+    described = _parsed(response.content)
+    service = ox.NamedNode("http://testserver/sparql")
+    (default,) = described.quads_for_pattern(service, ox.NamedNode(sd + "defaultDataset"), None)
+    dataset = default.object
+    assert isinstance(dataset, ox.NamedNode)
+    assert list(described.quads_for_pattern(dataset, ox.NamedNode(RDF_TYPE), ox.NamedNode(sd + "Dataset")))
+    # Its IRI dereferences to the VoID document, which describes it and names the endpoint back.
+    document = client.get(urlsplit(dataset.value).path, headers={"accept": "text/turtle"})
+    void = _parsed(document.content)
+    assert list(void.quads_for_pattern(dataset, ox.NamedNode(RDF_TYPE), ox.NamedNode(VOID + "Dataset")))
+    assert list(void.quads_for_pattern(dataset, ox.NamedNode(VOID + "sparqlEndpoint"), service))
+
+
+def _total(base: str, headers: dict[str, str]) -> tuple[httpx.Response, int | None]:
+    response = httpx.get(f"{base}/.well-known/void", headers={"accept": "text/turtle", **headers})
+    if response.status_code != 200:
+        return response, None
+    described = _parsed(response.content)
+    return response, _integer(described, _dataset(described), TRIPLES)
+
+
+def test_a_graph_written_a_second_before_is_counted_over_http(bundled_copy: Path) -> None:
+    """Over a real server, asked again with the validators of the answer before the write: the
+    new graph is there at once (never a 304, never the figures of before)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = cnrs_kg_command("serve", "--port", str(port), "--store", str(bundled_copy), "--writable")
+    graph = "https://w3id.org/cnrs-kg/graph/test/void-over-http"
+    with background_server(command, f"{base}/health"):
+        before, total = _total(base, {})
+        assert total is not None
+        assert total == httpx.get(f"{base}/health").json()["statements"]
+        validators = {"If-None-Match": before.headers.get("etag", '"none"')}
+        if "last-modified" in before.headers:
+            validators["If-Modified-Since"] = before.headers["last-modified"]
+        body = "<urn:a> <http://www.w3.org/2000/01/rdf-schema#label> 'a' , 'b' ."
+        put = httpx.put(f"{base}/store", params={"graph": graph}, content=body, headers={"content-type": "text/turtle"})
+        assert put.status_code == 201
+        after, counted = _total(base, validators)
+        assert after.status_code == 200
+        assert counted == total + 2 == httpx.get(f"{base}/health").json()["statements"]
+        assert list(_parsed(after.content).quads_for_pattern(ox.NamedNode(graph), TRIPLES, None))
+        update = "INSERT DATA { GRAPH <" + graph + "> { <urn:b> <http://www.w3.org/2000/01/rdf-schema#label> 'c' } }"
+        posted = httpx.post(f"{base}/sparql", content=update, headers={"content-type": "application/sparql-update"})
+        assert posted.status_code == 204
+        again = {"If-None-Match": after.headers.get("etag", '"none"')}
+        assert _total(base, again)[1] == total + 3

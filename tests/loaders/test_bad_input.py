@@ -137,6 +137,8 @@ ROR = GOLDEN / "ror" / "asean_v1"
 CNRS = GOLDEN / "cnrs" / "ipal-majulab-trf-office"
 SEEDS = ROOT / "data" / "seeds"
 SEED = "000_dffeb8838fdd981b.facts.ttl"
+SEMOPENALEX = FIXTURES / "semopenalex"
+SEMOPENALEX_SAMPLE = "semopenalex-data-sample.trig"
 KINDS = {
     "ror": Kind(
         ROR,
@@ -168,6 +170,13 @@ KINDS = {
     ),
     "openalex": Kind(OPENALEX, "works.jsonl", _openalex_works, _bad_country_in_last_work, _cut_last_line),
     "hal": Kind(FIXTURES / "hal", "hal-tei.jsonl", _hal_documents, _broken_second_document, _cut_last_line),
+    "rdf": Kind(
+        SEMOPENALEX,
+        SEMOPENALEX_SAMPLE,
+        _file(SEMOPENALEX, SEMOPENALEX_SAMPLE),
+        _replace('ns7:endingPage "22"', 'ns7:endingPage "22'),
+        _cut_middle,
+    ),
 }
 
 
@@ -261,6 +270,12 @@ EXPECTED = {
     ("hal", "garbage_zip"): ": a zip archive, which the hal loader does not read; extract the file from it first",
     ("hal", "truncated"): r":3:json: the file ends inside a line \(.+\): it was cut short; harvest the page again .+",
     ("hal", "corrupt_record"): r":2:cea-00991452:tei: not well-formed XML \(.+\); re-export it from HAL",
+    ("rdf", "folder"): ": a folder, not a file; give the rdf file itself",
+    ("rdf", "empty"): r": the file is empty \(0 bytes\); download or export it again",
+    ("rdf", "garbage_gzip"): r": cannot decompress the file: .+; download or export the file again",
+    ("rdf", "garbage_zip"): ": a zip archive, which the rdf loader does not read; extract the file from it first",
+    ("rdf", "truncated"): r":\d+: not valid TriG: Parser error at line \d+ .+; fix the syntax",
+    ("rdf", "corrupt_record"): r":20: not valid TriG: Parser error at line 20 .+; fix the syntax",
 }
 CASES = ["folder", "empty", "garbage_gzip", "garbage_zip", "truncated", "corrupt_record"]
 

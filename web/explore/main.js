@@ -23,7 +23,8 @@ const STAND_INS = [
 ];
 const LEVEL_NAMES = { institution: "institutions", country: "countries" };
 const FORMATS = [
-  ["gexf", "GEXF (Gephi, dynamic)"],
+  ["gexf", "GEXF (networkx, graphology)"],
+  ["gexf", "GEXF (Gephi's timeline)", "variant=dynamic"],
   ["graphml", "GraphML"],
   ["cyjs", "Cytoscape.js"],
   ["graphology.json", "graphology"],
@@ -394,8 +395,10 @@ function renderExports() {
   const box = $("exports");
   box.replaceChildren();
   const params = serverParams(state);
-  for (const [suffix, label] of FORMATS) {
-    box.append(el("a", { class: "button", href: `/export/network.${suffix}?${params}`, download: true, "data-format": suffix }, label));
+  for (const [suffix, label, variant] of FORMATS) {
+    const query = variant ? `${params}&${variant}` : `${params}`;
+    const format = variant ? `${suffix}-${variant.split("=")[1]}` : suffix;
+    box.append(el("a", { class: "button", href: `/export/network.${suffix}?${query}`, download: true, "data-format": format }, label));
   }
 }
 

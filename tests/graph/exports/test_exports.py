@@ -4,7 +4,9 @@ documented structure), gives the same nodes, edges and weights as the network it
 (``tests/api/test_export.py`` compares them with the GraphQL ``network`` answer too).
 
 The GEXF is also checked element by element against the GEXF 1.3 schema's structure
-(gexf.rng and dynamics.rng: which attributes and children each element takes, in which order).
+(gexf.rng and dynamics.rng: which attributes and children each element takes, in which order);
+``test_readers`` validates the files against the official schemas themselves and reads them with
+the JavaScript readers and igraph.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pytest
 
 from graph import OxigraphStore
 from graph import explore as ex
+from graph.errors import BadArgument
 from graph.explore import EdgeType, Network
 from graph.exports import FORMATS, by_suffix, export
 from ontology import iris
@@ -57,9 +60,21 @@ def read_gexf(content: bytes) -> ReadBack:
 
 
 def read_graphml(content: bytes) -> ReadBack:
+    """Node ids are ``n0``, ``n1``...: the IRI is the ``iri`` data key."""
     graph = nx.read_graphml(io.BytesIO(content), edge_key_type=str, force_multigraph=True)
-    edges = {_typed(u, v, d["type"]): d["weight"] for u, v, d in graph.edges(data=True)}
-    return ReadBack(set(graph.nodes), edges)
+    iri = nx.get_node_attributes(graph, "iri")
+    edges = {_typed(iri[u], iri[v], d["type"]): d["weight"] for u, v, d in graph.edges(data=True)}
+    return ReadBack(set(iri.values()), edges)
+
+
+def yearly_of(data: dict[str, object], prefix: str = "weight") -> dict[int, object]:
+    """The values of the year attributes (``weight_2019``...) an XML reader found."""
+    return {int(name[len(prefix) + 1 :]): value for name, value in data.items() if name.startswith(f"{prefix}_")}
+
+
+def weighted_years(years: dict[int, float]) -> dict[int, float]:
+    """The years a file writes: those with a weight."""
+    return {year: weight for year, weight in years.items() if weight}
 
 
 def read_cytoscape(content: bytes) -> ReadBack:
@@ -169,6 +184,13 @@ def test_every_format_has_a_suffix_and_a_media_type() -> None:
     for fmt in FORMATS.values():
         assert by_suffix(fmt.suffix) is fmt
     assert by_suffix("exe") is None
+    assert {name: set(fmt.variants) for name, fmt in FORMATS.items() if fmt.variants} == {"gexf": {"dynamic"}}
+
+
+def test_an_unknown_variant_is_refused_naming_the_known_ones(network: Network) -> None:
+    with pytest.raises(BadArgument, match=r"^variant: 'static' is not a variant of gexf; give dynamic; or leave it"):
+        export(network, "gexf", "static")
+    assert export(network, "gexf", "") == export(network, "gexf")
 
 
 def test_gexf_round_trips_through_networkx(network: Network) -> None:
@@ -185,6 +207,7 @@ def test_gexf_round_trips_through_networkx(network: Network) -> None:
 
 
 def test_gexf_edges_carry_yearly_weights_and_spells(network: Network) -> None:
+    """networkx keeps the total weight and every year's (``weight_2019``...), typed."""
     graph = nx.read_gexf(io.BytesIO(export(network, "gexf")))
     by_id = {d["id"]: d for _, _, d in graph.edges(data=True)}
     for index, edge in enumerate(network.edges):
@@ -195,16 +218,30 @@ def test_gexf_edges_carry_yearly_weights_and_spells(network: Network) -> None:
             assert [y for start, end in spells for y in range(start, end + 1)] == years
             assert all(later[0] > earlier[1] + 1 for earlier, later in itertools.pairwise(spells))
         assert data.get("first_year") == edge.first_year
-    # networkx keeps the static weight; the dynamic "weight" attvalues are read with ElementTree
-    root = ET.fromstring(export(network, "gexf"))
+        assert data["weight"] == edge.weight
+        assert yearly_of(data) == weighted_years(edge.years)
+    assert any(yearly_of(data) for data in by_id.values())
+
+
+def test_gexf_for_gephis_timeline_has_the_yearly_weights_as_gephis_dynamic_weight(network: Network) -> None:
+    """The ``dynamic`` variant: the attribute of id ``weight`` (Gephi's dynamic edge weight) has a
+    value per year, with start and end, in a block of mode dynamic (read with ElementTree: networkx
+    reads that id as the static weight, which is why it is not the default file)."""
+    root = ET.fromstring(export(network, "gexf", "dynamic"))
     ns = {"g": "http://gexf.net/1.3"}
+    modes = {
+        (block.get("class"), attribute.get("id")): block.get("mode")
+        for block in root.iterfind("g:graph/g:attributes", ns)
+        for attribute in block
+    }
+    assert modes["edge", "weight"] == modes["node", "yearly_weighted_degree"] == "dynamic"
     for element in root.iterfind(".//g:edges/g:edge", ns):
         edge = network.edges[int(element.get("id", "e-1")[1:])]
         yearly = {
             int(v.get("start", "0")): float(v.get("value", "0"))
             for v in element.iterfind("g:attvalues/g:attvalue[@for='weight']", ns)
         }
-        assert yearly == edge.years
+        assert yearly == weighted_years(edge.years)
         assert all(v.get("start") == v.get("end") for v in element.iterfind("g:attvalues/g:attvalue[@start]", ns))
 
 
@@ -255,10 +292,13 @@ def _check_gexf_element(element: ET.Element) -> None:
         _check_gexf_element(child)
 
 
-def test_gexf_is_a_dynamic_gexf_13_document(network: Network) -> None:
+@pytest.mark.parametrize("variant", [None, "dynamic"])
+def test_gexf_is_a_dynamic_gexf_13_document(network: Network, variant: str | None) -> None:
     """The structure the GEXF 1.3 schema (gexf.rng, dynamics.rng) allows, checked element by element,
-    and spells and yearly values that are valid integer intervals inside the graph's time span."""
-    root = ET.fromstring(export(network, "gexf"))
+    and spells and yearly values that are valid integer intervals inside the graph's time span; the
+    default file declares one block per class (graphology-gexf reads only the last), the variant a
+    static and a dynamic one."""
+    root = ET.fromstring(export(network, "gexf", variant))
     _check_gexf_element(root)
     ns = {"g": "http://gexf.net/1.3"}
     graph = root.find("g:graph", ns)
@@ -268,13 +308,21 @@ def test_gexf_is_a_dynamic_gexf_13_document(network: Network) -> None:
     assert graph.attrib["timerepresentation"] == "interval"
     start, end = int(graph.attrib["start"]), int(graph.attrib["end"])
     declared: dict[tuple[str, str], str] = {}
+    blocks = []
     for block in graph.iterfind("g:attributes", ns):
         assert block.attrib["class"] in ("node", "edge")
         assert block.attrib["mode"] in ("static", "dynamic")
+        blocks.append((block.attrib["class"], block.attrib["mode"]))
         for attribute in block:
             assert attribute.attrib["type"] in GEXF_TYPES
+            assert attribute.attrib["title"] == attribute.attrib["id"]  # networkx keys by title, graphology by id
             declared[block.attrib["class"], attribute.attrib["id"]] = block.attrib["mode"]
-    assert declared["edge", "weight"] == "dynamic"  # the title GEXF reserves for the dynamic weight
+    if variant is None:
+        assert blocks == [("node", "static"), ("edge", "static")]
+        assert ("edge", "weight") not in declared  # networkx would read it as the static weight
+    else:
+        assert blocks == [("node", "static"), ("node", "dynamic"), ("edge", "static"), ("edge", "dynamic")]
+        assert declared["edge", "weight"] == "dynamic"  # the id Gephi makes the edge's dynamic weight
     ids = {n.attrib["id"] for n in graph.iterfind("g:nodes/g:node", ns)}
     assert len(ids) == len(network.nodes) == int(graph.find("g:nodes", ns).attrib["count"])  # type: ignore[union-attr]
     spells = 0
@@ -297,15 +345,19 @@ def test_gexf_is_a_dynamic_gexf_13_document(network: Network) -> None:
 def test_graphml_round_trips_through_networkx(network: Network) -> None:
     graph = nx.read_graphml(io.BytesIO(export(network, "graphml")), edge_key_type=str, force_multigraph=True)
     assert isinstance(graph, nx.MultiGraph)
-    by_key = {k: d for _, _, k, d in graph.edges(keys=True, data=True)}
+    by_key = {k: (u, v, d) for u, v, k, d in graph.edges(keys=True, data=True)}
+    ids = {node.iri: f"n{index}" for index, node in enumerate(network.nodes)}  # in the network's order
     for index, edge in enumerate(network.edges):
-        data = by_key[f"e{index}"]
+        source, target, data = by_key[f"e{index}"]
+        assert {source, target} == {ids[edge.source], ids[edge.target]}
         assert (data.get("first_year"), data.get("last_year")) == (edge.first_year, edge.last_year)
-        assert json.loads(data.get("years", "{}")) == {str(y): w for y, w in edge.years.items()}
+        assert yearly_of(data) == weighted_years(edge.years)
+    assert graph.graph["title"].startswith("Collaboration network of")
     for node in network.nodes:
-        data = graph.nodes[node.iri]
+        data = graph.nodes[ids[node.iri]]
+        assert data["iri"] == data["url"] == node.iri
         assert (data.get("ror"), data.get("hal"), data.get("country")) == (node.ror, node.hal, node.country)
-        assert data["pagerank"] == pytest.approx(node.metrics.pagerank)
+        assert (data["pagerank"], data["seed"], data["hops"]) == (node.metrics.pagerank, node.seed, node.hops)
 
 
 def test_cytoscape_json_has_the_documented_structure(network: Network) -> None:
@@ -370,5 +422,6 @@ def test_csv_zip_holds_nodes_edges_and_years(network: Network) -> None:
 
 
 def test_exports_are_deterministic(network: Network) -> None:
-    for name in FORMATS:
-        assert export(network, name) == export(network, name), name
+    for name, fmt in FORMATS.items():
+        for variant in [None, *fmt.variants]:
+            assert export(network, name, variant) == export(network, name, variant), (name, variant)
