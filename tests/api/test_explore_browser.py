@@ -138,8 +138,9 @@ def test_explorer_draws_filters_by_year_and_shows_sources(server: str) -> None:
         page.wait_for_selector("#pair-chart svg rect.bar")
         assert page.locator("#details h2").inner_text() == pair
         exports = page.locator("#exports a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-        assert len(exports) == 8
+        assert len(exports) == 9  # 8 formats, and GEXF's variant for Gephi's timeline
         assert all(href.startswith("/export/network.") and "seeds=" in href for href in exports)
+        assert sum("variant=dynamic" in href for href in exports) == 1
         assert errors == []
 
 

@@ -34,11 +34,7 @@ def loaded(bundled_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -
     """An empty store, then the organisation's TriG (exported from the bundled store) and the sample loaded."""
     folder = tmp_path_factory.mktemp("rdf-source")
     export = folder / "ntu.trig"
-    with OxigraphStore(bundled_store_path, read_only=True) as bundled:
-        found = bundled.query(f"CONSTRUCT {{ <{NTU}> ?p ?o }} WHERE {{ <{NTU}> ?p ?o }}")
-        assert isinstance(found, ox.QueryTriples)
-        graph = ox.NamedNode("https://example.org/export/ntu")
-        ox.serialize([ox.Quad(t.subject, t.predicate, t.object, graph) for t in found], export, ox.RdfFormat.TRIG)
+    _export_ntu(bundled_store_path, export)
     store = folder / "store"
     result = cnrs_kg(store, "load", "--licence", CC0.value, str(export))
     assert result.exit_code == 0, result.output
@@ -50,6 +46,17 @@ def loaded(bundled_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -
     assert result.exit_code == 0, result.output
     with TestClient(create_app(store, workers=0)) as client:
         yield GraphQL(client)
+
+
+def _export_ntu(bundled_store_path: Path, export: Path) -> None:
+    """The organisation's statements as TriG. A function of its own: pyoxigraph's query results
+    must be dropped on the thread that made them, and a fixture's frame lives until the garbage
+    collector frees it, on whichever thread runs then (a GraphQL resolver's, seen in CI)."""
+    with OxigraphStore(bundled_store_path, read_only=True) as bundled:
+        found = bundled.query(f"CONSTRUCT {{ <{NTU}> ?p ?o }} WHERE {{ <{NTU}> ?p ?o }}")
+        assert isinstance(found, ox.QueryTriples)
+        graph = ox.NamedNode("https://example.org/export/ntu")
+        ox.serialize([ox.Quad(t.subject, t.predicate, t.object, graph) for t in found], export, ox.RdfFormat.TRIG)
 
 
 def test_an_organisation_loaded_as_rdf_answers_as_in_the_bundled_store(loaded: GraphQL, gql: GraphQL) -> None:
