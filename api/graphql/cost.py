@@ -5,9 +5,11 @@ The cost counts the objects the answer can hold, and what computing it takes:
 - each object of the answer counts 1, times how often it can occur: the product of the sizes of
   the lists above it. A connection (a field taking ``first``) holds ``first`` items
   (``DEFAULT_PAGE`` when not given, at most ``MAX_PAGE``: the field itself refuses a larger page,
-  with a clearer message); a network ``MAX_NETWORK_NODES`` nodes and ``EDGES_PER_NODE`` times as
-  many edges; another list of objects ``LIST_SIZES``, else ``DEFAULT_LIST``. Scalars are free:
-  they come with their object's facts, and a type has few (aliases are limited apart);
+  with a clearer message); a network its ``maxNodes`` nodes (200 unless asked, at most
+  ``MAX_NETWORK_NODES``) and ``EDGES_PER_NODE`` times as many edges (a fragment spread inside it
+  is measured once for any network: at ``MAX_NETWORK_NODES``); another list of objects
+  ``LIST_SIZES``, else ``DEFAULT_LIST``. Scalars are free: they come with their object's facts,
+  and a type has few (aliases are limited apart);
 - the explorations of ``graph.explore`` add their weight: ``network`` by ``hops`` and its number
   of seeds (each one resolved by a query), ``path`` by ``maxHops``, ``partners`` and ``trend`` a
   fixed one.
@@ -25,6 +27,14 @@ list of this schema.
 >>> document = parse('{ institutions(first: 5) { nodes { name } } }')
 >>> estimate(schema._schema, document, document.definitions[0], {})
 Cost(data=6, introspection=0)
+
+A network costs its hops and the nodes it may hold, by its ``maxNodes``:
+
+>>> def network(nodes: int) -> int:
+...     document = parse('{ network(seeds: ["CNRS"], maxNodes: %d) { nodes { id } } }' % nodes)
+...     return estimate(schema._schema, document, document.definitions[0], {}).data
+>>> network(50), network(2000)
+(20071, 22021)
 """
 
 from __future__ import annotations
@@ -71,8 +81,6 @@ MAX_INTROSPECTION_COST = 400_000
 EDGES_PER_NODE = 2
 DEFAULT_LIST = 10  # a list of objects not in LIST_SIZES
 LIST_SIZES: dict[tuple[str, str], int] = {
-    ("Network", "nodes"): MAX_NETWORK_NODES,
-    ("Network", "edges"): EDGES_PER_NODE * MAX_NETWORK_NODES,
     ("Path", "nodes"): explore.MAX_PATH_HOPS + 1,
     ("Path", "steps"): explore.MAX_PATH_HOPS,
     ("Trend", "points"): 50,  # years
@@ -135,6 +143,7 @@ class Estimate:
     ) -> None:
         self.schema = schema
         self.variables = variables
+        self.network_nodes = MAX_NETWORK_NODES  # the nodes of the network being measured (its maxNodes)
         self.fragments: dict[str, Cost] = {}
         for name in in_dependency_order(fragments):
             fragment = fragments[name]
@@ -172,7 +181,14 @@ class Estimate:
         paged = "first" in definition.args  # one connection, holding `size` items
         cost = Cost((1 if paged else size) + self.weight(node, parent, definition))
         if node.selection_set is not None:
-            cost += self.selections(node.selection_set, get_named_type(definition.type)).times(size)
+            outer = self.network_nodes
+            if parent is self.schema.query_type and node.name.value == "network":
+                asked = integer(self.argument(node, definition, "maxNodes"), explore.MAX_NODES)
+                self.network_nodes = min(max(asked, 1), MAX_NETWORK_NODES)
+            try:
+                cost += self.selections(node.selection_set, get_named_type(definition.type)).times(size)
+            finally:
+                self.network_nodes = outer
         if node.name.value in ("__schema", "__type"):
             return Cost(0, cost.data + cost.introspection)
         return cost
@@ -194,6 +210,10 @@ class Estimate:
         if parent.name.endswith("Connection") and node.name.value in ("edges", "nodes"):
             return 1  # the connection's `first` counted them
         key = (parent.name, node.name.value)
+        if key == ("Network", "nodes"):
+            return self.network_nodes
+        if key == ("Network", "edges"):
+            return EDGES_PER_NODE * self.network_nodes
         if key in LIST_SIZES:
             return LIST_SIZES[key]
         if parent.name.startswith("__"):
