@@ -4,28 +4,16 @@ takes (on a copy of the bundled store, served by the app)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from starlette.testclient import TestClient
 
-from api.app import create_app
 from api.export import SEARCH_KINDS
 from graph.search import KINDS
 from ontology import iris
-from tests.conftest import copy_store
 
 ASEAN = {"iri": f"{iris.ID}group/asean", "label": "Association of Southeast Asian Nations", "kind": "group"}
 IPAL = {"iri": f"{iris.ID}instrument/irl-ipal", "label": "IPAL (Image and Pervasive Access Lab)", "kind": "instrument"}
 SOUTH_EAST_ASIA = {"iri": f"{iris.ID}area/m49/035", "label": "South-eastern Asia", "kind": "region"}
-
-
-@pytest.fixture(scope="module")
-def client(bundled_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    store = copy_store(bundled_store_path, tmp_path_factory.mktemp("explore-search") / "store")
-    with TestClient(create_app(store, workers=0)) as test_client:
-        yield test_client
 
 
 def found(client: TestClient, text: str) -> list[dict[str, str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,7 +12,6 @@ from starlette.testclient import TestClient
 from api.app import create_app
 from api.auth import WritePolicy
 from graph import OxigraphStore
-from tests.conftest import copy_store
 
 GRAPH = "https://w3id.org/cnrs-kg/graph/"
 ROR_GRAPH = ox.NamedNode(GRAPH + "ror/ror_02feahw73_cnrs_v2.9.json")
@@ -21,13 +19,6 @@ NETWORK = ox.NamedNode(GRAPH + "network/all")
 DCTERMS = "http://purl.org/dc/terms/"
 PROV = "http://www.w3.org/ns/prov#"
 VOID = "http://rdfs.org/ns/void#"
-
-
-@pytest.fixture(scope="module")
-def client(bundled_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    store = copy_store(bundled_store_path, tmp_path_factory.mktemp("graphs") / "store")
-    with TestClient(create_app(store, workers=0)) as test_client:
-        yield test_client
 
 
 def _graph(content: bytes, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> ox.Store:

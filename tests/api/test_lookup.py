@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from starlette.testclient import TestClient
-
-from api.app import create_app
-from tests.conftest import copy_store
-
-
-@pytest.fixture(scope="module")
-def client(bundled_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    store = copy_store(bundled_store_path, tmp_path_factory.mktemp("lookup") / "store")
-    with TestClient(create_app(store, workers=0)) as client:
-        yield client
 
 
 @pytest.mark.parametrize(

@@ -12,18 +12,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 import pyoxigraph as ox
-import pytest
 from starlette.testclient import TestClient
 
-from api.app import create_app
 from graph import OxigraphStore
-from tests.conftest import copy_store
 
 BASE = "https://w3id.org/cnrs-kg/"
 ID = BASE + "id/"
@@ -73,13 +68,6 @@ class _Links(HTMLParser):
                 self.hrefs.append(value)
             elif name == "id" and value is not None:
                 self.ids.add(value)
-
-
-@pytest.fixture(scope="module")
-def client(bundled_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    store = copy_store(bundled_store_path, tmp_path_factory.mktemp("resolving") / "store")
-    with TestClient(create_app(store, workers=0)) as test_client:
-        yield test_client
 
 
 def _one_entity_per_kind(store: OxigraphStore) -> list[str]:

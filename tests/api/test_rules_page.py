@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pyoxigraph as ox
-import pytest
 from starlette.testclient import TestClient
 
-from api.app import create_app
 from graph.links.rules import COUNTING_RULES
 from graph.reconcile.derived import RULES as RECONCILIATION_RULES
-from tests.conftest import copy_store
 
 CONFORMS_TO = ox.NamedNode("http://purl.org/dc/terms/conformsTo")
-
-
-@pytest.fixture(scope="module")
-def client(bundled_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    store = copy_store(bundled_store_path, tmp_path_factory.mktemp("rules") / "store")
-    with TestClient(create_app(store, workers=0)) as test_client:
-        yield test_client
 
 
 def test_the_counting_rules_name_the_network_graphs(client: TestClient) -> None:

@@ -3,7 +3,6 @@ explorer's search box, on a copy of the bundled store served by the app."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +21,6 @@ INSTITUTIONS = """query ($name: String, $country: [String!], $first: Int, $after
   institutions(filter: {name: $name, country: $country}, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor } nodes { ror name countryCode } } }"""
 COUNTRIES = "query ($name: String) { countries(filter: {name: $name}) { totalCount nodes { code name } } }"
-
-
-@pytest.fixture(scope="module")
-def client(bundled_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    store = copy_store(bundled_store_path, tmp_path_factory.mktemp("search") / "store")
-    with TestClient(create_app(store, workers=0)) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html import unescape
-from pathlib import Path
 
-import pytest
 from starlette.testclient import TestClient
-
-from api.app import create_app
-from tests.conftest import copy_store
 
 # The Université du Québec: the parent that the bundled record of the Université du Québec à
 # Montréal (002rjbv21) names, whose own record is not bundled; OpenAlex names it by id only.
 UQ = "unnamed organisation (ROR 010gxg263)"
 UQ_OPENALEX = "unnamed organisation (OpenAlex I49663120)"
-
-
-@pytest.fixture(scope="module")
-def client(bundled_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    store = copy_store(bundled_store_path, tmp_path_factory.mktemp("unnamed") / "store")
-    with TestClient(create_app(store, workers=0)) as test_client:
-        yield test_client
 
 
 def test_graphql_names_an_unnamed_parent_by_what_it_is_and_its_ids(client: TestClient) -> None:
