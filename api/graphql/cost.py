@@ -11,8 +11,8 @@ The cost counts the objects the answer can hold, and what computing it takes:
   ``LIST_SIZES``, else ``DEFAULT_LIST``. Scalars are free: they come with their object's facts,
   and a type has few (aliases are limited apart);
 - the explorations of ``graph.explore`` add their weight: ``network`` by ``hops`` and its number
-  of seeds (each one resolved by a query), ``path`` by ``maxHops``, ``partners`` and ``trend`` a
-  fixed one.
+  of seeds (each one resolved by a query), ``path`` by ``maxHops``, ``partners``, ``trend`` and
+  ``profile`` a fixed one.
 
 Aliases add up (ten aliases of a field cost ten times the field); each fragment is measured once
 and counted at each spread (see ``limits``); inline fragments on the members of a union all count.
@@ -87,6 +87,8 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("NetworkEdge", "years"): 20,
     ("CopublicationSummary", "countries"): 250,
     ("Institution", "names"): 20,
+    ("CollaborationProfile", "years"): 50,
+    ("CollaborationProfile", "partnerCountries"): 250,
 }
 # What the explorations compute besides their answer, in the same unit (an object of the answer).
 NETWORK_WEIGHT_PER_HOP = 20_000
@@ -94,6 +96,7 @@ SEED_WEIGHT = 20
 PATH_WEIGHT = 1_000  # doubled by each step of maxHops
 PARTNERS_WEIGHT = 2_000
 TREND_WEIGHT = 100
+PROFILE_WEIGHT = 2_000  # every work of the body, read once per store generation
 
 
 @dataclass(frozen=True)
@@ -233,7 +236,7 @@ class Estimate:
         if name == "path":
             steps = min(max(integer(self.argument(node, definition, "maxHops"), 3), 1), explore.MAX_PATH_HOPS)
             return int(PATH_WEIGHT * 2 ** (steps - 1))
-        return {"partners": PARTNERS_WEIGHT, "trend": TREND_WEIGHT}.get(name, 0)
+        return {"partners": PARTNERS_WEIGHT, "trend": TREND_WEIGHT, "profile": PROFILE_WEIGHT}.get(name, 0)
 
 
 def operation_variables(operation: OperationDefinitionNode, given: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from api.graphql.types.institution import Institution
 from api.graphql.types.instrument import Instrument, Office
 from api.graphql.types.network import Network, Partner, Path, Trend, YearValue, detail_groups, entity
 from api.graphql.types.places import Country, CountryGroup, Region
+from api.graphql.types.profile import CollaborationProfile, profile_of
 from api.graphql.types.publication import Indicator, Publication
 from graph import CostLimitExceeded, Queryable, explore
 from ontology import iris
@@ -318,6 +319,16 @@ class Query:
         found = await explored(explore.trend, queries, first, second, counting=counting)
         points = [YearValue(year=y, value=v) for y, v in sorted(found.items())]  # type: ignore[attr-defined]
         return Trend(a=entity(first), b=entity(second), counting=counting, points=points)
+
+    @field(
+        description="The collaboration profile of an institution (CNRS, a ROR id...): the shares of its works that "
+        "are international, national only, institutional only and single, per year and over the window; the "
+        "academic-corporate share; its partner countries."
+    )
+    async def profile(
+        self, info: Info, of: str = "CNRS", during: YearRange | None = None, counting: Counting = Counting.FULL
+    ) -> CollaborationProfile:
+        return await profile_of(info, of, window(during), counting)
 
 
 __all__ = ["NODE_TYPES", "Query", "datetime"]

@@ -105,7 +105,7 @@ def every_work(store: Backend) -> list[str]:
     return sorted(works)
 
 
-def _objects(store: Backend, work: ox.NamedNode, predicate: ox.NamedNode, exclude: Set[str]) -> set[str]:
+def work_objects(store: Backend, work: ox.NamedNode, predicate: ox.NamedNode, exclude: Set[str]) -> set[str]:
     return {
         quad.object.value
         for quad in store.match(work, predicate)
@@ -113,7 +113,7 @@ def _objects(store: Backend, work: ox.NamedNode, predicate: ox.NamedNode, exclud
     }
 
 
-def _earliest(store: Backend, work: ox.NamedNode, exclude: Set[str]) -> int | None:
+def earliest_year(store: Backend, work: ox.NamedNode, exclude: Set[str]) -> int | None:
     years = [
         when
         for quad in store.match(work, FABIO.hasPublicationYear)
@@ -147,11 +147,13 @@ def _count(
     counted = 0
     for iri in works:
         work = ox.NamedNode(iri)
-        when = _earliest(store, work, exclude)
+        when = earliest_year(store, work, exclude)
         if when is None:
             continue
-        affiliations = {context.same.get(org, org) for org in _objects(store, work, KG.affiliatedInstitution, exclude)}
-        countries = _objects(store, work, KG.affiliatedCountry, exclude)
+        affiliations = {
+            context.same.get(org, org) for org in work_objects(store, work, KG.affiliatedInstitution, exclude)
+        }
+        countries = work_objects(store, work, KG.affiliatedCountry, exclude)
         count_work(chunk[when], when, affiliations, countries, context.home, context.hierarchy)
         counted += 1
         if counted % CHUNK == 0:
