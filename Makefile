@@ -78,6 +78,17 @@ browser:
 xmllint:
 	@command -v xmllint >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null)
 
+## Debian's Virtuoso Open Source 7, server and isql only (virtuoso-opensource-7-bin: no system service, no
+## debconf question, no database in /var/lib); tests/engines/virtuoso.py starts a private instance.
+.PHONY: virtuoso
+virtuoso:
+	@command -v virtuoso-t >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends virtuoso-opensource-7-bin >/dev/null)
+
+## Debian's nginx, the load balancer in front of replicas in the tests (tests/engines/nginx.py runs its own).
+.PHONY: nginx
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null)
+
 ## Build the bundled store (in the user's data directory, or $$CNRS_KG_STORE) unless it exists.
 store: install-serve assets
 	$(BIN)/cnrs-kg load --bundled --if-absent
@@ -93,7 +104,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install assets browser xmllint
+unit: install assets browser xmllint virtuoso nginx
 	$(BIN)/pytest
 
 ## W3C SPARQL 1.1 Protocol and Graph Store Protocol tests against a server started on a temporary store.
