@@ -1,7 +1,9 @@
 """The HTTP application: ``create_app()`` builds it from a literal list of routes.
 
 The lifespan opens the store once (holding its lock, so a concurrent ``cnrs-kg load`` is refused
-with a clear message) and hands it to the endpoints as typed state.
+with a clear message) and hands it to the endpoints as typed state. A store given as an
+``http(s)://`` URL is a SPARQL engine (``graph.remote``): its queries run on the engine, in the
+server's threads, each stopped after the budget by the HTTP client; no worker processes.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from api.sparql import MAX_BODY, STATIC_DIR, sparql_endpoint
 from api.sparql_guard import ServiceAllowlist
 from api.workers import DEFAULT_BUDGET, DEFAULT_MAX_ROWS, LocalQueries, QueryPool, QueryRunner, deep_stacks
 from graph import OxigraphStore, stats
+from graph.remote import RemoteStore, is_remote
 
 
 class State(TypedDict):
@@ -37,7 +40,7 @@ class State(TypedDict):
     pages, Graph Store reads) under the time budget and row cap (a ``graph.Queryable`` too).
     """
 
-    store: OxigraphStore
+    store: OxigraphStore | RemoteStore
     queries: QueryRunner
 
 
@@ -56,14 +59,17 @@ def create_app(
     budget: float = DEFAULT_BUDGET,
     max_rows: int | None = DEFAULT_MAX_ROWS,
     allow_service: Sequence[str] = (),
+    engine_endpoints: tuple[str | None, str | None] = (None, None),
 ) -> Starlette:
-    """The app serving ``store_path`` (None: an empty in-memory store, for tests).
+    """The app serving ``store_path`` (None: an empty in-memory store, for tests; a URL: a SPARQL engine).
 
     ``cors_origins``: origins allowed to call the API from a browser (``*`` for any); none by default.
     ``write_policy``: read-only unless given writable (see ``api.auth``).
     ``workers``: query worker processes (``api.workers``), each query stopped after ``budget``
     seconds; 0 (or an in-memory store) runs queries in the server process, with no budget.
     ``max_rows``: the cap on the rows (or triples) of an answer; None for no cap.
+    ``engine_endpoints``: a SPARQL engine's Update and Graph Store endpoints, where they are not
+    ``<url>/update`` and ``<url>/store``.
     ``allow_service``: URL prefixes of the endpoints a SPARQL ``SERVICE`` or ``LOAD`` may call
     (``api.sparql_guard``); none by default. ValueError names an entry that is not a URL prefix.
     """
@@ -71,12 +77,18 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         deep_stacks()  # the threads that run updates (and queries with no workers) are started later
-        store = OxigraphStore(store_path)
+        store: OxigraphStore | RemoteStore
         queries: QueryRunner
-        if store.path is not None and workers > 0:
-            queries = QueryPool(store, workers=workers, budget=budget, max_rows=max_rows)
-        else:
+        if is_remote(store_path):
+            update, graph_store = engine_endpoints
+            store = RemoteStore(str(store_path), update_endpoint=update, graph_store=graph_store, budget=budget)
             queries = LocalQueries(store, max_rows=max_rows)
+        else:
+            store = OxigraphStore(store_path)
+            if store.path is not None and workers > 0:
+                queries = QueryPool(store, workers=workers, budget=budget, max_rows=max_rows)
+            else:
+                queries = LocalQueries(store, max_rows=max_rows)
         try:
             yield {"store": store, "queries": queries}
         finally:

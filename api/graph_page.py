@@ -71,7 +71,7 @@ def describe(store: OxigraphStore, graph: ox.NamedNode) -> Described | None:
     if is_reserved(graph.value):
         return None
     stats = store.graph_stats().get(graph.value)
-    if stats is None and not store.raw.contains_named_graph(graph):
+    if stats is None and not store.has_graph(graph):
         return None
     quads = islice(store.match(graph, None, None, graph), MAX_DESCRIPTION)
     statements = sorted(((q.predicate, q.object) for q in quads), key=lambda po: (po[0].value, str(po[1])))

@@ -78,7 +78,7 @@ from api.negotiation import GRAPH_TYPES, Format, negotiated
 from api.sparql import MAX_BODY
 from api.workers import Job, QueryRunner
 from api.writes import Outcome, committed, fingerprint, idempotency_key, write_once
-from graph import OxigraphStore, ResultTooLarge
+from graph import Backend, OxigraphStore, ResultTooLarge
 from graph.meta import is_reserved
 
 __all__ = ["DATASET_TYPES", "MAX_BODY", "MethodNotAllowed", "routes"]
@@ -294,9 +294,9 @@ def _is_dataset(parts: list[Part]) -> bool:
     return kinds == {True}
 
 
-def _exists(store: OxigraphStore, target: Target) -> bool:
+def _exists(store: Backend, target: Target) -> bool:
     term = target.term()
-    return isinstance(term, ox.DefaultGraph) or store.raw.contains_named_graph(term)
+    return isinstance(term, ox.DefaultGraph) or store.has_graph(term)
 
 
 def _named_graph(runner: QueryRunner, target: Target, fmt: Format) -> bytes:

@@ -119,7 +119,7 @@ def _graphs(iris: tuple[str, ...] | None) -> list[ox.NamedNode] | None:
     return None if iris is None else [ox.NamedNode(iri) for iri in iris]
 
 
-def evaluate(store: OxigraphStore, job: Job) -> Answer:
+def evaluate(store: Queryable, job: Job) -> Answer:
     """Run ``job`` on ``store`` and serialise its answer (in the thread or process that runs it).
 
     Refusals are raised: ``QueryError`` (the query, or its evaluation), ``NotAcceptable`` (no
@@ -207,7 +207,7 @@ class LocalQueries:
 
     budget: float | None = None
 
-    def __init__(self, store: OxigraphStore, *, max_rows: int | None = DEFAULT_MAX_ROWS) -> None:
+    def __init__(self, store: Queryable, *, max_rows: int | None = DEFAULT_MAX_ROWS) -> None:
         self.store = store
         self.max_rows = max_rows
 

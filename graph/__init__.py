@@ -1,6 +1,7 @@
 """The store and what is computed on it.
 
-The wings: the store (``store``: atomic graph replacement; ``writing``: sources written into it),
+The wings: the store (``store``: atomic graph replacement; ``remote/``: the same over a SPARQL engine
+of one's own; ``writing``: sources written into it),
 the materialised co-publication links and their index (``links/``), validation and statistics (``validate``,
 ``stats``), the entity read model GraphQL reads (``entities/``: queries and the facts they read),
 the network selections that GraphQL, the exports and the explorer show (``explore/``), and their

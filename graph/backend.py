@@ -113,6 +113,10 @@ class Backend(Queryable, Protocol):
         """Statements per named graph."""
         ...
 
+    def has_graph(self, graph: ox.NamedNode) -> bool:
+        """Whether the store holds ``graph``, empty or not (the Graph Store protocol's 404 or 200)."""
+        ...
+
     def bookkeeping(self) -> Bookkeeping:
         """The store's generation and what each write changed (``graph.meta``)."""
         ...

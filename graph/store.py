@@ -457,6 +457,9 @@ class OxigraphStore:
     def graph_sizes(self) -> dict[str, int]:
         return {graph: stats.triples for graph, stats in self.graph_stats().items()}
 
+    def has_graph(self, graph: ox.NamedNode) -> bool:
+        return self._store.contains_named_graph(graph)
+
     def state(self) -> StoreState:
         """The generation, time of the last write, graphs and statements: read from memory, no scan."""
         sizes = self.graph_sizes()

@@ -13,7 +13,7 @@ from pyshacl import validate
 from rdflib.namespace import SH
 
 from graph.sparql import PROLOGUE, bind
-from graph.store import Backend, OxigraphStore
+from graph.store import Backend
 from ontology import ONTOLOGY_PATH, SHAPES_PATH
 
 EVERY_TRIPLE = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -58,7 +58,7 @@ def load_ontology() -> rdflib.Graph:
     return rdflib.Graph().parse(ONTOLOGY_PATH, format="turtle")
 
 
-def store_as_rdflib(store: OxigraphStore) -> rdflib.Graph:
+def store_as_rdflib(store: Backend) -> rdflib.Graph:
     """The union of the store's graphs as one rdflib graph (via N-Triples, the fastest path)."""
     result = store.query(EVERY_TRIPLE)
     assert isinstance(result, ox.QueryTriples)
@@ -81,7 +81,7 @@ def validate_graph(data: rdflib.Graph) -> ValidationReport:
     return _report(report_graph)
 
 
-def validate_store(store: OxigraphStore) -> ValidationReport:
+def validate_store(store: Backend) -> ValidationReport:
     return validate_graph(store_as_rdflib(store))
 
 

@@ -118,7 +118,8 @@ def load(
             )
         console.print(table)
         unchanged = sum(1 for c in changes if not c.changed)
-        console.print(Text(f"{len(changes)} graphs written ({unchanged} unchanged) into {kg.path}"))
+        where = kg.path if kg.path is not None else getattr(kg, "url", "")  # a directory, or an engine's URL
+        console.print(Text(f"{len(changes)} graphs written ({unchanged} unchanged) into {where}"))
         problems = [problem for source in sources for problem in source.problems]
         if problems:
             for problem in problems[:20]:

@@ -12,7 +12,7 @@ import typer
 from api.auth import TOKEN_ENV, WritePolicy, check_policy
 from api.server import BODY_TIMEOUT, HEAD_TIMEOUT, KEEP_ALIVE, MAX_CONNECTIONS
 from api.workers import DEFAULT_BUDGET, DEFAULT_MAX_ROWS
-from cli.app import StoreOption, app, fail
+from cli.app import StoreOption, app, engine_endpoints, fail, store_url
 from graph import default_store_path
 
 GC_THRESHOLDS = (50_000, 20, 10)  # Python's are (700, 10, 10): a network answer makes objects by the 100,000
@@ -60,23 +60,26 @@ def serve(
     from api import server
     from api.app import create_app
 
+    url = store_url(store)
     path = store or default_store_path()
-    if not path.exists():
+    if url is None and not path.exists():
         raise fail(f"{path}: no store there; run 'cnrs-kg load --bundled' first")
     policy = WritePolicy(writable=writable, token=os.environ.get(TOKEN_ENV) or None)
     refusal = check_policy(policy, host)
     if refusal:
         raise fail(refusal)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # no line per request to an engine
     try:
         app = create_app(
-            path,
+            url or path,
             cors_origins=tuple(cors_origin or ()),
             write_policy=policy,
             workers=workers,
             budget=timeout,
             max_rows=max_rows or None,
             allow_service=tuple(allow_service or ()),
+            engine_endpoints=engine_endpoints(),
         )
     except ValueError as exc:  # an --allow-service that is not a URL prefix
         raise fail(f"--allow-service: {exc}") from None

@@ -1,0 +1,442 @@
+"""``RemoteStore``: the ``Backend`` over a SPARQL engine of its own (Oxigraph server, Virtuoso...).
+
+Reads are SPARQL queries (``match`` and ``graph_sizes`` too); the engine must answer queries over
+the union of its graphs as default graph (``oxigraph serve --union-default-graph``; Virtuoso does).
+
+Writes keep the embedded store's guarantee, that a failed or killed load leaves the previous graphs
+readable, by staging: each new graph is streamed (Graph Store protocol, bounded memory) into its
+staging graph ``<.../graph/_staging/?graph=...>``, compared there with the current one, then ONE
+SPARQL update moves every changed staging graph over its graph (``MOVE``) and writes the
+bookkeeping; the engine runs one update request as one transaction (Oxigraph server does). A load
+killed before that update leaves the previous graphs as they were, and staging graphs that the
+next write drops before it stages anything. Staging graphs are in the union while they exist (a
+load running, or killed): ``graph_sizes``, ``match`` and the bookkeeping leave them out, but a
+user's query over the default graph sees their statements as well, until the load ends or the next
+write; ``GRAPH ?g`` names them under the reserved ``.../graph/_`` prefix (so ``cnrs-kg stats``
+counts their entities until then). That update is also where the time of a first load goes: Oxigraph
+server copies each statement (``MOVE`` of the bundled 100,000 statements: 5 to 7 s of a 13 s load).
+
+Other writes: ``update`` (a client's SPARQL update, with its bookkeeping and receipt in the same
+request), ``drop_graph``, and ``patch_graphs`` for the derived network, as the embedded store does them.
+
+Bookkeeping (``graph.meta``): the embedded store keeps each record as the name of an EMPTY graph,
+which no triple pattern matches. Remote engines do not keep empty graphs (Virtuoso drops them, and
+the Graph Store protocol has no way to create one), so here each record is one statement in the
+reserved graph ``.../graph/_bookkeeping``: ``<record> <.../graph/_bookkeeping#record>
+<.../graph/_bookkeeping>``. They are in the union default graph, and a filter cannot hide them from
+users' queries; they are namespaced IRIs only (no literal: label and text searches do not see
+them; no ``rdf:type``: entity counts and class lists do not either) and a few dozen. The embedded
+store keeps its empty graphs: there its union default graph is computed by
+Oxigraph, and hiding a graph that holds statements would need an explicit dataset on every query,
+17 times slower (``graph.meta``). Keeping the records in the engine, in the same update as the
+data, is what makes a write and its generation commit together; a separate file would not.
+
+Writes are not locked across processes: one writer at a time (one ``cnrs-kg load``), as with the
+embedded store, but the engine does not enforce it. The bookkeeping is read from the engine at
+each write and by ``bookkeeping()``, so that replicas see each other's writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import threading
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from graph.backend import Commit, GraphChange, GraphContent, GraphPatch, QueryResult, StoreState
+from graph.counts import GraphStats
+from graph.errors import QueryError, StoreOpenError
+from graph.meta import RESERVED, Bookkeeping, Receipt, WriteKey, is_reserved, now
+from graph.remote.bindings import bound
+from graph.remote.client import Endpoints, EngineFailed, SparqlClient, credentials, redacted
+from graph.remote.queries import (
+    CLASSES,
+    COUNT,
+    GRAPH_NAMES,
+    IN_DEFAULT_GRAPH,
+    MATCH,
+    MOVE,
+    ONLY_IN,
+    PREDICATES,
+    RECORDS,
+    SIZES,
+)
+from graph.sparql import DELETE_DATA, DELETE_SUBJECTS, DROP_GRAPH, INSERT_DATA, bind
+from graph.update_scope import written_graphs
+from ontology.iris import GRAPH
+
+BOOKKEEPING = ox.NamedNode(GRAPH + "_bookkeeping")
+RECORD = ox.NamedNode(GRAPH + "_bookkeeping#record")
+STAGING = GRAPH + "_staging/?graph="
+PATCH_CHUNK = 10_000  # subjects (or statements) one update of a patch removes
+POST_CHUNK = 20_000  # statements per chunk of a streamed Graph Store request
+UNKNOWN_BASIS = -1  # as graph.store: a derived graph being patched is derived from nothing known
+NO_UNION = (
+    "the engine does not answer queries over the union of its graphs; "
+    "start it so (oxigraph serve --union-default-graph) or give another --store"
+)
+
+
+def staging_graph(graph: ox.NamedNode) -> ox.NamedNode:
+    """Where the new content of ``graph`` is written before it replaces it (a reserved name).
+
+    >>> staging_graph(ox.NamedNode("https://example.org/g?x=1")).value.rsplit("/", 1)[1]
+    '?graph=https%3A%2F%2Fexample.org%2Fg%3Fx%3D1'
+    """
+    return ox.NamedNode(STAGING + quote(graph.value, safe=""))
+
+
+class RemoteStore:
+    """A store on a SPARQL engine at ``url`` (``Endpoints``): queries, staged writes, bookkeeping.
+
+    ``budget``: seconds a query may take before it is stopped (``QueryTimeout``); None for no limit.
+    """
+
+    path = None  # no directory: no counts file, no link index on disk, no counting processes
+    read_only: bool
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        update_endpoint: str | None = None,
+        graph_store: str | None = None,
+        read_only: bool = False,
+        budget: float | None = None,
+    ) -> None:
+        self.endpoints = Endpoints.of(url, update=update_endpoint, store=graph_store)
+        self.url = redacted(url)
+        self.read_only = read_only
+        self._client = SparqlClient(self.endpoints, auth=credentials(), budget=budget)
+        self._lock = threading.RLock()
+        self._stats: tuple[int, dict[str, GraphStats]] | None = None
+        self._sizes: tuple[int, dict[str, int]] | None = None
+        try:
+            self._book = self._read_bookkeeping()  # also checks that the engine answers, at open
+            self._check_union()
+        except BaseException:
+            self._client.close()
+            raise
+        self.generation = self._book.generation
+
+    def _check_union(self) -> None:
+        """Refuse an engine whose default graph is not the union of its graphs (every query would miss
+        facts): told by the bookkeeping's statements, which are in a named graph."""
+        if not self._book.generation:
+            return  # nothing written yet: nothing to tell by
+        seen = self._client.query(bind(IN_DEFAULT_GRAPH, RECORD=RECORD))
+        if not (isinstance(seen, ox.QueryBoolean) and bool(seen)):
+            raise StoreOpenError(self.url, NO_UNION)
+
+    # --- reads -------------------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        default_graphs: Sequence[ox.NamedNode] | None = None,
+        named_graphs: Sequence[ox.NamedNode] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """``Queryable.query`` on the engine; ``substitutions`` are written into the text as ``VALUES``
+        blocks at the start of its groups (``graph.remote.bindings``)."""
+        text = bound(sparql, substitutions or {})
+        text = text if base_iri is None else f"BASE {ox.NamedNode(base_iri)}\n{text}"
+        dataset = default_graphs is not None or named_graphs is not None
+        return self._client.query(
+            text,
+            default_graphs=[g.value for g in default_graphs or []] if dataset else (),
+            named_graphs=[g.value for g in named_graphs or []] if dataset else (),
+        )
+
+    def has_graph(self, graph: ox.NamedNode) -> bool:
+        """An engine keeps a graph while it holds a statement (Virtuoso keeps no empty graph; Oxigraph
+        server does, and answers this ASK true for it)."""
+        if is_reserved(graph.value):
+            return False
+        answer = self._client.query(bind("ASK { GRAPH __GRAPH__ { } }", GRAPH=graph))
+        return bool(answer)
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Statements per named graph, the store's own graphs left out: one aggregate query, kept
+        until the generation moves (``/health`` asks at every call; a write through cnrs-kg moves it)."""
+        generation = self.bookkeeping().generation
+        if self._sizes is None or self._sizes[0] != generation:
+            rows = self._select(bind(SIZES, RESERVED=ox.Literal(RESERVED)))
+            sizes = {row["g"].value: int(row["n"].value) for row in rows if isinstance(row["g"], ox.NamedNode)}
+            self._sizes = generation, dict(sorted(sizes.items()))
+        return dict(self._sizes[1])
+
+    def bookkeeping(self) -> Bookkeeping:
+        """The records as the engine holds them now (another process may have written since)."""
+        self._book = self._read_bookkeeping()
+        self.generation = self._book.generation
+        return self._book
+
+    def state(self) -> StoreState:
+        sizes = self.graph_sizes()
+        book = self.bookkeeping()
+        return StoreState(book.generation, book.modified, len(sizes), sum(sizes.values()))
+
+    def graph_stats(self) -> dict[str, GraphStats]:
+        """Statements, entities per class and predicates of every graph (``graph.counts``): two
+        aggregate queries, kept until the generation moves."""
+        generation = self.bookkeeping().generation
+        if self._stats is None or self._stats[0] != generation:
+            self._stats = generation, self._count_graphs()
+        return self._stats[1]
+
+    def match(
+        self,
+        subject: ox.NamedNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        obj: ox.NamedNode | ox.Literal | None = None,
+        graph: ox.NamedNode | None = None,
+    ) -> Iterator[ox.Quad]:
+        text = bind(MATCH, ROW=[(subject, predicate, obj, graph)], RESERVED=ox.Literal(RESERVED))
+        for row in self._select(text):
+            s, p, o, g = row["s"], row["p"], row["o"], row["g"]
+            if isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode):
+                assert isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal)
+                assert isinstance(g, ox.NamedNode)
+                yield ox.Quad(s, p, o, g)
+
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        return self.match(graph=graph)
+
+    # --- writes ------------------------------------------------------------------------------------
+
+    def writing(self) -> AbstractContextManager[bool]:
+        """Hold this process's write lock (other processes are not held: one writer at a time)."""
+        return self._lock
+
+    def receipt(self, key: str) -> Receipt | None:
+        """The receipt of the write committed with idempotency key ``key``, if any."""
+        return self.bookkeeping().receipt(key)
+
+    def update(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        key: WriteKey | None = None,
+        graphs: Collection[ox.NamedNode] | None = None,
+    ) -> Commit:
+        """Run a SPARQL update with its bookkeeping in one request (``OxigraphStore.update``)."""
+        if graphs is None:
+            scope = written_graphs(sparql, base_iri)
+            changed, every = scope.graphs, scope.every
+        else:
+            changed, every = frozenset(g.value for g in graphs), False
+        for graph in sorted(changed):
+            if is_reserved(graph):
+                raise QueryError(f"<{graph}> is a graph the store keeps itself: an update may not write it")
+        text = sparql if base_iri is None else f"BASE {ox.NamedNode(base_iri)}\n{sparql}"
+        with self._lock:
+            try:
+                return self._commit(self.bookkeeping(), [text], changed=changed, every=every, key=key)
+            except EngineFailed as exc:  # a client's update the engine could not apply: as the embedded store says it
+                raise QueryError(f"SPARQL update error: {exc.reason}") from None
+
+    def drop_graph(self, graph: ox.NamedNode | ox.DefaultGraph, *, key: WriteKey | None = None) -> Commit | None:
+        """Remove a named graph (or empty the default graph); None if there was no such named graph."""
+        with self._lock:
+            if isinstance(graph, ox.DefaultGraph):
+                return self.update("CLEAR DEFAULT", graphs=[], key=key)
+            if is_reserved(graph.value) or graph.value not in self.graph_sizes():
+                return None
+            return self.update(bind(DROP_GRAPH, GRAPH=graph), graphs=[graph], key=key)
+
+    def replace_graphs(
+        self, contents: Sequence[GraphContent], *, derived: Mapping[str, int] | None = None
+    ) -> list[GraphChange]:
+        """``Backend.replace_graphs``: staged, compared, then swapped in by one update (module docstring)."""
+        names = [content.graph for content in contents]
+        if len(set(names)) != len(names):
+            raise ValueError("a graph appears twice in one replacement")
+        with self._lock:
+            self._drop_leftovers()
+            book = self.bookkeeping()
+            before = self.graph_sizes()
+            operations: list[str] = []
+            changes: list[GraphChange] = []
+            try:
+                for content in contents:
+                    change, ops = self._stage(content, before.get(content.graph.value, 0))
+                    changes.append(change)
+                    operations += ops
+                new_derived = {g: n for g, n in (derived or {}).items() if book.derived.get(g) != n}
+                written = [change.graph for change in changes if change.changed]
+                if written or new_derived:
+                    self._commit(book, operations, changed=written, derived=new_derived)
+                elif operations:
+                    self._client.update(" ;\n".join(operations))  # only staging graphs to drop
+            except BaseException:
+                self._drop_staging(names)
+                raise
+        return changes
+
+    def patch_graphs(self, patches: Iterable[GraphPatch], *, derived: Mapping[str, int]) -> list[GraphChange]:
+        """``Backend.patch_graphs``: removals by updates of ``PATCH_CHUNK`` subjects or statements,
+        additions streamed into each graph, then one commit of the bookkeeping.
+
+        Not one transaction, as on the embedded store: a patch cut short leaves the derived graphs
+        recorded as derived from nothing known, so they are reported stale and recomputed whole.
+        """
+        with self._lock:
+            self._commit(self.bookkeeping(), [], changed=(), derived=dict.fromkeys(derived, UNKNOWN_BASIS))
+            before = self.graph_sizes()
+            patches = list(patches)
+            for patch in patches:  # removals first, as the embedded store does
+                for start in range(0, len(patch.subjects), PATCH_CHUNK):
+                    chunk = patch.subjects[start : start + PATCH_CHUNK]
+                    self._client.update(bind(DELETE_SUBJECTS, GRAPH=patch.graph, SUBJECTS=chunk))
+                removed = iter(patch.removed)
+                while statements := list(itertools.islice(removed, PATCH_CHUNK)):
+                    self._client.update(bind(DELETE_DATA, GRAPH=patch.graph, DATA=statements))
+            added: dict[str, int] = {}
+            for patch in patches:
+                sent = _Sent()
+                self._client.post_graph(patch.graph.value, sent.chunks(patch.triples, patch.lines))
+                added[patch.graph.value] = added.get(patch.graph.value, 0) + sent.statements
+            touched = sorted(added)
+            self._commit(self.bookkeeping(), [], changed=touched, derived=derived)
+            after = self.graph_sizes()
+        changes = []
+        for graph in touched:
+            was, now_ = before.get(graph, 0), after.get(graph, 0)
+            changes.append(GraphChange(graph, was, now_, added[graph], max(0, was + added[graph] - now_)))
+        return changes
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> RemoteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the parts of a write ----------------------------------------------------------------------
+
+    def _stage(self, content: GraphContent, before: int) -> tuple[GraphChange, list[str]]:
+        """Stream ``content`` into its staging graph; its change, and the operations that apply it."""
+        graph, staged = content.graph, staging_graph(content.graph)
+        if is_reserved(graph.value):
+            raise QueryError(f"<{graph.value}> is a graph the store keeps itself: a load may not write it")
+        sent = _Sent()
+        self._client.post_graph(staged.value, sent.chunks(content.triples, ()))
+        after = self._count(bind(COUNT, GRAPH=staged)) if sent.statements else 0
+        if before == 0:
+            added, removed = after, 0
+        else:
+            added = self._count(bind(ONLY_IN, A=staged, B=graph)) if after else 0
+            removed = self._count(bind(ONLY_IN, A=graph, B=staged)) if after else before
+        change = GraphChange(graph.value, before, after, added, removed)
+        if not change.changed:
+            return change, [bind(DROP_GRAPH, GRAPH=staged)]
+        if not after:
+            return change, [bind(DROP_GRAPH, GRAPH=graph), bind(DROP_GRAPH, GRAPH=staged)]
+        return change, [bind(MOVE, FROM=staged, TO=graph)]
+
+    def _commit(
+        self,
+        book: Bookkeeping,
+        operations: list[str],
+        *,
+        changed: Iterable[str],
+        derived: Mapping[str, int] | None = None,
+        every: bool = False,
+        key: WriteKey | None = None,
+    ) -> Commit:
+        """``operations`` and the bookkeeping of the next generation, as one update (one transaction).
+
+        The bookkeeping is the whole record graph, dropped and written again after the operations,
+        so that none of them (a ``DROP ALL``) can undo it.
+        """
+        generation, modified = book.generation + 1, now()
+        _, after = book.commit(generation, modified, changed=list(changed), changed_all=every, derived=derived, key=key)
+        records = [ox.Triple(ox.NamedNode(name), RECORD, BOOKKEEPING) for name in after.names()]
+        bookkeeping = [bind(DROP_GRAPH, GRAPH=BOOKKEEPING)]
+        if records:
+            bookkeeping.append(bind(INSERT_DATA, GRAPH=BOOKKEEPING, DATA=records))
+        self._run(" ;\n".join(operations), " ;\n".join(bookkeeping))
+        self._book, self.generation = after, generation
+        return Commit(generation, modified)
+
+    def _run(self, sparql: str, bookkeeping: str) -> None:
+        """``sparql`` then ``bookkeeping`` as one request. A complete update takes ';' before more
+        operations, one that ends with ';' (a client's) takes none: the second is tried when the first
+        is refused, and the first refusal is the one raised (the second is a syntax error otherwise)."""
+        if not sparql.strip():
+            self._client.update(bookkeeping)
+            return
+        try:
+            self._client.update(f"{sparql}\n;\n{bookkeeping}")
+        except QueryError as refused:
+            try:
+                self._client.update(f"{sparql}\n{bookkeeping}")
+            except QueryError:
+                raise refused from None
+
+    def _drop_leftovers(self) -> None:
+        """Drop the staging graphs a killed or failed write left (before this write stages its own)."""
+        rows = self._select(bind(GRAPH_NAMES, PREFIX=ox.Literal(STAGING)))
+        left = [row["g"] for row in rows if isinstance(row["g"], ox.NamedNode)]
+        if left:
+            self._client.update(" ;\n".join(bind(DROP_GRAPH, GRAPH=g) for g in left))
+
+    def _drop_staging(self, graphs: Sequence[ox.NamedNode]) -> None:
+        # The failure being raised says more than this one would; the next write drops them.
+        with contextlib.suppress(Exception):
+            self._client.update(" ;\n".join(bind(DROP_GRAPH, GRAPH=staging_graph(g)) for g in graphs))
+
+    def _read_bookkeeping(self) -> Bookkeeping:
+        rows = self._select(bind(RECORDS, BOOK=BOOKKEEPING, RECORD=RECORD))
+        return Bookkeeping.read(row["r"] for row in rows if isinstance(row["r"], ox.NamedNode))
+
+    def _select(self, text: str) -> ox.QuerySolutions:
+        result = self._client.query(text)
+        assert isinstance(result, ox.QuerySolutions)
+        return result
+
+    def _count_graphs(self) -> dict[str, GraphStats]:
+        predicates: dict[str, dict[str, int]] = {}
+        classes: dict[str, dict[str, int]] = {}
+        for template, table in ((PREDICATES, predicates), (CLASSES, classes)):
+            for row in self._select(bind(template, RESERVED=ox.Literal(RESERVED))):
+                graph, term, n = row[0], row[1], row[2]
+                if isinstance(graph, ox.NamedNode) and isinstance(term, ox.NamedNode) and isinstance(n, ox.Literal):
+                    table.setdefault(graph.value, {})[term.value] = int(n.value)
+        return {
+            graph: GraphStats(sum(used.values()), dict(sorted(classes.get(graph, {}).items())), tuple(sorted(used)))
+            for graph, used in sorted(predicates.items())
+        }
+
+    def _count(self, text: str) -> int:
+        for row in self._select(text):
+            n = row["n"]
+            return int(n.value) if isinstance(n, ox.Literal) else 0
+        return 0
+
+
+class _Sent:
+    """N-Triples chunks of statements to send, counted as they go."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+
+    def chunks(self, triples: Iterable[ox.Triple], lines: Iterable[str]) -> Iterator[bytes]:
+        statements = iter(triples)
+        while batch := list(itertools.islice(statements, POST_CHUNK)):
+            self.statements += len(batch)
+            yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES) or b""
+        rest = iter(lines)
+        while text := "".join(itertools.islice(rest, POST_CHUNK)):
+            self.statements += text.count("\n")
+            yield text.encode()
