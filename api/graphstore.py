@@ -318,10 +318,13 @@ def _named_graph(runner: QueryRunner, target: Target, fmt: Format) -> bytes:
         raise Unprocessable(f"graph {target.iri} has {_OVER_CAP.format(cap=exc.cap)}") from None
 
 
-def _default_graph(store: OxigraphStore, cap: int | None, fmt: Format) -> bytes:
+def _default_graph(store: Backend, cap: int | None, fmt: Format) -> bytes:
     """The store's own default graph, which the workers' queries cannot name (they see the union of
-    the graphs); a scan stopped past the row cap, so it stays bounded in this process too."""
+    the graphs); a scan stopped past the row cap, so it stays bounded in this process too. An
+    engine's default graph is the union as well, and only its own Graph Store names the real one."""
     assert fmt.rdf is not None
+    if not isinstance(store, OxigraphStore):
+        raise NotFound("the default graph of a SPARQL engine is read from the engine's own Graph Store (?default)")
     quads = store.raw.quads_for_pattern(None, None, None, ox.DefaultGraph())
     triples = [quad.triple for quad in (quads if cap is None else islice(quads, cap + 1))]
     if cap is not None and len(triples) > cap:
@@ -329,7 +332,7 @@ def _default_graph(store: OxigraphStore, cap: int | None, fmt: Format) -> bytes:
     return ox.serialize(triples, format=fmt.rdf) or b""
 
 
-def _read(store: OxigraphStore, runner: QueryRunner, target: Target, accept: str | None, head: bool) -> Response:
+def _read(store: Backend, runner: QueryRunner, target: Target, accept: str | None, head: bool) -> Response:
     """GET and HEAD (blocking: run in a thread)."""
     if not _exists(store, target):
         raise NotFound(f"no graph {target.iri}")
