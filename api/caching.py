@@ -7,11 +7,21 @@
   identity answer never share a tag). Every write moves the generation, so a tag never outlives
   the data it describes; the server's start is in it because a new version or configuration may
   answer the same request otherwise.
+- Over a remote store (``graph.remote``), any number of replicas answer behind a balancer, so the
+  tag depends only on the engine's state and the request: the generation and last write read from
+  the engine at each request, and cnrs-kg's version (``ORIGIN``) instead of the server's start. Every
+  replica gives the same tag to the same request, so a 304 holds when the balancer switches; the
+  replicas must run the same version and configuration (``--timeout``, ``--max-rows``), as they must
+  to give the same answers. That read, once per request (but for ``/static/``), is also what moves
+  the store's ``generation`` before the endpoint runs, so that the caches each process keeps by
+  generation (VoID, linked-data pages, collaboration profiles) see a write made through another
+  replica at the next request. An engine that does not answer it: 503, one line.
 - The tag is computed before the answer, so ``If-None-Match`` naming it is a 304 at once: the query
   is not run. ``If-Modified-Since`` is honoured when the request has no ``If-None-Match``.
-- ``Last-Modified``: the later of the store's last write and the server's start, to the second;
-  left out while that second is the current one, since a write later in the same second would
-  carry the same date.
+- ``Last-Modified``: the later of the store's last write and the server's start (over a remote
+  store: the last write only), to the second; left out while that second is the current one, since
+  a write later in the same second would carry the same date, and when nothing was ever written
+  to a remote store.
 - ``Cache-Control``, unless the endpoint set one: data answers ``public, max-age=0, must-revalidate``
   (stored, always revalidated: cheap with the tag); ``/static/`` assets a week; writes, errors,
   ``/health`` and write receipts ``no-store``; other pages ``no-cache``.
@@ -25,17 +35,21 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import parse_qs
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph import OxigraphStore
+from graph.remote import RemoteStore, StoreUnreachable
 
-__all__ = ["ASSETS", "DATA", "DATA_PATHS", "NO_STORE", "PAGES", "Caching", "matches"]
+__all__ = ["ASSETS", "DATA", "DATA_PATHS", "NO_STORE", "ORIGIN", "PAGES", "Basis", "Caching", "matches"]
 
 DATA = "public, max-age=0, must-revalidate"
 ASSETS = "public, max-age=604800"  # vendor scripts change only with the project's lock file
@@ -56,6 +70,8 @@ DATA_PATHS = (
 )
 PRIVATE_PATHS = ("/health", "/writes/")
 VARY = ("Accept", "Accept-Encoding")  # what the tag is made of, besides the URL
+# What replicas over one engine share in place of a start time: the software that answers.
+ORIGIN = f"cnrs-kg {importlib.metadata.version('cnrs-kg')}"
 
 
 def _under(path: str, prefixes: tuple[str, ...]) -> bool:
@@ -98,6 +114,20 @@ def _second(at: datetime) -> datetime:
     return at.replace(microsecond=0)
 
 
+@dataclass(frozen=True)
+class Basis:
+    """What the validators of one request are made of, read once before it is answered.
+
+    ``origin``: the server's start (embedded store) or ``ORIGIN`` (remote); ``since``: a time the
+    answers may have changed at besides the last write (the server's start), or None.
+    """
+
+    generation: int
+    modified: str | None
+    origin: str
+    since: datetime | None
+
+
 class Caching:
     """ASGI middleware: ETag, Last-Modified and 304s for data answers, and Cache-Control on every answer."""
 
@@ -106,12 +136,19 @@ class Caching:
         self.started = datetime.now(UTC)
         self.instance = str(time.time_ns())
 
-    def tag(self, store: OxigraphStore, scope: Scope, headers: Headers) -> str:
-        """The weak ETag of the answer to this request on the store as it is now."""
+    def basis(self, store: OxigraphStore | RemoteStore) -> Basis:
+        """The store's state now: from memory (embedded), or one query to the engine (remote)."""
+        book = store.bookkeeping()
+        if isinstance(store, RemoteStore):
+            return Basis(book.generation, book.modified, ORIGIN, None)
+        return Basis(store.generation, book.modified, self.instance, self.started)
+
+    def tag(self, basis: Basis, scope: Scope, headers: Headers) -> str:
+        """The weak ETag of the answer to this request on the store in the state ``basis``."""
         digest = hashlib.sha256()
         parts = [
-            self.instance,
-            store.bookkeeping().modified or "",
+            basis.origin,
+            basis.modified or "",
             headers.get("host", ""),
             scope.get("root_path", ""),
             scope.get("raw_path") or scope["path"],
@@ -121,15 +158,23 @@ class Caching:
         for part in parts:
             data = part.encode("utf-8") if isinstance(part, str) else part
             digest.update(len(data).to_bytes(8, "big") + data)
-        return f'W/"{store.generation}-{digest.hexdigest()[:24]}"'
+        return f'W/"{basis.generation}-{digest.hexdigest()[:24]}"'
 
-    def last_modified(self, store: OxigraphStore) -> datetime | None:
-        """When the answers last changed (the last write, or the server's start); None within that second."""
-        latest = _second(self.started)
-        written = store.bookkeeping().modified
-        if written:
-            latest = max(latest, datetime.fromisoformat(written.replace("Z", "+00:00")))
-        return None if latest >= _second(datetime.now(UTC)) else latest
+    @staticmethod
+    def last_modified(basis: Basis) -> datetime | None:
+        """When the answers last changed (the last write, or the server's start); None within that
+        second, or if neither is known."""
+        times = [_second(basis.since)] if basis.since is not None else []
+        if basis.modified:
+            times.append(datetime.fromisoformat(basis.modified.replace("Z", "+00:00")))
+        latest = max(times, default=None)
+        return None if latest is None or latest >= _second(datetime.now(UTC)) else latest
+
+    async def read(self, store: OxigraphStore | RemoteStore) -> Basis:
+        """``basis``, off the event loop when it asks the engine."""
+        if isinstance(store, RemoteStore):
+            return await run_in_threadpool(self.basis, store)
+        return self.basis(store)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] == "OPTIONS":  # preflights: CORSMiddleware's own
@@ -137,9 +182,18 @@ class Caching:
             return
         headers = Headers(scope=scope)
         store = scope.get("state", {}).get("store")
-        if isinstance(store, OxigraphStore) and _is_data(scope, headers):
-            # Read before the answer is computed: a write meanwhile makes the tag stale, never too new.
-            validators = _validators(self.tag(store, scope, headers), self.last_modified(store))
+        data = isinstance(store, OxigraphStore | RemoteStore) and _is_data(scope, headers)
+        basis: Basis | None = None
+        if data or (isinstance(store, RemoteStore) and not _under(scope["path"], ("/static/",))):
+            assert isinstance(store, OxigraphStore | RemoteStore)
+            try:
+                # Read before the answer is computed: a write meanwhile makes the tag stale, never too new.
+                basis = await self.read(store)
+            except StoreUnreachable as exc:  # a balancer tries the next replica on a 503
+                await _unavailable(send, f"{exc}; try again shortly")
+                return
+        if data and basis is not None:
+            validators = _validators(self.tag(basis, scope, headers), self.last_modified(basis))
             if _not_modified(headers, validators):
                 await _answer_304(send, validators)
                 return
@@ -168,6 +222,18 @@ def _not_modified(headers: Headers, validators: dict[str, str]) -> bool:
         return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
     except (TypeError, ValueError):  # not an HTTP date: ignored, as RFC 9110 asks
         return False
+
+
+async def _unavailable(send: Send, text: str) -> None:
+    """A 503 in one line, stored by no cache."""
+    body = text.encode()
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", NO_STORE.encode()),
+    ]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _answer_304(send: Send, validators: dict[str, str]) -> None:

@@ -15,7 +15,8 @@ HTTPError
 
 ``HANDLERS`` (Starlette's ``exception_handlers``) answers each of them, and the graph's errors,
 with its status and one ``text/plain`` line, the error's ``str()``: ``QueryError`` and
-``BadArgument`` 400, ``ResultTooLarge`` 422, ``QueryTimeout`` and ``StoreLockedError`` 503. Any other
+``BadArgument`` 400, ``ResultTooLarge`` 422, ``QueryTimeout`` and ``StoreLockedError`` 503, an engine that
+does not answer (``graph.remote.StoreUnreachable``) 503 with a fixed line. Any other
 exception (a bare ``GraphError`` included: a worker that died) is ours: ``api.middleware.ErrorPage``
 logs it with its traceback and answers a masked 500. A ``ValueError`` is not the client's unless
 it is a ``BadArgument``.
@@ -33,6 +34,7 @@ its type (``api.workers``):
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -40,6 +42,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from graph.errors import BadArgument, QueryError, QueryTimeout, ResultTooLarge, StoreLockedError
+from graph.remote import StoreUnreachable
+
+log = logging.getLogger("cnrs_kg.api")
 
 __all__ = [
     "HANDLERS",
@@ -124,6 +129,13 @@ def _http(request: Request, exc: Exception) -> Response:
     return _answer(exc.status, exc.headers)(request, exc)
 
 
+def _unreachable(request: Request, exc: Exception) -> Response:
+    """503, so that a balancer tries another replica; the engine's address stays in the log."""
+    log.warning("the SPARQL engine did not answer: %s", exc)
+    message = "the SPARQL engine behind this server did not answer; try again shortly\n"
+    return PlainTextResponse(message, status_code=503, headers={"Retry-After": "5", "Cache-Control": "no-store"})
+
+
 # Starlette picks the handler of the nearest class in the exception's MRO.
 HANDLERS: dict[Any, Callable[[Request, Exception], Response]] = {
     HTTPError: _http,
@@ -132,4 +144,5 @@ HANDLERS: dict[Any, Callable[[Request, Exception], Response]] = {
     ResultTooLarge: _answer(422),
     QueryTimeout: _answer(503),
     StoreLockedError: _answer(503),
+    StoreUnreachable: _unreachable,
 }
