@@ -64,7 +64,7 @@ __all__ = [
 
 Term = ox.NamedNode | ox.Literal
 Row = tuple[Term | None, ...]
-Slot = Term | Sequence[Term | None] | Sequence[Row] | Sequence[ox.Triple] | int
+Slot = Term | Sequence[Term | None] | Sequence[Row] | Sequence[ox.Triple] | Sequence[ox.Variable] | int
 
 PROLOGUE = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
 ANY: tuple[None] = (None,)  # ``VALUES ?x { UNDEF }``: one solution leaving ?x free
@@ -153,7 +153,7 @@ def _item(name: str, item: object) -> str:
 def _term(name: str, term: object) -> str:
     if term is None:
         return "UNDEF"
-    if not isinstance(term, ox.NamedNode | ox.Literal):
+    if not isinstance(term, ox.NamedNode | ox.Literal | ox.Variable):  # a Variable's name is checked by pyoxigraph
         raise TypeError(f"__{name}__: {term!r} is not a NamedNode or Literal")
     return str(term)
 

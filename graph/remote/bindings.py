@@ -47,8 +47,8 @@ def bound(sparql: str, substitutions: Values) -> str:
     """``sparql`` with ``substitutions`` (variable or its name: value) bound at the start of each query group."""
     if not substitutions:
         return sparql
-    names = " ".join(str(name if isinstance(name, ox.Variable) else ox.Variable(name)) for name in substitutions)
-    block = bind(f" VALUES ({names}) {{ __ROW__ }}", ROW=[tuple(substitutions.values())])
+    names = [name if isinstance(name, ox.Variable) else ox.Variable(name) for name in substitutions]
+    block = bind(" VALUES (__NAMES__) { __ROW__ }", NAMES=names, ROW=[tuple(substitutions.values())])
     parts: list[str] = []
     pending = False
     for token in _TOKEN.finditer(sparql):

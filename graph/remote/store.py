@@ -71,7 +71,7 @@ from ontology.iris import GRAPH
 
 BOOKKEEPING = ox.NamedNode(GRAPH + "_bookkeeping")
 RECORD = ox.NamedNode(GRAPH + "_bookkeeping#record")
-STAGING = GRAPH + "_staging/?graph="
+STAGING = GRAPH + "_staging/"  # then the graph's IRI, percent-encoded
 PATCH_CHUNK = 10_000  # subjects (or statements) one update of a patch removes
 POST_CHUNK = 20_000  # statements per chunk of a streamed Graph Store request
 UNKNOWN_BASIS = -1  # as graph.store: a derived graph being patched is derived from nothing known

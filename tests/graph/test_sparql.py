@@ -345,6 +345,7 @@ def test_bind_writes_terms_escaped_rows_triples_and_integers() -> None:
     )
     assert bind("{ __D__ }", D=[ox.Triple(N1, KG.country, N2)]) == f"{{ {N1} {KG.country} {N2} . }}"
     assert bind("GRAPH __G__", G=N1) == f"GRAPH {N1}"
+    assert bind("VALUES (__V__) { __R__ }", V=[ox.Variable("x")], R=[(N1,)]) == f"VALUES (?x) {{ ({N1}) }}"
 
 
 def test_an_empty_list_selects_nothing_and_any_leaves_the_variable_free() -> None:
