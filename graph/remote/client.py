@@ -5,11 +5,15 @@ in SPARQL JSON or N-Triples, parsed by pyoxigraph into the types ``OxigraphStore
 SPARQL 1.1 Update (a form POST), and the Graph Store HTTP Protocol (a POST of N-Triples, streamed).
 
 Credentials come from the environment (``CNRS_KG_STORE_TOKEN``: a bearer token, else
-``CNRS_KG_STORE_USER`` and ``CNRS_KG_STORE_PASSWORD``: basic), never from the URL, so that they
-appear neither on a command line nor in a log or an error message:
+``CNRS_KG_STORE_USER`` and ``CNRS_KG_STORE_PASSWORD``: HTTP digest or basic, as the engine's challenge
+asks), never from the URL, so that they appear neither on a command line nor in a log or an error
+message. A URL ending in ``/sparql`` is the query endpoint itself (Virtuoso's; its authenticated
+update and Graph Store endpoints are given by ``--update-endpoint`` and ``--graph-store``):
 
 >>> Endpoints.of("https://kg.example.org/").query
 'https://kg.example.org/query'
+>>> Endpoints.of("http://127.0.0.1:8890/sparql").query
+'http://127.0.0.1:8890/sparql'
 >>> Endpoints.of("https://me:secret@kg.example.org")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
@@ -18,11 +22,23 @@ graph.errors.StoreOpenError: https://kg.example.org: cannot open the store: cred
 A query has a time budget: past it, the request is closed on our side (the engine may go on until
 its own timeout, e.g. ``oxigraph serve --timeout-s``) and ``QueryTimeout`` is raised, as the
 embedded store's query workers do.
+
+Virtuoso (told by its ``Server`` header) is answered as Oxigraph answers (tests/engines/virtuoso.py
+numbers its differences): its booleans ``0``/``1`` become ``false``/``true`` (1), its ASK, a
+one-column SELECT, a boolean (3); its own graphs are left out of the default graph of a query that
+names no graph, by ``DEFINE input:default-graph-exclude`` (7; a query with a ``GRAPH`` pattern or a
+``FROM`` sees them: the pragma would empty its ``GRAPH`` patterns); the budget is sent as its
+``timeout`` too, and an answer it marks incomplete (``X-SQL-State: S1TAT``) is a timeout, never a
+result (13). It drops a chunked request body without a word (201, nothing stored): each chunk of a
+Graph Store write is one request of known length, for every engine.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import re
 import time
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -38,9 +54,28 @@ USER_ENV = "CNRS_KG_STORE_USER"
 PASSWORD_ENV = "CNRS_KG_STORE_PASSWORD"
 TOKEN_ENV = "CNRS_KG_STORE_TOKEN"
 CONNECT_TIMEOUT = 10.0
-# SELECT and ASK as SPARQL JSON, CONSTRUCT and DESCRIBE as N-Triples: the engine picks by the query's form.
-ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/plain;q=0.1"
+# SELECT and ASK as SPARQL JSON, CONSTRUCT and DESCRIBE as N-Triples: asked by the query's form, since
+# Virtuoso answers a CONSTRUCT in the first type accepted, results JSON included.
+RESULTS_ACCEPT = "application/sparql-results+json"
+TRIPLES_ACCEPT = "application/n-triples, text/plain;q=0.1"
 N_TRIPLES = "application/n-triples"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+# Virtuoso's own graphs, in every fresh server's union default graph (tests/engines/virtuoso.py, 7).
+VIRTUOSO_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+)
+# Hides them from a query's default graph; but Virtuoso 7.2 then answers every GRAPH pattern with
+# nothing (and input:named-graph-exclude empties the default graph): only for a query without one.
+VIRTUOSO_PROLOGUE = "".join(f"DEFINE input:default-graph-exclude <{g}>\n" for g in VIRTUOSO_GRAPHS)
+BLANK_NODE = b"nodeID://"  # how Virtuoso names a blank node in results
+INCOMPLETE = "S1TAT"  # Virtuoso's X-SQL-State for an answer cut at its timeout
+_FORM = re.compile(
+    r"""\#[^\n]*|<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[?$]\w+|(?P<word>[A-Za-z_][\w:.-]*)""",
+)
+_FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
+_DATASET = {"GRAPH", "FROM"}  # a query that names its graphs: Virtuoso's own are not in its default graph
 _ENV_NAMES = f"{USER_ENV} and {PASSWORD_ENV} (or {TOKEN_ENV})"
 
 
@@ -77,6 +112,8 @@ class Endpoints:
             if given is not None and urlsplit(given).password is not None:
                 raise StoreOpenError(redacted(given), f"credentials in the URL are refused; set {_ENV_NAMES} instead")
         base = url.rstrip("/")
+        if base.endswith("/sparql"):  # the query endpoint itself, named as Virtuoso names its three
+            return cls(base, base, update or base, store or f"{base}-graph-crud")
         return cls(base, f"{base}/query", update or f"{base}/update", store or f"{base}/store")
 
 
@@ -101,8 +138,68 @@ def credentials(environ: Mapping[str, str] | None = None) -> httpx.Auth | None:
         return _Bearer(token)
     user = env.get(USER_ENV)
     if user:
-        return httpx.BasicAuth(user, env.get(PASSWORD_ENV, ""))
+        return _Password(user, env.get(PASSWORD_ENV, ""))
     return None
+
+
+def query_form(text: str) -> str:
+    """The form of a query: its first SELECT, CONSTRUCT, DESCRIBE or ASK outside comments, IRIs and strings.
+
+    >>> query_form('PREFIX ask: <urn:x#> # CONSTRUCT\\nBASE <urn:select> ASK { ?select ?p "SELECT" }')
+    'ASK'
+    """
+    return next((word for word in _words(text) if word in _FORMS), "SELECT")
+
+
+def names_graphs(text: str) -> set[str]:
+    """Which of ``GRAPH`` (a pattern) and ``FROM`` (a clause) a query holds.
+
+    >>> names_graphs('SELECT ?graph WHERE { ?s ?p "GRAPH" }'), names_graphs("ASK { GRAPH ?g { } }")
+    (set(), {'GRAPH'})
+    """
+    return {word for word in _words(text) if word in _DATASET}
+
+
+def _words(text: str) -> Iterator[str]:
+    for token in _FORM.finditer(text):
+        if token.group("word"):
+            yield token.group("word").upper()
+
+
+class _Password(httpx.Auth):
+    """A user and password sent as the engine's challenge asks: digest (Virtuoso, which refuses basic)
+    or basic. The first request goes without them; the scheme learnt is used from then on."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self._digest = httpx.DigestAuth(user, password)
+        self._basic = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        self._scheme: str | None = None
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self._scheme == "basic":
+            request.headers["Authorization"] = self._basic
+            yield request
+            return
+        flow = self._digest.auth_flow(request)
+        response = yield next(flow)
+        challenges = [value.lower() for value in response.headers.get_list("www-authenticate")]
+        basic_only = any(value.startswith("basic") for value in challenges) and not any(
+            value.startswith("digest") for value in challenges
+        )
+        if response.status_code == 401 and basic_only:
+            self._scheme = "basic"
+            request.headers["Authorization"] = self._basic
+            yield request
+            return
+        try:
+            retried = flow.send(response)
+        except StopIteration:
+            return
+        self._scheme = "digest"
+        yield retried
+
+    def __repr__(self) -> str:  # never the password, should the object be printed
+        return "_Password(<user>, <password>)"
 
 
 class _Bearer(httpx.Auth):
@@ -123,16 +220,25 @@ class SparqlClient:
     def __init__(self, endpoints: Endpoints, *, auth: httpx.Auth | None = None, budget: float | None = None) -> None:
         self.endpoints = endpoints
         self.budget = budget
+        self.virtuoso = False  # told by the engine's Server header, at each answer
         self._http = httpx.Client(auth=auth, timeout=httpx.Timeout(None, connect=CONNECT_TIMEOUT))
 
     def query(self, text: str, *, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()) -> QueryResult:
         """Answer a query as pyoxigraph results; ``QueryTimeout`` past the budget, ``QueryError`` if refused."""
-        form = [("query", text)]
+        kind = query_form(text)
+        default_graphs, named_graphs = list(default_graphs), list(named_graphs)
+        hide = self.virtuoso and not (default_graphs or named_graphs or names_graphs(text))
+        form = [("query", VIRTUOSO_PROLOGUE + text if hide else text)]
         form += [("default-graph-uri", iri) for iri in default_graphs]
         form += [("named-graph-uri", iri) for iri in named_graphs]
-        media, body = self._read(self.endpoints.query, form)
+        if self.virtuoso and self.budget is not None:
+            form.append(("timeout", str(int(self.budget * 1000))))  # milliseconds: Virtuoso's own budget
+        accept = TRIPLES_ACCEPT if kind in ("CONSTRUCT", "DESCRIBE") else RESULTS_ACCEPT
+        media, body = self._read(self.endpoints.query, form, accept)
         results = ox.QueryResultsFormat.from_media_type(media)
         if results is not None:
+            if self.virtuoso and results == ox.QueryResultsFormat.JSON:
+                body = _as_oxigraph_answers(body, ask=kind == "ASK")
             return ox.parse_query_results(body, format=results)
         rdf = ox.RdfFormat.from_media_type(media)
         if rdf is None:
@@ -144,23 +250,36 @@ class SparqlClient:
         self._send("POST", self.endpoints.update, data={"update": text})
 
     def post_graph(self, graph: str, chunks: Iterable[bytes]) -> None:
-        """Add N-Triples to ``graph`` by the Graph Store protocol, streamed: memory holds one chunk at a time.
+        """Add N-Triples to ``graph`` by the Graph Store protocol, one request per chunk (a body of known
+        length: Virtuoso stores nothing of a chunked one), so memory holds one chunk at a time.
 
-        One request per graph, so that its blank nodes keep their identity (each request is a scope).
+        Each request is a scope for blank nodes: chunks that name one (``_:``) are held and sent
+        together in the last request, so that a blank node keeps its identity across them.
         """
-        self._send("POST", self.endpoints.store, params={"graph": graph}, content=chunks, media=N_TRIPLES)
+        held: list[bytes] = []
+        for chunk in chunks:
+            if b"_:" in chunk:
+                held.append(chunk)
+            elif chunk:
+                self._send("POST", self.endpoints.store, params={"graph": graph}, content=chunk, media=N_TRIPLES)
+        if held:
+            body = b"".join(held)
+            self._send("POST", self.endpoints.store, params={"graph": graph}, content=body, media=N_TRIPLES)
 
     def close(self) -> None:
         self._http.close()
 
-    def _read(self, url: str, form: list[tuple[str, str]]) -> tuple[str, bytes]:
+    def _read(self, url: str, form: list[tuple[str, str]], accept: str) -> tuple[str, bytes]:
         """POST a query form and read its whole answer within the budget (a total, not per read)."""
         deadline = None if self.budget is None else time.monotonic() + self.budget
         timeout = httpx.Timeout(self.budget, connect=min(CONNECT_TIMEOUT, self.budget or CONNECT_TIMEOUT))
-        headers = {"Accept": ACCEPT}
+        headers = {"Accept": accept}
         try:
             with self._http.stream("POST", url, data=dict(_pairs(form)), headers=headers, timeout=timeout) as answer:
+                self._note_engine(answer)
                 _check(answer, self.endpoints.base)
+                if answer.headers.get("x-sql-state") == INCOMPLETE:
+                    raise self._incomplete()
                 body = bytearray()
                 for chunk in answer.iter_bytes():
                     body += chunk
@@ -181,7 +300,7 @@ class SparqlClient:
         *,
         data: dict[str, str] | None = None,
         params: dict[str, str] | None = None,
-        content: Iterable[bytes] | None = None,
+        content: bytes | None = None,
         media: str | None = None,
     ) -> None:
         headers = {"Content-Type": media} if media else {}
@@ -189,7 +308,17 @@ class SparqlClient:
             answer = self._http.request(method, url, data=data, params=params, content=content, headers=headers)
         except httpx.HTTPError as exc:
             raise _unreachable(self.endpoints.base, exc) from None
+        self._note_engine(answer)
         _check(answer, self.endpoints.base)
+
+    def _note_engine(self, answer: httpx.Response) -> None:
+        self.virtuoso = answer.headers.get("server", "").startswith("Virtuoso")
+
+    def _incomplete(self) -> Exception:
+        """Virtuoso's answer cut at its timeout: ours if we sent it, else its own limit's."""
+        if self.budget is not None:
+            return QueryTimeout(self.budget)
+        return EngineFailed(self.endpoints.base, "the engine stopped the query at its own time limit")
 
 
 def _pairs(form: list[tuple[str, str]]) -> Iterator[tuple[str, str | list[str]]]:
@@ -222,6 +351,29 @@ def _check(answer: httpx.Response, base: str) -> None:
 
 def _unreachable(base: str, exc: httpx.HTTPError) -> StoreUnreachable:
     return StoreUnreachable(base, f"no answer ({type(exc).__name__}); start the engine or check the URL")
+
+
+def _as_oxigraph_answers(body: bytes, *, ask: bool) -> bytes:
+    """Virtuoso's SPARQL JSON as Oxigraph writes it: an ASK's ``__ASK_RETVAL`` rows (one row: true) as
+    ``{"boolean": ...}``, booleans ``0``/``1`` as ``false``/``true``, blank nodes ``nodeID://b10000``
+    (which pyoxigraph refuses) as ``b10000``.
+
+    >>> _as_oxigraph_answers(b'{"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": []}}', ask=True)
+    b'{"head": {}, "boolean": false}'
+    """
+    if not ask and XSD_BOOLEAN.encode() not in body and BLANK_NODE not in body:
+        return body  # most answers: parsed by pyoxigraph alone
+    answer = json.loads(body)
+    rows = answer.get("results", {}).get("bindings", [])
+    if ask and "boolean" not in answer:
+        return json.dumps({"head": {}, "boolean": bool(rows)}).encode()
+    for row in rows:
+        for term in row.values():
+            if term.get("datatype") == XSD_BOOLEAN and term.get("value") in ("0", "1"):
+                term["value"] = "true" if term["value"] == "1" else "false"
+            elif term.get("type") == "bnode":
+                term["value"] = term["value"].removeprefix("nodeID://")
+    return json.dumps(answer).encode()
 
 
 def _as_triples(body: bytes, fmt: ox.RdfFormat) -> ox.QueryTriples:

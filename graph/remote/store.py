@@ -4,8 +4,9 @@ Reads are SPARQL queries (``match`` and ``graph_sizes`` too); the engine must an
 the union of its graphs as default graph (``oxigraph serve --union-default-graph``; Virtuoso does).
 
 Writes keep the embedded store's guarantee, that a failed or killed load leaves the previous graphs
-readable, by staging: each new graph is streamed (Graph Store protocol, bounded memory) into its
-staging graph ``<.../graph/_staging/?graph=...>``, compared there with the current one, then ONE
+readable, by staging: each new graph is sent in chunks (Graph Store protocol, one request each:
+memory bounded but for statements with blank nodes, ``SparqlClient.post_graph``) into its
+staging graph ``<.../graph/_staging/{graph, percent-encoded}>``, compared there with the current one, then ONE
 SPARQL update moves every changed staging graph over its graph (``MOVE``) and writes the
 bookkeeping; the engine runs one update request as one transaction (Oxigraph server does). A load
 killed before that update leaves the previous graphs as they were, and staging graphs that the
@@ -34,12 +35,33 @@ data, is what makes a write and its generation commit together; a separate file 
 Writes are not locked across processes: one writer at a time (one ``cnrs-kg load``), as with the
 embedded store, but the engine does not enforce it. The bookkeeping is read from the engine at
 each write and by ``bookkeeping()``, so that replicas see each other's writes.
+
+Virtuoso (7.2, tests/engines/virtuoso.py numbers its differences; ``graph.remote.client`` adapts its
+answers) runs each operation of an update as its own transaction (10), so the swap cannot be atomic
+across graphs there. It is ordered so that each graph is old or new, never half: each changed
+graph is replaced by ONE operation (``MOVE`` of its staging graph, or ``DROP`` of a graph emptied),
+then the staging graphs left are dropped, then the bookkeeping is replaced by one operation, last.
+A load killed or failed before the swap leaves what it leaves on Oxigraph server (the previous
+graphs, and staging graphs until the next write). One that dies in the swap (the swap is one
+request: the engine failing one of its operations, or stopping it when the client dies, which was
+not observed) leaves the graphs before that operation new, the others old (with their staging
+graphs, dropped by the next write), and the bookkeeping of the previous generation: the store
+is readable and consistent graph by graph, but says nothing of the graphs already replaced until
+the next load, which compares each graph again and rewrites what differs. Also on Virtuoso: a
+``MOVE`` from a graph that does not exist empties its target (a second writer dropping our staging
+graphs would empty graphs); ``DROP ALL`` and ``CLEAR ALL``/``NAMED`` drop nothing there, so a
+client's update has them written as a ``DROP`` of each named graph (``_each_graph``); an empty
+graph does not exist (8), so graphs are found by a statement, never by an empty group; its own
+~2,500 statements (7) are left out of counts and, for queries with a ``GRAPH`` pattern and no
+dataset of their own, by an explicit dataset of every other graph (``_dataset``; the client hides
+them from other queries), while a query that names its dataset with ``FROM`` sees them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import re
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -52,11 +74,15 @@ from graph.counts import GraphStats
 from graph.errors import QueryError, StoreOpenError
 from graph.meta import RESERVED, Bookkeeping, Receipt, WriteKey, is_reserved, now
 from graph.remote.bindings import bound
-from graph.remote.client import Endpoints, EngineFailed, SparqlClient, credentials, redacted
+from graph.remote.client import Endpoints, EngineFailed, SparqlClient, credentials, names_graphs, redacted
 from graph.remote.queries import (
     CLASSES,
     COUNT,
+    ENGINE_GRAPHS_LEFT_OUT,
     GRAPH_NAMES,
+    GRAPH_NAMES_WITH_STATEMENTS,
+    HAS_GRAPH,
+    HAS_GRAPH_WITH_STATEMENTS,
     IN_DEFAULT_GRAPH,
     MATCH,
     MOVE,
@@ -64,6 +90,7 @@ from graph.remote.queries import (
     PREDICATES,
     RECORDS,
     SIZES,
+    WRITE_RECORDS,
 )
 from graph.sparql import DELETE_DATA, DELETE_SUBJECTS, DROP_GRAPH, INSERT_DATA, bind
 from graph.update_scope import written_graphs
@@ -75,6 +102,12 @@ STAGING = GRAPH + "_staging/"  # then the graph's IRI, percent-encoded
 PATCH_CHUNK = 10_000  # subjects (or statements) one update of a patch removes
 POST_CHUNK = 20_000  # statements per chunk of a streamed Graph Store request
 UNKNOWN_BASIS = -1  # as graph.store: a derived graph being patched is derived from nothing known
+# A DROP or CLEAR of every graph, or of the named ones; comments, IRIs and strings matched to be kept.
+_ALL_GRAPHS = re.compile(
+    r"""(?P<keep>\#[^\n]*|<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
+    r"|\b(?:DROP|CLEAR)\s+(?:SILENT\s+)?(?:ALL|NAMED)\b",
+    re.IGNORECASE,
+)
 NO_UNION = (
     "the engine does not answer queries over the union of its graphs; "
     "start it so (oxigraph serve --union-default-graph) or give another --store"
@@ -85,7 +118,7 @@ def staging_graph(graph: ox.NamedNode) -> ox.NamedNode:
     """Where the new content of ``graph`` is written before it replaces it (a reserved name).
 
     >>> staging_graph(ox.NamedNode("https://example.org/g?x=1")).value.rsplit("/", 1)[1]
-    '?graph=https%3A%2F%2Fexample.org%2Fg%3Fx%3D1'
+    'https%3A%2F%2Fexample.org%2Fg%3Fx%3D1'
     """
     return ox.NamedNode(STAGING + quote(graph.value, safe=""))
 
@@ -115,6 +148,8 @@ class RemoteStore:
         self._lock = threading.RLock()
         self._stats: tuple[int, dict[str, GraphStats]] | None = None
         self._sizes: tuple[int, dict[str, int]] | None = None
+        self._records: set[str] = set()
+        self._names: tuple[int, list[ox.NamedNode]] | None = None
         try:
             self._book = self._read_bookkeeping()  # also checks that the engine answers, at open
             self._check_union()
@@ -148,18 +183,30 @@ class RemoteStore:
         text = bound(sparql, substitutions or {})
         text = text if base_iri is None else f"BASE {ox.NamedNode(base_iri)}\n{text}"
         dataset = default_graphs is not None or named_graphs is not None
+        if not dataset and self._client.virtuoso and names_graphs(text) == {"GRAPH"}:
+            default_graphs = named_graphs = self._dataset()  # not Virtuoso's own graphs (module docstring)
+            dataset = True
         return self._client.query(
             text,
             default_graphs=[g.value for g in default_graphs or []] if dataset else (),
             named_graphs=[g.value for g in named_graphs or []] if dataset else (),
         )
 
+    def _dataset(self) -> list[ox.NamedNode]:
+        """Every graph but the engine's own, kept until the generation moves (staging graphs included,
+        as they are in the union of graphs on other engines)."""
+        generation = self.bookkeeping().generation
+        if self._names is None or self._names[0] != generation:
+            rows = self._select(ENGINE_GRAPHS_LEFT_OUT)
+            self._names = generation, [g for row in rows if isinstance(g := row["g"], ox.NamedNode)]
+        return list(self._names[1])
+
     def has_graph(self, graph: ox.NamedNode) -> bool:
         """An engine keeps a graph while it holds a statement (Virtuoso keeps no empty graph; Oxigraph
         server does, and answers this ASK true for it)."""
         if is_reserved(graph.value):
             return False
-        answer = self._client.query(bind("ASK { GRAPH __GRAPH__ { } }", GRAPH=graph))
+        answer = self._client.query(bind(self._any_graph(HAS_GRAPH), GRAPH=graph))
         return bool(answer)
 
     def graph_sizes(self) -> dict[str, int]:
@@ -238,6 +285,8 @@ class RemoteStore:
                 raise QueryError(f"<{graph}> is a graph the store keeps itself: an update may not write it")
         text = sparql if base_iri is None else f"BASE {ox.NamedNode(base_iri)}\n{sparql}"
         with self._lock:
+            if every and self._client.virtuoso:
+                text = self._each_graph(text)
             try:
                 return self._commit(self.bookkeeping(), [text], changed=changed, every=every, key=key)
             except EngineFailed as exc:  # a client's update the engine could not apply: as the embedded store says it
@@ -263,13 +312,16 @@ class RemoteStore:
             self._drop_leftovers()
             book = self.bookkeeping()
             before = self.graph_sizes()
-            operations: list[str] = []
+            swaps: list[str] = []
+            cleanup: list[str] = []
             changes: list[GraphChange] = []
             try:
                 for content in contents:
-                    change, ops = self._stage(content, before.get(content.graph.value, 0))
+                    change, swap, staged = self._stage(content, before.get(content.graph.value, 0))
                     changes.append(change)
-                    operations += ops
+                    swaps += swap
+                    cleanup += staged
+                operations = swaps + cleanup  # each swap one operation: a graph is old or new, never half
                 new_derived = {g: n for g, n in (derived or {}).items() if book.derived.get(g) != n}
                 written = [change.graph for change in changes if change.changed]
                 if written or new_derived:
@@ -324,8 +376,9 @@ class RemoteStore:
 
     # --- the parts of a write ----------------------------------------------------------------------
 
-    def _stage(self, content: GraphContent, before: int) -> tuple[GraphChange, list[str]]:
-        """Stream ``content`` into its staging graph; its change, and the operations that apply it."""
+    def _stage(self, content: GraphContent, before: int) -> tuple[GraphChange, list[str], list[str]]:
+        """Stream ``content`` into its staging graph; its change, the operation that applies it (none
+        or one), and the one that drops what is left of the staging graph (none or one)."""
         graph, staged = content.graph, staging_graph(content.graph)
         if is_reserved(graph.value):
             raise QueryError(f"<{graph.value}> is a graph the store keeps itself: a load may not write it")
@@ -339,10 +392,10 @@ class RemoteStore:
             removed = self._count(bind(ONLY_IN, A=graph, B=staged)) if after else before
         change = GraphChange(graph.value, before, after, added, removed)
         if not change.changed:
-            return change, [bind(DROP_GRAPH, GRAPH=staged)]
+            return change, [], [bind(DROP_GRAPH, GRAPH=staged)]
         if not after:
-            return change, [bind(DROP_GRAPH, GRAPH=graph), bind(DROP_GRAPH, GRAPH=staged)]
-        return change, [bind(MOVE, FROM=staged, TO=graph)]
+            return change, [bind(DROP_GRAPH, GRAPH=graph)], [bind(DROP_GRAPH, GRAPH=staged)]
+        return change, [bind(MOVE, FROM=staged, TO=graph)], []
 
     def _commit(
         self,
@@ -356,16 +409,22 @@ class RemoteStore:
     ) -> Commit:
         """``operations`` and the bookkeeping of the next generation, as one update (one transaction).
 
-        The bookkeeping is the whole record graph, dropped and written again after the operations,
-        so that none of them (a ``DROP ALL``) can undo it.
+        The bookkeeping is the whole record graph, replaced by one operation after the others (the
+        records read at the write's start deleted, those of the next generation inserted), so that
+        none of them (a ``DROP ALL``) can undo it, and so that an engine that commits each operation
+        on its own (Virtuoso) writes it last, once every graph is in place.
         """
         generation, modified = book.generation + 1, now()
         _, after = book.commit(generation, modified, changed=list(changed), changed_all=every, derived=derived, key=key)
-        records = [ox.Triple(ox.NamedNode(name), RECORD, BOOKKEEPING) for name in after.names()]
-        bookkeeping = [bind(DROP_GRAPH, GRAPH=BOOKKEEPING)]
-        if records:
-            bookkeeping.append(bind(INSERT_DATA, GRAPH=BOOKKEEPING, DATA=records))
-        self._run(" ;\n".join(operations), " ;\n".join(bookkeeping))
+        names = set(after.names())
+        new = [ox.Triple(ox.NamedNode(name), RECORD, BOOKKEEPING) for name in sorted(names)]
+        old = [ox.Triple(ox.NamedNode(name), RECORD, BOOKKEEPING) for name in sorted(self._records - names)]
+        # Virtuoso refuses an empty template: a first write, or one that deletes no record, only inserts.
+        records = bind(
+            WRITE_RECORDS if old else INSERT_DATA, BOOK=BOOKKEEPING, GRAPH=BOOKKEEPING, OLD=old, NEW=new, DATA=new
+        )
+        self._run(" ;\n".join(operations), records)
+        self._records = names
         self._book, self.generation = after, generation
         return Commit(generation, modified)
 
@@ -386,10 +445,25 @@ class RemoteStore:
 
     def _drop_leftovers(self) -> None:
         """Drop the staging graphs a killed or failed write left (before this write stages its own)."""
-        rows = self._select(bind(GRAPH_NAMES, PREFIX=ox.Literal(STAGING)))
+        rows = self._select(bind(self._any_graph(GRAPH_NAMES), PREFIX=ox.Literal(STAGING)))
         left = [row["g"] for row in rows if isinstance(row["g"], ox.NamedNode)]
         if left:
             self._client.update(" ;\n".join(bind(DROP_GRAPH, GRAPH=g) for g in left))
+
+    def _each_graph(self, sparql: str) -> str:
+        """``sparql`` with each ``DROP``/``CLEAR`` of ``ALL`` or ``NAMED`` graphs written as a ``DROP`` of
+        each named graph (not the bookkeeping): Virtuoso answers those two with success and drops
+        nothing (they would drop its own graphs). Several operations, each committed on its own."""
+        graphs = [ox.NamedNode(graph) for graph in self.graph_sizes()] or [staging_graph(BOOKKEEPING)]  # a no-op
+        each = " ;\n".join(bind(DROP_GRAPH, GRAPH=graph) for graph in graphs)
+        return _ALL_GRAPHS.sub(lambda found: found.group("keep") or each, sparql)
+
+    def _any_graph(self, template: str) -> str:
+        """``template`` matching a graph by an empty group, or on Virtuoso (no empty graph, and an
+        empty group matches every name) its variant matching by any statement."""
+        if not self._client.virtuoso:
+            return template
+        return {GRAPH_NAMES: GRAPH_NAMES_WITH_STATEMENTS, HAS_GRAPH: HAS_GRAPH_WITH_STATEMENTS}[template]
 
     def _drop_staging(self, graphs: Sequence[ox.NamedNode]) -> None:
         # The failure being raised says more than this one would; the next write drops them.
@@ -397,8 +471,11 @@ class RemoteStore:
             self._client.update(" ;\n".join(bind(DROP_GRAPH, GRAPH=staging_graph(g)) for g in graphs))
 
     def _read_bookkeeping(self) -> Bookkeeping:
+        """The records, also kept as read (``_records``): the next commit deletes those it does not keep."""
         rows = self._select(bind(RECORDS, BOOK=BOOKKEEPING, RECORD=RECORD))
-        return Bookkeeping.read(row["r"] for row in rows if isinstance(row["r"], ox.NamedNode))
+        records = [row["r"] for row in rows if isinstance(row["r"], ox.NamedNode)]
+        self._records = {record.value for record in records}
+        return Bookkeeping.read(records)
 
     def _select(self, text: str) -> ox.QuerySolutions:
         result = self._client.query(text)
