@@ -273,12 +273,62 @@ def compressed_types() -> list[str]:
     return sorted({t.split(";")[0].strip().lower() for t in types})
 
 
+CODINGS = ("gzip", "br", "zstd")  # what starlette-compress writes
+
+
+def chosen_coding(accept_encoding: str) -> str | None:
+    """The coding to answer with: the highest q the client gives one of ``CODINGS``, ties going to
+    the one it names first (starlette-compress alone prefers zstd, then br, then gzip, whatever the
+    client's q-values: ``curl --compressed`` asks ``deflate, gzip, br, zstd``, and gets gzip).
+
+    >>> chosen_coding("deflate, gzip, br, zstd"), chosen_coding("br;q=1, gzip;q=0.5"), chosen_coding("gzip;q=0, zstd")
+    ('gzip', 'br', 'zstd')
+    >>> chosen_coding("identity"), chosen_coding("*"), chosen_coding("gzip;q=bad, br")
+    (None, 'gzip', 'br')
+    """
+    best: tuple[float, int, str] | None = None
+    for order, part in enumerate(accept_encoding.split(",")):
+        name, _, parameters = part.strip().partition(";")
+        coding, q = name.strip().lower(), 1.0
+        for parameter in parameters.split(";"):
+            key, _, value = parameter.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0  # a q that cannot be read accepts nothing
+        coding = CODINGS[0] if coding == "*" else coding
+        if coding in CODINGS and q > 0 and (best is None or (q, -order) > (best[0], best[1])):
+            best = (q, -order, coding)
+    return None if best is None else best[2]
+
+
+class Compression:
+    """starlette-compress, told the one coding ``chosen_coding`` picks from the request's
+    ``Accept-Encoding`` (the request reaches the endpoint and the other middleware unchanged)."""
+
+    def __init__(self, app: ASGIApp, minimum_size: int = MIN_COMPRESSED) -> None:
+        self.app = app
+        self.compress = CompressMiddleware(app, minimum_size=minimum_size)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        asked = b",".join(value for name, value in scope["headers"] if name == b"accept-encoding")
+        coding = chosen_coding(asked.decode("latin-1"))
+        headers = [(name, value) for name, value in scope["headers"] if name != b"accept-encoding"]
+        if coding is not None:
+            headers.append((b"accept-encoding", coding.encode()))
+        await self.compress({**scope, "headers": headers}, receive, send)
+
+
 def compression() -> Middleware:
-    """starlette-compress over every text answer of ``MIN_COMPRESSED`` bytes or more (it adds
-    ``Vary: Accept-Encoding`` to what it compresses)."""
+    """starlette-compress over every text answer of ``MIN_COMPRESSED`` bytes or more, in the coding
+    the client prefers (it adds ``Vary: Accept-Encoding`` to what it compresses)."""
     for media_type in compressed_types():
         add_compress_type(media_type)  # the library's own registry; adding again is harmless
-    return Middleware(CompressMiddleware, minimum_size=MIN_COMPRESSED)
+    return Middleware(Compression, minimum_size=MIN_COMPRESSED)
 
 
 EXPLAIN = "X-Explain"  # asks GraphQL to explain (api.graphql.explain), answered in the body's extensions
