@@ -51,24 +51,36 @@ def background_server(
         if log is not None and not isinstance(output, int):
             output.close()
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                tail = f":\n{log.read_text(errors='replace')[-2000:]}" if log is not None else ""
-                raise RuntimeError(f"{command[0]} exited with status {process.returncode} before answering{tail}")
-            try:
-                if httpx.get(probe, timeout=2.0).is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{command[0]} did not answer {probe} within {timeout:.0f} s")
-            time.sleep(0.1)
+        wait_until_answering(process, probe, time.monotonic() + timeout, log, name=command[0])
         yield
     finally:
-        process.terminate()
+        stop(process)
+
+
+def wait_until_answering(
+    process: subprocess.Popen[bytes], probe: str, deadline: float, log: Path | None, *, name: str
+) -> None:
+    """Return once ``probe`` answers 2xx; ``RuntimeError`` if ``process`` exits first (quoting the
+    end of ``log``) or the monotonic ``deadline`` passes."""
+    while True:
+        if process.poll() is not None:
+            tail = f":\n{log.read_text(errors='replace')[-2000:]}" if log is not None else ""
+            raise RuntimeError(f"{name} exited with status {process.returncode} before answering{tail}")
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            if httpx.get(probe, timeout=2.0).is_success:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not answer {probe} in time")
+        time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate ``process``, then kill it if it has not ended within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -34,7 +34,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from api.testing import cnrs_kg_command, free_port
+from api.testing import cnrs_kg_command, free_port, stop, wait_until_answering
 from ontology.iris import GRAPH, ID
 from tests.engines.nginx import running_nginx
 from tests.engines.oxigraph import oxigraph_serve
@@ -128,31 +128,14 @@ def replicas(engine: str, folder: Path) -> Iterator[list[Replica]]:
             started.append(Replica(process, f"http://127.0.0.1:{port}"))
         deadline = time.monotonic() + START_SECONDS
         for number, replica in enumerate(started):
-            _wait(replica, deadline, folder / f"replica-{number}.log")
+            path = folder / f"replica-{number}.log"
+            wait_until_answering(
+                replica.process, replica.base + "/health", deadline, path, name=f"replica {replica.base}"
+            )
         yield started
     finally:
         for replica in started:
-            replica.process.terminate()
-        for replica in started:
-            try:
-                replica.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                replica.process.kill()
-                replica.process.wait()
-
-
-def _wait(replica: Replica, deadline: float, log: Path) -> None:
-    while True:
-        if replica.process.poll() is not None:
-            raise RuntimeError(f"replica {replica.base} exited:\n{log.read_text(errors='replace')[-2000:]}")
-        try:
-            if httpx.get(replica.base + "/health", timeout=2.0).is_success:
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"replica {replica.base} did not answer within {START_SECONDS:.0f} s")
-        time.sleep(0.2)
+            stop(replica.process)
 
 
 @pytest.fixture(scope="module")
