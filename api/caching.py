@@ -46,6 +46,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import engine_unreachable
 from graph import OxigraphStore
 from graph.remote import RemoteStore, StoreUnreachable
 
@@ -190,7 +191,7 @@ class Caching:
                 # Read before the answer is computed: a write meanwhile makes the tag stale, never too new.
                 basis = await self.read(store)
             except StoreUnreachable as exc:  # a balancer tries the next replica on a 503
-                await _unavailable(send, f"{exc}; try again shortly")
+                await engine_unreachable(exc)(scope, receive, send)
                 return
         if data and basis is not None:
             validators = _validators(self.tag(basis, scope, headers), self.last_modified(basis))
@@ -222,18 +223,6 @@ def _not_modified(headers: Headers, validators: dict[str, str]) -> bool:
         return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
     except (TypeError, ValueError):  # not an HTTP date: ignored, as RFC 9110 asks
         return False
-
-
-async def _unavailable(send: Send, text: str) -> None:
-    """A 503 in one line, stored by no cache."""
-    body = text.encode()
-    headers = [
-        (b"content-type", b"text/plain; charset=utf-8"),
-        (b"content-length", str(len(body)).encode()),
-        (b"cache-control", NO_STORE.encode()),
-    ]
-    await send({"type": "http.response.start", "status": 503, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 async def _answer_304(send: Send, validators: dict[str, str]) -> None:

@@ -129,11 +129,16 @@ def _http(request: Request, exc: Exception) -> Response:
     return _answer(exc.status, exc.headers)(request, exc)
 
 
-def _unreachable(request: Request, exc: Exception) -> Response:
-    """503, so that a balancer tries another replica; the engine's address stays in the log."""
+def engine_unreachable(exc: Exception) -> Response:
+    """503, so that a balancer tries another replica; the engine's address stays in the log. Also
+    answered by ``api.caching``, which asks the engine before any endpoint (outside these handlers)."""
     log.warning("the SPARQL engine did not answer: %s", exc)
     message = "the SPARQL engine behind this server did not answer; try again shortly\n"
     return PlainTextResponse(message, status_code=503, headers={"Retry-After": "5", "Cache-Control": "no-store"})
+
+
+def _unreachable(request: Request, exc: Exception) -> Response:
+    return engine_unreachable(exc)
 
 
 # Starlette picks the handler of the nearest class in the exception's MRO.
