@@ -17,6 +17,7 @@ iterator that fills ``problems`` as it is consumed.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -81,6 +82,16 @@ def read_origin(folder: Path) -> dict[str, str]:
         raise LoadError(path, None, None, f"not valid TOML: {exc}", "fix the file") from exc
     source = data.get("source", data)
     return {str(k): str(v) for k, v in source.items() if not isinstance(v, (dict, list))}
+
+
+def mtime_date(path: Path) -> str:
+    """The file's modification date (UTC), the date of a source that states none: the same for the
+    same file, whenever it is loaded."""
+    try:
+        stamp = path.stat().st_mtime
+    except OSError as exc:
+        raise LoadError(path, None, None, f"cannot read the file: {exc.strerror or exc}", "check the path") from None
+    return dt.datetime.fromtimestamp(stamp, tz=dt.UTC).date().isoformat()
 
 
 def dedupe(triples: Iterable[ox.Triple]) -> list[ox.Triple]:

@@ -21,13 +21,12 @@ generator of OpenAlex-shaped works between real institutions, for tests and benc
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from loaders.base import LoadError, SourceData, read_origin
+from loaders.base import LoadError, SourceData, mtime_date, read_origin
 from loaders.crosswalk import crosswalk
 from loaders.openalex.reading import detect, raw_records
 from loaders.openalex.records import Authorship, Institution, RecordError, Work, parse_work
@@ -115,7 +114,7 @@ def _triples(path: Path, data: SourceData, strict: bool) -> Iterator[ox.Triple]:
 
 def _source_info(path: Path, synthetic: bool) -> SourceInfo:
     origin = read_origin(path.parent)
-    retrieved = origin.get("retrieved") or _mtime_date(path)
+    retrieved = origin.get("retrieved") or mtime_date(path)
     try:
         date_literal(retrieved)
     except ValueError as exc:
@@ -142,12 +141,3 @@ def _source_info(path: Path, synthetic: bool) -> SourceInfo:
         synthetic=synthetic,
         publications=True,
     )
-
-
-def _mtime_date(path: Path) -> str:
-    """The file's modification date (UTC): the same for the same file, whenever it is loaded."""
-    try:
-        stamp = path.stat().st_mtime
-    except OSError as exc:
-        raise LoadError(path, None, None, f"cannot read the file: {exc}", "check the path") from None
-    return dt.datetime.fromtimestamp(stamp, tz=dt.UTC).date().isoformat()

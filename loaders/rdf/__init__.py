@@ -28,14 +28,13 @@ must give the same SHA-256 both times.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from loaders.base import LoadError, SourceData, read_origin
+from loaders.base import LoadError, SourceData, mtime_date, read_origin
 from loaders.rdf.describe import KIND, GraphInfo, RdfFile, description, graph_iri, original_name
 from loaders.rdf.reading import BlankNodes, GraphName, Reading, Spool
 from loaders.rdf.syntax import EXTENSIONS, GZIP, syntax_of
@@ -103,7 +102,7 @@ def _base_info(path: Path, licence: str | None) -> GraphInfo:
         raise LoadError(path, None, None, "no licence is known for this file", _LICENCE_HINT)
     if not _is_url(licence):
         raise LoadError(path, None, "licence", f"{licence!r} is not a URL", _LICENCE_HINT)
-    retrieved = origin.get("retrieved") or _mtime_date(path)
+    retrieved = origin.get("retrieved") or mtime_date(path)
     try:
         date_literal(retrieved)
     except ValueError as exc:
@@ -149,12 +148,3 @@ def _is_url(value: str) -> bool:
         return value.startswith(("http://", "https://")) and bool(ox.NamedNode(value))
     except ValueError:
         return False
-
-
-def _mtime_date(path: Path) -> str:
-    """The file's modification date (UTC): the same for the same file, whenever it is loaded."""
-    try:
-        stamp = path.stat().st_mtime
-    except OSError as exc:
-        raise LoadError(path, None, None, f"cannot read the file: {exc.strerror or exc}", "check the path") from None
-    return dt.datetime.fromtimestamp(stamp, tz=dt.UTC).date().isoformat()

@@ -17,13 +17,12 @@ one field), ``records`` (``RorRecord`` from either schema), ``triples`` (a recor
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from loaders.base import LoadError, SourceData, dedupe, read_origin
+from loaders.base import LoadError, SourceData, dedupe, mtime_date, read_origin
 from loaders.ror.reading import _DUMP_NAME, _decode, _read_zip, detect, json_records
 from loaders.ror.records import RorRecord, parse_record, parse_records
 from loaders.ror.triples import CNRS_BODIES, cnrs_internal_bodies, record_triples
@@ -94,7 +93,7 @@ def _gc_paused() -> Iterator[None]:
 
 def _source_info(path: Path, records: list[RorRecord], release_date: str | None) -> SourceInfo:
     origin = read_origin(path.parent)
-    retrieved = origin.get("retrieved") or release_date or _newest_modified(records) or _mtime_date(path)
+    retrieved = origin.get("retrieved") or release_date or _newest_modified(records) or mtime_date(path)
     try:
         date_literal(retrieved)
     except ValueError as exc:
@@ -118,7 +117,3 @@ def _source_info(path: Path, records: list[RorRecord], release_date: str | None)
 
 def _newest_modified(records: list[RorRecord]) -> str | None:
     return max((r.modified for r in records if r.modified), default=None)
-
-
-def _mtime_date(path: Path) -> str:
-    return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC).date().isoformat()
