@@ -23,8 +23,10 @@ Everything goes through the public interfaces, in subprocesses and over HTTP, in
    lab with most synthetic works, and the seed ``VN`` (the institution-level question: the
    organisations located in Viet Nam, and their partners), with and without ``--min-weight``; a
    path from the CNRS to the country Viet Nam; the trend of the CNRS with its top partner; the
-   GEXF export of the CNRS's 1-hop network. All are co-publications only, full counting; GraphQL
-   asks no node metrics (SPARQL cannot compute them). Networks are asked with ``maxNodes``
+   GEXF export of the CNRS's 1-hop network; the agreement gaps of 2015-2024 and IRL IPAL's
+   co-publications by phase (``graph.analytics``; by hand: the partners, and the trend with NUS).
+   All are co-publications only, full counting; GraphQL asks no node metrics (SPARQL cannot
+   compute them). Networks are asked with ``maxNodes``
    ``--max-nodes``: by default 200, the server's default, the strongest ties that users get
    (the 1-hop network of the CNRS is the issue's latency target); 2,000, its limit, for the
    whole network at small N. The header of the table says which.
@@ -888,6 +890,41 @@ def trend_question(partner: str, label: str, hierarchy: Hierarchy) -> Question:
     return Question(f"trend CNRS and {label}", ours, theirs, "1")
 
 
+GAPS_GRAPHQL = """query ($during: YearRange) { gaps(during: $during, first: 10) {
+  totalCount nodes { partner { ... on Institution { iri } } works perYear { year value } slope } } }"""
+PHASES_GRAPHQL = """{ instrument(key: "irl-ipal") { copublications { partner { iri } start end
+  before { years works fractional rate } during { years works fractional rate } after { years works fractional rate }
+  perYear { year works fractional } } } }"""
+NUS = "https://w3id.org/cnrs-kg/id/org/ror/01tgyzw49"  # a partner party of IRL IPAL
+
+
+def gaps_question(hierarchy: Hierarchy) -> Question:
+    """Agreement gaps of 2015-2024; by hand, the partners of the CNRS over the window (what the gaps
+    are taken from: the instruments' parties are then left out in the client)."""
+    variables: dict[str, object] = {"during": {"start": WINDOW[0], "end": WINDOW[1]}}
+
+    def ours(client: httpx.Client, base: str) -> str:
+        return f"{graphql(client, base, GAPS_GRAPHQL, variables)['gaps']['totalCount']:,} gaps"
+
+    def theirs(client: httpx.Client, base: str) -> str:
+        return f"{len(select(client, base, partners_sparql(CNRS, hierarchy, True)))} rows"
+
+    return Question(f"agreement gaps of the CNRS, {WINDOW[0]}-{WINDOW[1]}", ours, theirs, "1", comparable=False)
+
+
+def phases_question(hierarchy: Hierarchy) -> Question:
+    """IRL IPAL's co-publications by phase with its seven partners; by hand, the trend with one of them."""
+
+    def ours(client: httpx.Client, base: str) -> str:
+        found = graphql(client, base, PHASES_GRAPHQL, {})["instrument"]["copublications"]
+        return f"{len(found)} partners, {sum(len(p['perYear']) for p in found)} years"
+
+    def theirs(client: httpx.Client, base: str) -> str:
+        return f"{len(select(client, base, pair_sparql(TREND_SPARQL, CNRS, NUS, hierarchy)))} years"
+
+    return Question("phases of IRL IPAL with its partners", ours, theirs, "1", comparable=False)
+
+
 def export_question(asked: NetworkAsked) -> Question:
     params = {"seeds": "CNRS", "hops": "1", "include": "copublication"}
     if asked.max_nodes is not None:
@@ -979,6 +1016,8 @@ def questions(
         path_question(VIETNAM, hierarchy),
         trend_question(partner, partner_label, hierarchy),
         export_question(asked),
+        gaps_question(hierarchy),
+        phases_question(hierarchy),
     ]
     return found, networks
 

@@ -12,7 +12,7 @@ The cost counts the objects the answer can hold, and what computing it takes:
   and a type has few (aliases are limited apart);
 - the explorations of ``graph.explore`` add their weight: ``network`` by ``hops`` and its number
   of seeds (each one resolved by a query), ``path`` by ``maxHops``, ``partners``, ``trend`` and
-  ``profile`` a fixed one.
+  ``profile``, ``gaps`` and ``dormantInstruments`` a fixed one.
 
 Aliases add up (ten aliases of a field cost ten times the field); each fragment is measured once
 and counted at each spread (see ``limits``); inline fragments on the members of a union all count.
@@ -236,7 +236,13 @@ class Estimate:
         if name == "path":
             steps = min(max(integer(self.argument(node, definition, "maxHops"), 3), 1), explore.MAX_PATH_HOPS)
             return int(PATH_WEIGHT * 2 ** (steps - 1))
-        return {"partners": PARTNERS_WEIGHT, "trend": TREND_WEIGHT, "profile": PROFILE_WEIGHT}.get(name, 0)
+        return {
+            "partners": PARTNERS_WEIGHT,
+            "trend": TREND_WEIGHT,
+            "profile": PROFILE_WEIGHT,
+            "gaps": PARTNERS_WEIGHT,  # the partners of the CNRS, less those an instrument covers
+            "dormantInstruments": PARTNERS_WEIGHT,
+        }.get(name, 0)
 
 
 def operation_variables(operation: OperationDefinitionNode, given: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -22,12 +22,15 @@ from api.graphql.types.enums import (
     CountryGroupKey,
     EdgeType,
     InstitutionOrder,
+    InstrumentKind,
     Level,
     OrganisationType,
     to_iri,
 )
+from api.graphql.types.gaps import AgreementGap, gaps_of
 from api.graphql.types.institution import Institution
 from api.graphql.types.instrument import Instrument, Office
+from api.graphql.types.instrument_phases import DormantInstrument, dormant
 from api.graphql.types.network import Network, Partner, Path, Trend, YearValue, detail_groups, entity
 from api.graphql.types.places import Country, CountryGroup, Region
 from api.graphql.types.profile import CollaborationProfile, profile_of
@@ -329,6 +332,48 @@ class Query:
         self, info: Info, of: str = "CNRS", during: YearRange | None = None, counting: Counting = Counting.FULL
     ) -> CollaborationProfile:
         return await profile_of(info, of, window(during), counting)
+
+    @field(
+        description="Agreement gaps: the partners (institutions, or countries at `level: COUNTRY`) that co-publish "
+        "most with the CNRS in the window yet take part in no instrument with it active then, most co-publications "
+        "first, each with its trend."
+    )
+    async def gaps(
+        self,
+        info: Info,
+        country: Annotated[
+            list[str] | None, strawberry.argument(description="Partners located in these countries (VN, country:VN).")
+        ] = None,
+        region: Annotated[
+            str | None,
+            strawberry.argument(description="Partners located in this region or group (region:035, ASEAN)."),
+        ] = None,
+        during: YearRange | None = None,
+        min_works: Annotated[
+            float, strawberry.argument(description="The fewest co-publications in the window, under the counting.")
+        ] = 1.0,
+        counting: Counting = Counting.FULL,
+        level: Level = Level.INSTITUTION,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[AgreementGap]:
+        places = [*((c, "country") for c in country or []), *([(region, "region")] if region else [])]
+        return await gaps_of(info, places, window(during), counting, level, min_works, first, after)
+
+    @field(
+        description="Instruments active over each of the last `years` years of data, with fewer than `minWorks` "
+        "co-publications (full counting, summed over their partners) in those years; fewest first."
+    )
+    async def dormant_instruments(
+        self,
+        info: Info,
+        min_works: float = 1.0,
+        years: int = 3,
+        kinds: list[InstrumentKind] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[DormantInstrument]:
+        return await dormant(info, min_works, years, kinds, first, after)
 
 
 __all__ = ["NODE_TYPES", "Query", "datetime"]

@@ -680,6 +680,51 @@ function selectNode(node) {
   loadSources(sources, new URLSearchParams({ entity: node }));
 }
 
+// An instrument's co-publications with the partner at one end of the pair, before, during and after its
+// active span (GraphQL's Instrument.copublications: graph.analytics.instruments states the rules).
+const PHASES_QUERY = `query ($key: String!) { instrument(key: $key) { copublications {
+  partner { iri } start end
+  before { firstYear lastYear years works rate } during { firstYear lastYear years works rate }
+  after { firstYear lastYear years works rate } } } }`;
+
+function phaseText(name, phase) {
+  if (!phase || !phase.years) return `${name}: no year of data`;
+  const rate = phase.rate === null ? "" : `, ${formatValue(phase.rate)} a year`;
+  return `${name} (${phase.firstYear}–${phase.lastYear}): ${formatValue(phase.works)} works${rate}`;
+}
+
+function phasesBox(instrument, ends) {
+  const box = el("ul", { class: "phases" }, el("li", { class: "hint" }, "Loading phases…"));
+  loadPhases(box, instrument, ends);
+  return box;
+}
+
+async function loadPhases(box, instrument, ends) {
+  try {
+    const key = instrument.slice(PREFIXES.instrument.length);
+    const response = await fetch("/graphql", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ query: PHASES_QUERY, variables: { key } }),
+    });
+    const answer = await response.json();
+    const found = (answer.data?.instrument?.copublications || []).filter((c) => ends.includes(c.partner.iri));
+    if (!found.length) {
+      box.replaceChildren(el("li", { class: "hint" }, "Phases: neither end is a partner party of it."));
+      return;
+    }
+    box.replaceChildren(...found.flatMap((c) => c.start === null
+      ? [el("li", { class: "hint" }, "Undated: no phases.")]
+      : [
+        el("li", {}, `With ${display.hasNode(c.partner.iri) ? display.getNodeAttribute(c.partner.iri, "label") : c.partner.iri}, `
+          + `active ${c.start}–${c.end ?? "open"} (full counting):`),
+        ...["before", "during", "after"].map((name) => el("li", { "data-phase": name }, phaseText(name, c[name]))),
+      ]));
+  } catch (error) {
+    box.replaceChildren(el("li", { class: "error" }, `The phases could not be loaded: ${error}`));
+  }
+}
+
 async function selectPair(edge) {
   state.pair = edge;
   state.node = null;
@@ -701,7 +746,8 @@ async function selectPair(edge) {
         row("Weight", `${formatValue(m.weight)} (${state.counting} counting)`),
         row("Years", m.first_year ? `${m.first_year}–${m.last_year}` : "undated"),
         row("Instruments", (m.instruments || []).length
-          ? el("ul", {}, m.instruments.map((i) => el("li", {}, link(localPage(i), instruments.get(i)?.label || i), ` (${kindOf(i)})`)))
+          ? el("ul", {}, m.instruments.map((i) => el("li", {}, link(localPage(i), instruments.get(i)?.label || i), ` (${kindOf(i)})`,
+            phasesBox(i, [a, b]))))
           : null)))),
     el("h3", {}, "Co-publications per year"),
     chart,

@@ -33,6 +33,7 @@ from api.graphql.types.enums import (
     to_iri,
 )
 from api.graphql.types.institution import Institution, at, by_name, text_of
+from api.graphql.types.instrument_phases import InstrumentCopublications, copublications_of
 from api.graphql.types.places import Country
 from api.graphql.types.values import SourcedValue, stated
 from graph.entities import EntityFacts
@@ -205,6 +206,13 @@ class Instrument(EntityNode):
     ) -> Connection[Instrument]:
         links = await self._related(info, "instrument_predecessors", "Instrument")
         return paginate([Instrument(iri=k.target.iri, loaded=k.target) for k in links], first, after)
+
+    @field(
+        description="Its co-publications with each partner party (in IRI order): between its CNRS side and the "
+        "partner, per year and before, during and after its active span (from the network index)."
+    )
+    async def copublications(self, info: Info) -> list[InstrumentCopublications]:
+        return await copublications_of(info, self.iri)
 
     @field(description="The CNRS offices that manage it.")
     async def offices(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Office]:
