@@ -12,6 +12,7 @@ from typing import Protocol, runtime_checkable
 import pyoxigraph as ox
 
 from graph.meta import Bookkeeping
+from graph.produce import Producer
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -33,10 +34,12 @@ class GraphChange:
 
 @dataclass(frozen=True)
 class GraphContent:
-    """The full new content of one named graph."""
+    """The full new content of one named graph; ``producer``, if any, makes the same statements in
+    another process (``graph.produce``), which a store may use to write a graph that was empty."""
 
     graph: ox.NamedNode
     triples: Iterable[ox.Triple]
+    producer: Producer | None = None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,9 @@ Replacing sources' graphs is all-or-nothing and writes only the difference:
   bad record raises before anything is written), and the quads to remove and to add are applied
   by one SPARQL update, which Oxigraph runs as one transaction; that update also clears the journal;
 - a graph that is empty (a first load) is streamed straight into the store under an entry in a
-  journal graph, never held in memory whole; a failure while streaming undoes it.
+  journal graph, never held in memory whole; a failure while streaming undoes it. A large file's
+  statements are made by a second process while this one loads them (``graph.produce``), and so are
+  the millions of lines of a network patch.
 
 Until that update commits, the bulk-written graphs are hidden from queries in this process, and a
 store opened after a crash drops every graph still in the journal (they were empty before), so a
@@ -37,7 +39,7 @@ import itertools
 import logging
 import os
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence, Sized
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,6 +51,7 @@ from graph.backend import Backend, Commit, GraphChange, GraphContent, GraphPatch
 from graph.counts import COUNTS_FILE, GraphStats, count_graph, load_counts, save_counts
 from graph.errors import QueryError, StoreLockedError, StoreOpenError
 from graph.meta import Bookkeeping, Receipt, WriteKey, is_reserved, now
+from graph.produce import Lines, Triples, load_apart
 from graph.sparql import DELETE_DATA, DELETE_SUBJECTS, DROP_GRAPH, INSERT_DATA, bind
 from graph.update_scope import written_graphs
 from ontology.iris import GRAPH
@@ -77,6 +80,8 @@ JOURNAL = ox.NamedNode(GRAPH + "_journal")
 PENDING = ox.NamedNode(GRAPH + "_journal#pending")
 PARTIAL_FILES = "bulk-*.sst"
 PATCH_CHUNK = 10_000  # subjects whose statements one update of a patch removes
+# From this many lines, a patch's lines are made in another process while this one loads them.
+LINES_APART_FROM = 500_000
 UNKNOWN_BASIS = -1  # a derived graph being patched: derived from nothing known until the patch commits
 # what pyoxigraph's bulk writer leaves when it fails (seen on a full disk)
 
@@ -304,9 +309,7 @@ class OxigraphStore:
                 # whole store, so one per graph cost twice as much on a network of 26 graphs.
                 terms = [(patch.graph, list(patch.triples)) for patch in patches]
                 self._store.bulk_extend(quad for name, triples in terms for quad in _in_graph(triples, name))
-                quads = _Quads(patches)
-                self._store.bulk_load(input=io.BufferedReader(quads, 1 << 20), format=ox.RdfFormat.N_QUADS)
-                added = dict(quads.counts)
+                added = self._load_lines(patches)
                 for name, triples in terms:
                     added[name.value] = added.get(name.value, 0) + len(triples)
             except BaseException:
@@ -322,6 +325,20 @@ class OxigraphStore:
                 was = before.get(graph, 0)
                 changes.append(GraphChange(graph, was, after, gained, max(0, was + gained - after)))
             return changes
+
+    def _load_lines(self, patches: Sequence[GraphPatch]) -> dict[str, int]:
+        """Bulk-load the patches' lines, made in another process when they are many and can be; the
+        statements loaded into each graph."""
+        job = Lines([(patch.graph.value, patch.lines) for patch in patches])
+        # Lines that know their number are made from plain data (a list, or the network's links), so
+        # another process can make them too.
+        sizes = [len(lines) for patch in patches if isinstance(lines := patch.lines, Sized)]
+        if len(sizes) == len(patches) and sum(sizes) >= LINES_APART_FROM:
+            counts = load_apart(self._store, job)
+            assert isinstance(counts, dict)
+            return counts
+        self._store.bulk_load(input=io.BufferedReader(_Stream(job.chunks()), 1 << 20), format=ox.RdfFormat.N_QUADS)
+        return dict(job.counts or {})
 
     def _plan(
         self, contents: Sequence[GraphContent]
@@ -413,7 +430,11 @@ class OxigraphStore:
         """Bulk-write graphs that were empty, journaled so that a failure before the commit undoes them."""
         self._pending.update(content.graph for content in fresh)
         self._store.extend([ox.Quad(c.graph, PENDING, ox.Literal("loading"), JOURNAL) for c in fresh])
-        self._store.bulk_extend(quad for content in fresh for quad in _in_graph(content.triples, content.graph))
+        here = [content for content in fresh if content.producer is None]
+        self._store.bulk_extend(quad for content in here for quad in _in_graph(content.triples, content.graph))
+        for content in fresh:
+            if content.producer is not None:  # made in another process while this one loads it
+                content.producer.received(load_apart(self._store, Triples(content.graph.value, content.producer)))
 
     def _visible_graphs(self) -> list[ox.NamedNode]:
         return [
@@ -525,34 +546,13 @@ def _syntax_error(sparql: str, base_iri: str | None) -> str:
     return "the update must end with an operation, not with ';' or a PREFIX or BASE declaration"
 
 
-class _Quads(io.RawIOBase):
-    """The ``lines`` of patches as one N-Quads stream (what the bulk loader reads), with the statements
-    of each graph counted as they are read.
+class _Stream(io.RawIOBase):
+    """Chunks of bytes as a stream the bulk loader reads."""
 
-    A patch's lines are N-Triples, each ending with `` .`` and a newline (a newline never occurs
-    inside an N-Triples statement: literals escape it), so each line's end is replaced by its graph's
-    name and the same end.
-    """
-
-    def __init__(self, patches: Sequence[GraphPatch]) -> None:
-        self.counts: dict[str, int] = {}
-        self._parts = iter(self._texts(patches))
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._parts = chunks
         self._pending = b""
         self._offset = 0
-
-    def _texts(self, patches: Sequence[GraphPatch]) -> Iterator[bytes]:
-        for patch in patches:
-            graph = patch.graph.value
-            self.counts.setdefault(graph, 0)
-            end = f" <{graph}> .\n"
-            lines = iter(patch.lines)
-            while text := "".join(itertools.islice(lines, 4096)):
-                statements = text.count("\n")
-                quads = text.replace(" .\n", end)
-                if quads.count(end) != statements:
-                    raise ValueError(f"a line for <{graph}> does not end with ' .' and a newline")
-                self.counts[graph] += statements
-                yield quads.encode()
 
     def readable(self) -> bool:
         return True

@@ -40,6 +40,7 @@ from graph.links import (
     works_in,
 )
 from graph.links.table import combine
+from graph.produce import Described, Spawnable
 from graph.reconcile import after_load
 from graph.store import Backend, GraphChange, GraphContent
 from ontology import ONTOLOGY_GRAPH, ONTOLOGY_IRI, ONTOLOGY_PATH
@@ -74,6 +75,14 @@ def ontology_triples() -> Iterator[ox.Triple]:
         yield ox.Triple(subject, quad.predicate, obj)
 
 
+def _content(source: Source) -> GraphContent:
+    """A source's graph: its description, then its statements (also made apart, if it says how)."""
+    producer = source.producer if isinstance(source, Spawnable) else None
+    if producer is not None:
+        producer = Described(tuple(describe_source(source.info)), producer)
+    return GraphContent(source.info.graph, chain(describe_source(source.info), source.triples), producer)
+
+
 def write_sources(store: Backend, sources: Sequence[Source], *, with_ontology: bool = True) -> list[GraphChange]:
     """Replace the graph of every source (its description, then its triples) and the ontology graph
     in one transaction.
@@ -84,7 +93,7 @@ def write_sources(store: Backend, sources: Sequence[Source], *, with_ontology: b
     source (``info.publications``) changed, by a recount when the network was stale or the hierarchy
     (or a match) moved.
     """
-    contents = [GraphContent(s.info.graph, chain(describe_source(s.info), s.triples)) for s in sources]
+    contents = [_content(source) for source in sources]
     if with_ontology:
         contents.insert(0, GraphContent(ONTOLOGY_GRAPH, ontology_triples()))
     publications = [source.info.graph for source in sources if source.info.publications]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +46,10 @@ class LoadError(LoaderError):
         where = ":".join(str(part) for part in (self.path, line, field) if part not in (None, ""))
         super().__init__(f"{where}: {message}" + (f"; {hint}" if hint else ""))
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Sent back whole by a loader read in another process (``ReadAgain``).
+        return (type(self), (self.path, self.line, self.field, self.message, self.hint))
+
 
 @dataclass
 class SourceData:
@@ -54,6 +58,9 @@ class SourceData:
     info: provenance.SourceInfo
     triples: Iterable[ox.Triple] = field(default_factory=list)
     problems: list[LoadError] = field(default_factory=list)
+    # How to read the content again in another process, for a file big enough that it pays
+    # (``graph.produce``); None: the content is read here, from ``triples``.
+    producer: ReadAgain | None = None
 
     @property
     def graph(self) -> ox.NamedNode:
@@ -66,6 +73,49 @@ class SourceData:
     def all_triples(self) -> Iterator[ox.Triple]:
         yield from provenance.describe_source(self.info)
         yield from self.triples
+
+
+# From this size, a harvested file is read in a process of its own while the store loads what it
+# makes (``graph.produce``): starting that process takes about a second, a file of this size
+# (about 20,000 OpenAlex works, gzipped) about five.
+READ_APART_FROM = 4 << 20
+
+
+@dataclass
+class ReadAgain:
+    """A lenient loader's content read again in another process: ``read(path, holder, strict)`` is
+    the loader's own reading (a module-level function, so that it pickles), and the records it
+    skips there are added to ``problems`` (the parent's ``SourceData.problems``) when it is done."""
+
+    read: Callable[[Path, SourceData, bool], Iterator[ox.Triple]]
+    path: Path
+    strict: bool
+    info: provenance.SourceInfo
+    problems: list[LoadError]
+    _holder: SourceData | None = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def worth_it(cls, path: Path) -> bool:
+        """Whether ``path`` is big enough to be read in a process of its own."""
+        try:
+            return path.stat().st_size >= READ_APART_FROM
+        except OSError:
+            return False  # read here, where the error is reported as for any file
+
+    def produce(self) -> Iterator[ox.Triple]:
+        self._holder = SourceData(self.info)
+        return self.read(self.path, self._holder, self.strict)
+
+    def report(self) -> object:
+        return self._holder.problems if self._holder is not None else []
+
+    def received(self, report: object) -> None:
+        assert isinstance(report, list)
+        self.problems.extend(report)
+
+    def __getstate__(self) -> dict[str, object]:
+        # The parent's problems stay in the parent: the child starts with none.
+        return {**self.__dict__, "problems": [], "_holder": None}
 
 
 def read_origin(folder: Path) -> dict[str, str]:

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
 from functools import cache
-from itertools import chain, islice
+from itertools import islice
 
 import numpy as np
 import pyoxigraph as ox
@@ -247,6 +247,33 @@ class _Lines:
         yield from self.figures(name, table)  # N-Triples lines may come in any order
 
 
+@dataclass(frozen=True)
+class _LinkLines:
+    """New links of one graph as N-Triples lines (``_Lines.of``), and the figures of links that
+    stay (``_Lines.figures``), made from plain data: millions of lines, which the store makes in
+    another process while it loads them (``graph.produce``)."""
+
+    iris: list[str]
+    name: str
+    fresh: LinkTable
+    replaced: LinkTable
+
+    def __iter__(self) -> Iterator[str]:
+        lines = _Lines(Nodes.of(self.iris))
+        yield from lines.of(self.name, self.fresh)
+        yield from lines.figures(self.name, self.replaced)  # N-Triples lines may come in any order
+
+    def __len__(self) -> int:
+        dated = self.name.isdigit()
+        return len(self.fresh) * (5 if dated else 4) + self._figures(self.fresh) + self._figures(self.replaced)
+
+    def _figures(self, table: LinkTable) -> int:
+        """How many lines ``_Lines.figures`` writes for ``table``: two counts, first and last year in an
+        aggregate, the internal flag of an organisation link."""
+        _, kinds, _, _ = unpack(np.asarray(table.keys))
+        return len(table) * (2 if self.name.isdigit() else 4) + int(np.count_nonzero(kinds == 0))
+
+
 _PREDICATES = (
     *("linkKind", "linkSource", "linkTarget", "fullCount", "fractionalCount"),
     *("internal", "year", "firstYear", "lastYear"),
@@ -313,7 +340,7 @@ def _patches(
                 graph,
                 subjects,
                 sorted(added, key=str),
-                chain(lines.of(name, fresh), lines.figures(name, replaced)),
+                _LinkLines(nodes.iris, name, fresh, replaced),
                 removed=_parsed(stale),
             )
         )

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from loaders.base import LoadError, SourceData, mtime_date, read_origin
+from loaders.base import LoadError, ReadAgain, SourceData, mtime_date, read_origin
 from loaders.crosswalk import crosswalk
 from loaders.openalex.reading import detect, raw_records
 from loaders.openalex.records import Authorship, Institution, RecordError, Work, parse_work
@@ -71,6 +71,8 @@ def load(path: Path, *, strict: bool = True) -> list[SourceData]:
         raise LoadError(path, None, None, str(exc), "rename the file with letters, digits, '.', '_' or '-'") from None
     data = SourceData(_source_info(path, _first_is_synthetic(path)))
     data.triples = _triples(path, data, strict)
+    if ReadAgain.worth_it(path):
+        data.producer = ReadAgain(_triples, path, strict, data.info, data.problems)
     return [data]
 
 
