@@ -37,6 +37,8 @@ COUNTRY_BASE = iris.ID + "country/"
 # Two parties (?f among the nodes asked for, ?o any other, or among ?o when given) of one instrument:
 # the facts of the instrument (dates, status, successor, pages) are read once per instrument, those
 # of the pair (the graphs stating the two memberships, the memberships' own dates) once per pair.
+# The pages' filter is in a sub-select of its own: Virtuoso 7.2 refuses a FILTER in a branch of this
+# UNION (SP031 "Internal error: sparp_gp_deprecate()"); the answer is the same.
 INSTRUMENTS = """SELECT ?inst ?f ?o ?facts ?fgraph ?ograph ?fdates ?odates WHERE {
   { SELECT ?inst (GROUP_CONCAT(DISTINCT ?fact; separator="\\n") AS ?facts) WHERE {
       { SELECT DISTINCT ?inst WHERE { VALUES ?f { __AROUND__ } ?inst kg:hasParty ?mf . ?mf org:member ?f } }
@@ -48,7 +50,8 @@ INSTRUMENTS = """SELECT ?inst ?f ?o ?facts ?fgraph ?ograph ?fdates ?odates WHERE
       UNION { ?next kg:predecessorInstrument ?inst .
               { ?next schema:startDate ?v } UNION { ?next kg:signatureDate ?v }
               BIND(CONCAT("next ", STR(?v)) AS ?fact) }
-      UNION { ?inst dcterms:source ?v FILTER(isIRI(?v)) BIND(CONCAT("page ", STR(?v)) AS ?fact) }
+      UNION { { SELECT ?inst ?v WHERE { ?inst dcterms:source ?v FILTER(isIRI(?v)) } }
+              BIND(CONCAT("page ", STR(?v)) AS ?fact) }
     } GROUP BY ?inst }
   { SELECT ?inst ?f ?o (GROUP_CONCAT(DISTINCT ?tf; separator="\\n") AS ?fgraph)
       (GROUP_CONCAT(DISTINCT ?to; separator="\\n") AS ?ograph)
