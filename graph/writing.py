@@ -11,7 +11,10 @@ with ROR up to date (``graph.reconcile``: new organisations matched, new ROR rec
 then, if publications changed, brings the collaboration network derived from them up to date
 (``graph.links``): by an increment when the network was current and the hierarchy did not move
 (the works the load changed, counted as they were before it and as they are after), else by
-counting every work again. The network is
+counting every work again. A large file's statements are made in another process while the store
+loads them (``graph.produce``); what counting reads of its works is then taken as they pass
+(``graph.links.tapped``), so the works that no other graph states are counted without being read
+back. The network is
 computed from the store, so it needs the new publications committed first, and it is written in
 bounded chunks after them. It records the generation of the publications it derives from
 (``graph.meta``): a load killed before the network is written leaves a network that ``cnrs-kg
@@ -22,8 +25,10 @@ stats`` and ``/health`` report stale (``graph.links.network_status``), and the n
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
+from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -40,6 +45,7 @@ from graph.links import (
     works_in,
 )
 from graph.links.table import combine
+from graph.links.tapped import Tap, TappedFacts, stated_elsewhere
 from graph.produce import Described, Spawnable
 from graph.reconcile import after_load
 from graph.store import Backend, GraphChange, GraphContent
@@ -75,12 +81,22 @@ def ontology_triples() -> Iterator[ox.Triple]:
         yield ox.Triple(subject, quad.predicate, obj)
 
 
-def _content(source: Source) -> GraphContent:
-    """A source's graph: its description, then its statements (also made apart, if it says how)."""
+def _content(source: Source, taps: list[Tap], folder: Path) -> GraphContent:
+    """A source's graph: its description, then its statements (also made apart, if it says how; what
+    counting reads of a publication source's works is then tapped as they are made)."""
     producer = source.producer if isinstance(source, Spawnable) else None
     if producer is not None:
         producer = Described(tuple(describe_source(source.info)), producer)
+        if source.info.publications:
+            tap = Tap(producer, str(folder / f"{len(taps)}.facts"))
+            taps.append(tap)
+            producer = tap
     return GraphContent(source.info.graph, chain(describe_source(source.info), source.triples), producer)
+
+
+def _tapped(known: Sequence[TappedFacts]) -> None:
+    if known:
+        log.info("works counted from their statements as written: %d", sum(len(facts.taken) for facts in known))
 
 
 def write_sources(store: Backend, sources: Sequence[Source], *, with_ontology: bool = True) -> list[GraphChange]:
@@ -93,7 +109,13 @@ def write_sources(store: Backend, sources: Sequence[Source], *, with_ontology: b
     source (``info.publications``) changed, by a recount when the network was stale or the hierarchy
     (or a match) moved.
     """
-    contents = [_content(source) for source in sources]
+    with tempfile.TemporaryDirectory(prefix="cnrs-kg-load-") as folder:
+        return _write(store, sources, with_ontology, Path(folder))
+
+
+def _write(store: Backend, sources: Sequence[Source], with_ontology: bool, folder: Path) -> list[GraphChange]:
+    taps: list[Tap] = []
+    contents = [_content(source, taps, folder) for source in sources]
     if with_ontology:
         contents.insert(0, GraphContent(ONTOLOGY_GRAPH, ontology_triples()))
     publications = [source.info.graph for source in sources if source.info.publications]
@@ -110,23 +132,33 @@ def write_sources(store: Backend, sources: Sequence[Source], *, with_ontology: b
     published = bool(replaced & {change.graph for change in changes if change.changed})
     after = read_context(store, before.nodes)
     moved = after.fingerprint != before.fingerprint  # the hierarchy, or an organisation's country
+    # One new publication graph written apart: what counting reads of its works is in its tap.
+    known = [TappedFacts(Path(tap.path), stated_elsewhere(store, replaced)) for tap in taps if tap.complete]
+    if len(publications) != 1:
+        known = []  # a work in two new graphs would be in two taps: each is read from the store
     if index is None:
         status = network_status(store)
         if published or status.stale or (moved and status.derived_from is not None):
-            changes += refresh_network(store)
+            changes += refresh_network(store, known=known)
+            _tapped(known)
         return changes
     if moved:
-        return changes + refresh_network(store, index)
+        changes += refresh_network(store, index, known=known)
+        _tapped(known)
+        return changes
     if not published:
         return changes
     new_works = works_in(store, publications)
     arrived = new_works - old_works  # as they were before: from their other sources only
+    if known:  # the others had none
+        arrived &= known[0].elsewhere
     increment = combine(
         [
             taken,
             contributions(store, arrived, after, exclude=replaced, sign=-1),
-            contributions(store, old_works | new_works, after),
+            contributions(store, old_works | new_works, after, known=known),
         ]
     )
     log.info("network increment counted: %d works, %d links", len(old_works | new_works), len(increment))
+    _tapped(known)
     return changes + update_network(store, index, increment, after)

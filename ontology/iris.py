@@ -180,6 +180,54 @@ def hal_org(struct_id: str | int) -> ox.NamedNode:
     return ox.NamedNode(f"{ID}org/hal/{int(bare)}")
 
 
+OPENALEX_LEVELS = {
+    "topic": re.compile(r"^T\d+$"),
+    "subfield": re.compile(r"^\d+$"),
+    "field": re.compile(r"^\d+$"),
+    "domain": re.compile(r"^\d+$"),
+}
+HAL_DOMAIN = re.compile(r"^[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*$", re.IGNORECASE)
+FIELD = ID + "field/"
+OPENALEX_FIELD = FIELD + "openalex/field/"  # the level the network is counted by
+HAL_FIELD = FIELD + "hal/"
+
+
+def openalex_field(level: str, value: str) -> ox.NamedNode:
+    """An OpenAlex topic, subfield, field or domain, by its id given bare or as its OpenAlex IRI.
+
+    >>> openalex_field("field", "https://openalex.org/fields/17").value
+    'https://w3id.org/cnrs-kg/id/field/openalex/field/17'
+    >>> openalex_field("topic", "https://openalex.org/T10102").value
+    'https://w3id.org/cnrs-kg/id/field/openalex/topic/T10102'
+    """
+    bare = value.strip().rsplit("/", 1)[-1]
+    pattern = OPENALEX_LEVELS.get(level)
+    if pattern is None or not pattern.match(bare):
+        raise InvalidIdentifier(f"{value!r} is not an OpenAlex {level} id")
+    return ox.NamedNode(f"{FIELD}openalex/{level}/{bare}")
+
+
+def hal_domain(code: str) -> ox.NamedNode:
+    """A HAL domain by its code, such as ``info`` or ``info.info-ai`` (lower-cased).
+
+    >>> hal_domain("sdv.SP.med").value
+    'https://w3id.org/cnrs-kg/id/field/hal/sdv.sp.med'
+    """
+    bare = code.strip()
+    if not HAL_DOMAIN.match(bare):
+        raise InvalidIdentifier(f"{code!r} is not a HAL domain code (like info or info.info-ai)")
+    return ox.NamedNode(f"{HAL_FIELD}{bare.lower()}")
+
+
+def counted_field(iri: str) -> bool:
+    """Whether a field is of a level the network is counted by: an OpenAlex field, a top-level HAL domain.
+
+    >>> counted_field(openalex_field("field", "17").value), counted_field(hal_domain("info.info-ai").value)
+    (True, False)
+    """
+    return iri.startswith(OPENALEX_FIELD) or (iri.startswith(HAL_FIELD) and "." not in iri[len(HAL_FIELD) :])
+
+
 def link(kind: str, period: int | str | None, a: ox.NamedNode, b: ox.NamedNode) -> ox.NamedNode:
     """A collaboration link between two nodes for a year, a period ("2015-2019") or all years (None).
 

@@ -47,6 +47,7 @@ from graph.explore import queries as q
 from graph.explore.edges import YearRows, ties, year_rows
 from graph.explore.types import Counting, Level, Window
 from graph.links import index_of
+from graph.links.fields import within
 
 __all__ = ["Gap", "Gaps", "covered", "gaps", "slope"]
 
@@ -130,15 +131,18 @@ def gaps(
     counting: Counting = Counting.FULL,
     min_works: float = 1.0,
     first: int | None = 20,
+    field: str | None = None,
 ) -> Gaps:
     """The CNRS's partners in no instrument active in ``window``, most co-publications first (see the
-    module docstring): at most ``first`` (all when None), ``Gaps.total`` counting them all."""
+    module docstring): at most ``first`` (all when None), ``Gaps.total`` counting them all.
+    ``field``: a research field (``graph.links.fields.field_iri``): the co-publications of its works only."""
     if first is not None and first < 0:
         raise BadArgument(f"first={first}: give a number of partners, 0 or more")
     if min_works < 0:
         raise BadArgument(f"minWorks={min_works}: give a number of works, 0 or more")
     window = window or Window()
-    index = index_of(queries)
+    with within(field):
+        index = index_of(queries)
     rows = year_rows(index, {CNRS}, window, counting, within=False)
     tied = ties(rows, {CNRS}, min_weight=min_works)
     is_country = level is Level.COUNTRY

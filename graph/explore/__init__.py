@@ -46,6 +46,11 @@ set of nodes (their ``VALUES``), and what else it needs, as one query (``queries
 - ``path``: one per expansion, at most ``max_hops``; no details.
 - ``trend``: one.
 
+``field`` (``network``, ``partners``, ``trend``): a research field (``graph.links.fields``: an
+OpenAlex field or a top-level HAL domain); the co-publications are then those of its works only, read
+from the field's links in the index (a work counts fully in each of its fields). Instrument and
+hierarchy edges have no field: they stay as they are.
+
 Errors (``graph.errors``): ``CostLimitExceeded`` for a request over a limit; ``BadArgument`` (both
 are ``ValueError``s) for a malformed IRI or argument, before any query; the store's ``QueryError`` /
 ``QueryTimeout`` / ``ResultTooLarge`` pass through.

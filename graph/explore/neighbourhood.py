@@ -28,6 +28,7 @@ from graph.explore.types import (
     Window,
 )
 from graph.links import LinkIndex, index_of
+from graph.links.fields import within
 from ontology.labels import fallback_label
 
 MAX_HOPS = 3
@@ -152,6 +153,7 @@ def network(
     with_metrics: bool = True,
     details: Iterable[str] | None = None,
     level: Level = Level.INSTITUTION,
+    field: str | None = None,
 ) -> Network:
     """The network around ``seeds`` up to ``hops`` away (see ``graph.explore``), at most ``max_nodes``
     nodes: the strongest ties are kept and ``Network.omitted`` counts the nodes left out.
@@ -166,6 +168,9 @@ def network(
     them (betweenness is the costliest step of a large network). ``details``: the groups of node
     details to read besides labels and classes (``q.DETAIL_GROUPS``: ``country``, ``ids``,
     ``region``; all when None); the others stay None.
+
+    ``field``: a research field (``graph.links.fields.field_iri``): the co-publications of its works
+    only. Instruments and the hierarchy have no field: their edges are the same.
     """
     if hops > MAX_HOPS:
         raise CostLimitExceeded(f"hops={hops} is over the limit of {MAX_HOPS}; ask for {MAX_HOPS} hops or fewer")
@@ -186,10 +191,12 @@ def network(
     seed_room = max((max_nodes // 2 if hops else max_nodes) - len(given), 1 if not given else 0)
     omitted = 0
     if standing:
-        strongest = _strongest(store, standing, seed_room, kinds, window, counting)
+        with within(field):
+            strongest = _strongest(store, standing, seed_room, kinds, window, counting)
         omitted, standing = len(standing) - len(strongest), strongest
     start = [*given, *standing]
-    index = index_of(store) if EdgeType.COPUBLICATION in kinds else None
+    with within(field):
+        index = index_of(store) if EdgeType.COPUBLICATION in kinds else None
     others: list[EdgeType] = [kind for kind in kinds if kind is not EdgeType.COPUBLICATION]
     distance = dict.fromkeys(start, 0)
     found = Found()
@@ -285,6 +292,7 @@ def partners(
     details: Iterable[str] | None = None,
     located_in: Sequence[str] = (),
     types: Sequence[str] = (),
+    field: str | None = None,
 ) -> Partners:
     """The neighbours of ``of``, heaviest first (ties by label), the ``first`` of them when given
     (``Partners.total`` counts them all).
@@ -298,6 +306,9 @@ def partners(
     ``located_in`` (country, region or group IRIs) and ``types`` (``kg:organisationType`` IRIs)
     keep the partners located there and of those types (``places.located``): organisations only,
     countries are not located anywhere.
+
+    ``field``: a research field (``graph.links.fields.field_iri``): the co-publications of its works
+    only. Instrument and hierarchy edges have no field: they stay as they are.
     """
     (of,) = q.checked_iris([of], "node")
     window = window or Window()
@@ -315,7 +326,8 @@ def partners(
     rows: YearRows | None = None
     copublished: dict[str, float] = {}
     if EdgeType.COPUBLICATION in kinds:
-        rows, copublished = _copublication_weights(store, of, window, counting, with_internal)
+        with within(field):
+            rows, copublished = _copublication_weights(store, of, window, counting, with_internal)
     totals = {
         p: sum(e.weight for e in by_partner.get(p, [])) + copublished.get(p, 0.0) for p in {*by_partner, *copublished}
     }

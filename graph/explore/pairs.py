@@ -13,6 +13,7 @@ from graph.explore import queries as q
 from graph.explore.edges import around, year_rows
 from graph.explore.types import DEFAULT_EDGE_TYPES, Counting, Edge, EdgeType, Path, PathStep, Window
 from graph.links import index_of
+from graph.links.fields import within
 
 MAX_PATH_HOPS = 4
 
@@ -107,13 +108,18 @@ def _via(edge: Edge) -> str | None:
     return edge.instruments[0] if edge.instruments else None
 
 
-def trend(store: Queryable, a: str, b: str, *, counting: Counting = Counting.FULL) -> dict[int, float]:
+def trend(
+    store: Queryable, a: str, b: str, *, counting: Counting = Counting.FULL, field: str | None = None
+) -> dict[int, float]:
     """Co-publications per year between ``a`` and ``b`` (institutions or countries), from the network
-    index; years with none are absent. No query."""
+    index; years with none are absent. No query. ``field``: a research field
+    (``graph.links.fields.field_iri``): the co-publications of its works only."""
     a, b = q.checked_iris([a], "node")[0], q.checked_iris([b], "node")[0]
     if a == b:
         return {}
-    rows = year_rows(index_of(store), {a, b}, Window(), counting, within=True)
+    with within(field):
+        index = index_of(store)
+    rows = year_rows(index, {a, b}, Window(), counting, within=True)
     per_year: dict[int, float] = defaultdict(float)
     for year, weight in zip(rows.years.tolist(), rows.weights.tolist(), strict=True):
         per_year[year] += round(weight, 6)

@@ -40,6 +40,12 @@ and every body above it):
    link, m the number of the work's countries other than the institution's; 1/(c - 1) to each
    country pair (the c(c - 1)/2 pairs weigh c/2).
 
+6. Research fields: a work counts fully in each of its fields (the OpenAlex fields and top-level
+   HAL domains its sources state), by the rules above, into that field's own year links: never
+   divided between its fields, so a pair's figures over several fields may add up to more than its
+   figure over all works. Those field links are index-only (``fields``): the RDF network graphs are
+   not split by field.
+
 For example, a 2014 paper by a lab L (two parents: the CNRS and a university U) with a university
 V without parents makes the ties L-V at level 0, then CNRS-V and U-V at level 1, each 1 (full) and
 1 (fractional, n = 2); never L-CNRS, L-U or CNRS-U. Had U been created in 2016, U would get nothing
@@ -69,8 +75,8 @@ questions answer from the previous network.
 
 The modules: ``queries`` (graph names, ``HIERARCHY`` and ``LINKS``, the one reader of the stored
 links), ``rules`` (one work's links), ``works`` (a set of works' links, from the store), ``table``
-(links as columns: sums, diffs), ``index`` (the columns on disk), ``network`` (status, recount,
-increment, the RDF patch).
+(links as columns: sums, diffs), ``index`` (the columns on disk), ``fields`` (the links of each
+research field, beside them), ``network`` (status, recount, increment, the RDF patch).
 """
 
 from graph.links.index import LinkIndex, current_index, index_of, network_version

@@ -33,8 +33,11 @@ import pyoxigraph as ox
 
 from graph import sparql
 from graph.backend import Backend, Queryable, backend_behind
+from graph.errors import BadArgument
+from graph.links.fields import current_field, load_fields, save_fields
 from graph.links.queries import KIND_TERMS, KINDS, NETWORK_PREFIX, links_query
 from graph.links.table import LinkTable, Nodes, pack, unpack
+from graph.links.works import contributions, every_work, read_context
 from ontology import KG
 
 log = logging.getLogger("cnrs_kg.links")
@@ -61,6 +64,21 @@ class LinkIndex:
     _ends: npt.NDArray[np.int64] | None = field(default=None, repr=False)
     _rows: npt.NDArray[np.int64] | None = field(default=None, repr=False)
     _columns: tuple[npt.NDArray[np.int64], ...] | None = field(default=None, repr=False)
+    _fields: dict[str, LinkIndex] = field(default_factory=dict, repr=False)
+
+    def of_field(self, iri: str) -> LinkIndex:
+        """The year links of the works of one research field (``graph.links.fields``), as an index of
+        the same version and register (made once per version)."""
+        fields = self.years.fields
+        if fields is None:
+            raise BadArgument(
+                "the network index holds no research fields (written before fields were counted, or rebuilt "
+                "from the RDF links): run cnrs-kg network --refresh, then ask again"
+            )
+        found = self._fields.get(iri)
+        if found is None:
+            found = self._fields[iri] = LinkIndex(self.version, self.nodes, fields.get(iri, LinkTable()))
+        return found
 
     def columns(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Every row's year, first end and second end (unpacked once per version)."""
@@ -121,6 +139,7 @@ def save_index(store: Backend, index: LinkIndex) -> None:
     ends, rows = index.by_node()  # sorted once here, mapped by every reader
     np.save(target / "ends.npy", ends)
     np.save(target / "rows.npy", rows)
+    save_fields(target, index.years.fields)
     (target / "nodes.txt").write_text("".join(f"{iri}\n" for iri in index.nodes.iris), encoding="utf-8")
     manifest = folder / MANIFEST
     temporary = folder / f".{MANIFEST}.{os.getpid()}"
@@ -146,6 +165,7 @@ def _load(store: Backend, version: int) -> LinkIndex | None:
         log.info("no usable network index in %s (%s)", folder, exc)
         return None
     table = LinkTable(columns["keys"], columns["full"], columns["fractional"], columns["internal"])
+    table.fields = load_fields(where)
     return LinkIndex(version, Nodes.of(iris), table, _ends=columns["ends"], _rows=columns["rows"])
 
 
@@ -165,7 +185,14 @@ def current_index(store: Backend) -> LinkIndex | None:
 
 def index_of(queries: Queryable) -> LinkIndex:
     """The index for the store behind ``queries`` (the store itself, or the pool of query workers
-    over it), rebuilt from the RDF links when none of the current version is found."""
+    over it), rebuilt from the RDF links when none of the current version is found; that of the
+    research field in effect (``graph.links.fields.within``), if one is."""
+    whole = _whole_index(queries)
+    field = current_field()
+    return whole if field is None else whole.of_field(field)
+
+
+def _whole_index(queries: Queryable) -> LinkIndex:
     store = backend_behind(queries)
     if store is None:
         return LinkIndex(0, (nodes := Nodes()), read_year_links(queries, nodes))  # a plain endpoint
@@ -176,6 +203,10 @@ def index_of(queries: Queryable) -> LinkIndex:
     log.warning("rebuilding the network index of version %d from the RDF links", version)
     nodes = Nodes()
     index = LinkIndex(version, nodes, read_year_links(queries, nodes))
+    if _folder(store) is None:
+        # An engine (``graph.remote``): no folder beside it keeps the field tables, which the RDF links
+        # do not hold, so they are counted again from the works (what ``refresh_network`` does).
+        index.years.fields = contributions(store, every_work(store), read_context(store, nodes)).fields
     save_index(store, index)
     return index
 

@@ -39,7 +39,7 @@ from graph.links.queries import (
 )
 from graph.links.rules import COUNTING_RULES
 from graph.links.table import LinkTable, Nodes, aggregate, combine, diff, unpack
-from graph.links.works import Context, contributions, every_work, read_context
+from graph.links.works import Context, KnownFacts, contributions, every_work, read_context
 from ontology import DCTERMS, KG, RDF, XSD, iris
 from ontology.provenance import SourceInfo, describe_source
 
@@ -375,17 +375,20 @@ def _basis(store: Backend) -> int:
     return publications_generation(store)
 
 
-def refresh_network(store: Backend, index: LinkIndex | None = None) -> list[GraphChange]:
+def refresh_network(
+    store: Backend, index: LinkIndex | None = None, *, known: Sequence[KnownFacts] = ()
+) -> list[GraphChange]:
     """Count every work again, and write what changed in every network graph.
 
     ``index``: the index that says what the RDF links hold, when the caller knows it (taken before
-    its write); else the trusted index, else the RDF links are read back.
+    its write); else the trusted index, else the RDF links are read back. ``known``: the facts of
+    some works, taken as they were written (``graph.links.tapped``), not read back.
     """
     trusted = index or trusted_index(store)
     nodes = Nodes(list(trusted.nodes.iris), dict(trusted.nodes.numbers)) if trusted else Nodes()
     old = graph_tables(trusted.years) if trusted else stored_tables(store, nodes)
     context = read_context(store, nodes)
-    years = contributions(store, every_work(store), context)
+    years = contributions(store, every_work(store), context, known=known)
     log.info("every work counted: %d year links", len(years))
     return _write(store, old, years, nodes, _basis(store))
 

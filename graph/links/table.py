@@ -122,6 +122,10 @@ class LinkTable:
     internal: Flags = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
     first: Ints | None = None  # aggregated tables only
     last: Ints | None = None
+    # The same links counted per research field (``graph.links.fields``): field IRI -> its links.
+    # None: not counted by field (a table read back from RDF, an index written before fields were
+    # counted); an empty table without it counts as known and empty.
+    fields: dict[str, LinkTable] | None = None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -143,7 +147,8 @@ class LinkTable:
         )
 
     def negated(self) -> LinkTable:
-        return LinkTable(self.keys, -self.full, -self.fractional, self.internal)
+        fields = None if self.fields is None else {name: t.negated() for name, t in self.fields.items()}
+        return LinkTable(self.keys, -self.full, -self.fractional, self.internal, fields=fields)
 
     def take(self, rows: npt.NDArray[np.intp] | Flags | slice) -> LinkTable:
         first = None if self.first is None else self.first[rows]
@@ -156,7 +161,23 @@ class LinkTable:
 
 def combine(tables: Sequence[LinkTable]) -> LinkTable:
     """The tables added key by key (full and fractional counts summed, internal if any says so), without
-    the links both of whose counts are 0."""
+    the links both of whose counts are 0; their field tables likewise, field by field, when every
+    table is counted by field (else the sum has none)."""
+    summed = _summed(tables)
+    summed.fields = _summed_fields(tables)
+    return summed
+
+
+def _summed_fields(tables: Sequence[LinkTable]) -> dict[str, LinkTable] | None:
+    counted = [t for t in tables if t.fields is not None or len(t)]  # an empty table adds nothing
+    if any(t.fields is None for t in counted):
+        return None
+    names = sorted({name for t in counted for name in t.fields or {}})
+    found = {name: _summed([t.fields[name] for t in counted if t.fields and name in t.fields]) for name in names}
+    return {name: table for name, table in found.items() if len(table)}
+
+
+def _summed(tables: Sequence[LinkTable]) -> LinkTable:
     keys = np.concatenate([t.keys for t in tables]) if tables else _empty_ints()
     if not len(keys):
         return LinkTable()

@@ -9,24 +9,32 @@ those a load changes, as they were and as they are) into a ``LinkTable``, a chun
 time: memory holds one chunk's links and the table so far, never the works.
 
 Each work is read with index lookups (``Backend.match``), not SPARQL joins: its years, its
-institutions, its countries. ``exclude`` leaves out the statements of some graphs, which is how a
-load counts the works it brings as they were before it (their other sources only).
+institutions, its countries, and its research fields for the field tables (``graph.links.fields``).
+A store on a remote engine (``ReadsSubjects``: one HTTP request per
+lookup) is read ``BATCH`` works a query instead, the same statements. ``exclude`` leaves out the
+statements of some graphs, which is how a load counts the works it brings as they were before it
+(their other sources only).
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Set, Sized
+from collections.abc import Iterable, Iterator, Sequence, Set, Sized
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Protocol, runtime_checkable
 
 import numpy as np
+import numpy.typing as npt
 import pyoxigraph as ox
 
 from graph.backend import Backend
+from graph.links.fields import ByField, renumbered
 from graph.links.queries import KINDS
 from graph.links.rules import Hierarchy, Key, Tally, count_work, read_hierarchy
 from graph.links.table import LinkTable, Nodes, combine, pack, renumber
@@ -38,6 +46,22 @@ CHUNK = 20_000  # works counted before their links are folded into the table
 PROCESSES = min(4, os.cpu_count() or 1)
 PARALLEL_FROM = 50_000  # works: fewer are counted here (starting a process takes a second)
 KIND_NUMBERS = {kind: number for number, kind in enumerate(KINDS)}
+BATCH = 2_000  # works a query reads from a remote store: a row of VALUES per work and predicate read, ~1 MB
+READ = (FABIO.hasPublicationYear, KG.affiliatedInstitution, KG.affiliatedCountry)  # what counting reads of a work
+Facts = tuple[str, int | None, set[str], set[str]]  # a work: its IRI, earliest year, institutions, countries
+# A work's facts with its research fields, which the field tables count (``graph.links.fields``). Facts
+# without them (read elsewhere) leave the field tables unknown, never wrong: a refresh counts them.
+FieldFacts = tuple[str, int | None, set[str], set[str], set[str]]
+READ_WITH_FIELDS = (*READ, KG.researchField)
+
+
+@runtime_checkable
+class ReadsSubjects(Protocol):
+    """A store that reads the statements of many subjects in one request (``RemoteStore``)."""
+
+    def match_subjects(self, subjects: Sequence[ox.NamedNode], predicates: Sequence[ox.NamedNode]) -> Iterator[ox.Quad]:
+        """The statements of each subject with each predicate."""
+        ...
 
 
 @dataclass
@@ -123,16 +147,38 @@ def earliest_year(store: Backend, work: ox.NamedNode, exclude: Set[str]) -> int 
     return min(years) if years else None
 
 
+@runtime_checkable
+class KnownFacts(Protocol):
+    """The facts of some works known without reading them back (``graph.links.tapped``): iterated
+    once, after which ``taken`` names the works they held."""
+
+    @property
+    def taken(self) -> set[str]: ...
+
+    def __iter__(self) -> Iterator[Facts | FieldFacts]: ...
+
+
 def contributions(
-    store: Backend, works: Iterable[str], context: Context, *, exclude: Set[str] = frozenset(), sign: int = 1
+    store: Backend,
+    works: Iterable[str],
+    context: Context,
+    *,
+    exclude: Set[str] = frozenset(),
+    sign: int = 1,
+    known: Sequence[KnownFacts] = (),
 ) -> LinkTable:
     """The year links ``works`` make, each counted ``sign`` times (-1: to take them away), without the
-    statements of the graphs ``exclude``.
+    statements of the graphs ``exclude``; those of ``known`` (works among ``works``) from their facts.
 
     Many works in a store on disk are counted by ``PROCESSES`` processes at once, each on its share
     and its own read-only view of the store (committed, as this process sees it): counting is
     Python, one core per process.
     """
+    if known:
+        tables = [_count(store, (), context, sign=sign, facts=facts) for facts in known]
+        taken = set().union(*(facts.taken for facts in known))
+        rest = [work for work in works if work not in taken]
+        return combine([*tables, contributions(store, rest, context, exclude=exclude, sign=sign)])
     path = getattr(store, "path", None)
     if isinstance(works, Sized) and len(works) >= PARALLEL_FROM and path is not None and PROCESSES > 1:
         return _in_processes(str(path), list(works), context, exclude, sign)
@@ -140,26 +186,81 @@ def contributions(
 
 
 def _count(
-    store: Backend, works: Iterable[str], context: Context, *, exclude: Set[str] = frozenset(), sign: int = 1
+    store: Backend,
+    works: Iterable[str],
+    context: Context,
+    *,
+    exclude: Set[str] = frozenset(),
+    sign: int = 1,
+    facts: Iterable[Facts | FieldFacts] | None = None,
 ) -> LinkTable:
+    """The links of ``works`` read from ``store``, or of the works ``facts`` gives."""
     tables: list[LinkTable] = []
     chunk: dict[int, dict[Key, Tally]] = defaultdict(dict)
     counted = 0
+    if facts is None:
+        if isinstance(store, ReadsSubjects):
+            facts = _read_in_batches(store, works, exclude)
+        else:
+            facts = _read_each(store, works, exclude)
+    by_field, home, hierarchy = ByField(), context.home, context.hierarchy
+    for fact in facts:
+        _, when, institutions, countries = fact[:4]
+        fields = fact[4] if len(fact) > 4 else by_field.unknown()
+        if when is None:
+            continue
+        affiliations = {context.same.get(org, org) for org in institutions}
+        count = partial(
+            count_work, when=when, affiliations=affiliations, countries=countries, home=home, hierarchy=hierarchy
+        )
+        by_field.count(chunk[when], when, fields, count)
+        counted += 1
+        if counted % CHUNK == 0:
+            tables = [combine([*tables, _fielded(chunk, by_field, context.nodes, sign)])]
+            chunk = defaultdict(dict)
+    return combine([*tables, _fielded(chunk, by_field, context.nodes, sign)])
+
+
+def _fielded(chunk: dict[int, dict[Key, Tally]], by_field: ByField, nodes: Nodes, sign: int) -> LinkTable:
+    """The chunk's links as a table, with its links in each field (``graph.links.fields``)."""
+    table = _table(chunk, nodes, sign)
+    table.fields = by_field.tables(lambda links: _table(links, nodes, sign))
+    return table
+
+
+def _read_each(store: Backend, works: Iterable[str], exclude: Set[str]) -> Iterator[FieldFacts]:
+    """Each work by its own index lookups (the embedded store: microseconds each)."""
     for iri in works:
         work = ox.NamedNode(iri)
         when = earliest_year(store, work, exclude)
         if when is None:
+            yield iri, None, set(), set(), set()
             continue
-        affiliations = {
-            context.same.get(org, org) for org in work_objects(store, work, KG.affiliatedInstitution, exclude)
-        }
+        institutions = work_objects(store, work, KG.affiliatedInstitution, exclude)
         countries = work_objects(store, work, KG.affiliatedCountry, exclude)
-        count_work(chunk[when], when, affiliations, countries, context.home, context.hierarchy)
-        counted += 1
-        if counted % CHUNK == 0:
-            tables = [combine([*tables, _table(chunk, context.nodes, sign)])]
-            chunk = defaultdict(dict)
-    return combine([*tables, _table(chunk, context.nodes, sign)])
+        yield iri, when, institutions, countries, work_objects(store, work, KG.researchField, exclude)
+
+
+def _read_in_batches(store: ReadsSubjects, works: Iterable[str], exclude: Set[str]) -> Iterator[FieldFacts]:
+    """The works ``BATCH`` a request, in their order, read as ``_read_each`` reads them."""
+    iris = iter(works)
+    while batch := list(itertools.islice(iris, BATCH)):
+        years: dict[str, list[int]] = defaultdict(list)
+        objects: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for quad in store.match_subjects([ox.NamedNode(iri) for iri in batch], READ_WITH_FIELDS):
+            if not isinstance(quad.subject, ox.NamedNode) or quad.graph_name.value in exclude:  # type: ignore[union-attr]
+                continue
+            work, predicate = quad.subject.value, quad.predicate.value
+            if predicate == FABIO.hasPublicationYear.value:
+                if (when := _year_of(quad.object)) is not None:
+                    years[work].append(when)
+            elif isinstance(quad.object, ox.NamedNode):
+                objects[work, predicate].add(quad.object.value)
+        for iri in batch:
+            when = min(years[iri]) if iri in years else None
+            institutions = objects.get((iri, KG.affiliatedInstitution.value), set())
+            countries = objects.get((iri, KG.affiliatedCountry.value), set())
+            yield iri, when, institutions, countries, objects.get((iri, KG.researchField.value), set())
 
 
 def _share(path: str, works: list[str], exclude: frozenset[str], sign: int) -> tuple[list[str], LinkTable]:
@@ -179,8 +280,14 @@ def _in_processes(path: str, works: list[str], context: Context, exclude: Set[st
     tables = []
     for iris, table in done:
         numbers = np.array([context.nodes.id(iri) for iri in iris], dtype=np.int64)
-        tables.append(LinkTable(renumber(table.keys, numbers), table.full, table.fractional, table.internal))
+        moved = _renumbered(table, numbers)
+        moved.fields = renumbered(table.fields, partial(_renumbered, numbers=numbers))
+        tables.append(moved)
     return combine(tables)
+
+
+def _renumbered(table: LinkTable, numbers: npt.NDArray[np.int64]) -> LinkTable:
+    return LinkTable(renumber(table.keys, numbers), table.full, table.fractional, table.internal)
 
 
 def _table(chunk: dict[int, dict[Key, Tally]], nodes: Nodes, sign: int) -> LinkTable:

@@ -52,9 +52,10 @@ the next load, which compares each graph again and rewrites what differs. Also o
 graphs would empty graphs); ``DROP ALL`` and ``CLEAR ALL``/``NAMED`` drop nothing there, so a
 client's update has them written as a ``DROP`` of each named graph (``_each_graph``); an empty
 graph does not exist (8), so graphs are found by a statement, never by an empty group; its own
-~2,500 statements (7) are left out of counts and, for queries with a ``GRAPH`` pattern and no
-dataset of their own, by an explicit dataset of every other graph (``_dataset``; the client hides
-them from other queries), while a query that names its dataset with ``FROM`` sees them.
+~2,500 statements (7) are left out of counts and, for queries with a ``GRAPH`` pattern naming its
+graph by an IRI and no dataset of their own, by an explicit dataset of every other graph
+(``_dataset``; the client hides them from other queries by pragmas), while a query that names its
+dataset with ``FROM`` sees them.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ from graph.backend import Commit, GraphChange, GraphContent, GraphPatch, QueryRe
 from graph.counts import GraphStats
 from graph.errors import QueryError, StoreOpenError
 from graph.meta import RESERVED, Bookkeeping, Receipt, WriteKey, is_reserved, now
+from graph.remote import batch
 from graph.remote.bindings import bound
 from graph.remote.client import Endpoints, EngineFailed, SparqlClient, credentials, names_graphs, redacted
 from graph.remote.queries import (
@@ -183,7 +185,8 @@ class RemoteStore:
         text = bound(sparql, substitutions or {})
         text = text if base_iri is None else f"BASE {ox.NamedNode(base_iri)}\n{text}"
         dataset = default_graphs is not None or named_graphs is not None
-        if not dataset and self._client.virtuoso and names_graphs(text) == {"GRAPH"}:
+        named = names_graphs(text)
+        if not dataset and self._client.virtuoso and "GRAPH" in named and "FROM" not in named:
             default_graphs = named_graphs = self._dataset()  # not Virtuoso's own graphs (module docstring)
             dataset = True
         return self._client.query(
@@ -255,6 +258,11 @@ class RemoteStore:
 
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         return self.match(graph=graph)
+
+    def match_subjects(self, subjects: Sequence[ox.NamedNode], predicates: Sequence[ox.NamedNode]) -> Iterator[ox.Quad]:
+        """``match`` of every subject with every predicate, in one request (``graph.remote.batch``):
+        how network counting reads a chunk of works."""
+        return batch.quads(self._select(batch.subject_facts(subjects, predicates)))
 
     # --- writes ------------------------------------------------------------------------------------
 

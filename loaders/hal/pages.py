@@ -2,9 +2,10 @@
 
 A page is one TEI tree: a whole export file, or one line of the harvest cache. Its structures are
 read first; then each document becomes triples, with the structures it reaches that no earlier
-document reached. A structure is described once per file, unless a later page describes it
-otherwise (HAL's records change between exports): that description is written too, and the
-store, which holds a set, keeps one copy of what both say. A document's triples are all made
+document reached, and the domains it names that no earlier document named (``domains``). A
+structure is described once per file, unless a later page describes it otherwise (HAL's records
+change between exports): that description is written too, and the store, which holds a set, keeps
+one copy of what both say. A document's triples are all made
 before any is given out, so a bad document leaves nothing behind: strict reading raises its
 ``LoadError``, lenient reading appends it to ``problems`` and goes on.
 
@@ -22,6 +23,8 @@ import pyoxigraph as ox
 
 from loaders.base import LoadError
 from loaders.hal import cache, tei
+from loaders.hal.domains import Domain, domain_triples
+from loaders.hal.domains import reached as named_domains
 from loaders.hal.records import FieldError, hal_id, parse_document
 from loaders.hal.structures import Structures
 from loaders.hal.triples import document_triples, structure_triples
@@ -37,6 +40,7 @@ class Pages:
         self._works: dict[str, str] = {}  # work IRI -> the HAL id that wrote it
         # structure xml:id -> fingerprints of the descriptions written (one, unless HAL's changed)
         self._described: dict[str, set[int]] = {}
+        self._domains: set[Domain] = set()  # the domains described (a label changed: described again)
 
     def fail(self, error: LoadError) -> None:
         if self.strict:
@@ -97,7 +101,10 @@ class Pages:
             if fingerprint not in self._described.get(structure.key, ()):
                 triples += description
             described.append((structure.key, fingerprint))
+        fresh = [domain for domain in named_domains(document.domains) if domain not in self._domains]
+        triples += [triple for domain in fresh for triple in domain_triples(domain)]
         self._works[work] = document.hal_id
+        self._domains.update(fresh)
         for key, fingerprint in described:
             done.add(key)
             self._described.setdefault(key, set()).add(fingerprint)

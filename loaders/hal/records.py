@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from loaders.hal.domains import Domain, parse_domains
 from loaders.hal.tei import NAMESPACES, XML_LANG, has_type, text
 from ontology import iris
 
@@ -79,6 +80,7 @@ class Document:
     year: int | None
     work_type: str | None  # HAL typology: ART, COMM, OUV, UNDEFINED...
     authors: tuple[Author, ...]
+    domains: tuple[Domain, ...] = ()  # halDomain class codes, each with the domains above it
 
     @property
     def work(self) -> ox.NamedNode:
@@ -104,6 +106,7 @@ def parse_document(full: ET.Element) -> Document:
         year=_year(full),
         work_type=_work_type(full),
         authors=tuple(_author(position, element) for position, element in enumerate(_authors(full), start=1)),
+        domains=parse_domains(full),
     )
 
 

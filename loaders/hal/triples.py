@@ -1,4 +1,5 @@
-"""HAL records as triples: a document with its authorships, a structure with its place in the hierarchy.
+"""HAL records as triples: a document with its authorships and domains, a structure with its place in
+the hierarchy.
 
 No blank node: a work is named by its DOI (else its HAL id), an authorship by its work and its
 position, a structure by ROR (else its AuréHAL id).
@@ -11,6 +12,7 @@ from functools import cache
 
 import pyoxigraph as ox
 
+from loaders.hal.domains import work_domains
 from loaders.hal.records import Document
 from loaders.hal.structures import Structure, Structures
 from ontology import BIBO, DCTERMS, FABIO, FOAF, KG, ORG, RDF, RDFS, SCHEMA, iris
@@ -155,6 +157,7 @@ def document_triples(document: Document, structures: Structures) -> list[ox.Trip
     out += [triple(w, t.affiliated_country, country) for country in countries]
     if len(countries) >= 2:
         out.append(triple(w, t.type, t.co_publication))
+    out += work_domains(w, document.domains)
     return out
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import pycountry
 
+from loaders.openalex.topics import Field, TopicError, parse_topics
 from ontology import iris
 
 # OpenAlex's institution types, which are ROR's; each is a kg:OrganisationType.
@@ -84,6 +85,7 @@ class Work:
     cited_by: int | None
     authorships: tuple[Authorship, ...]
     synthetic: bool = False
+    topics: tuple[Field, ...] = ()  # each a chain: topic, subfield, field, domain
 
 
 def parse_work(raw: object) -> Work:
@@ -111,7 +113,15 @@ def parse_work(raw: object) -> Work:
         cited_by=_count(raw.get("cited_by_count"), "cited_by_count", 0, None),
         authorships=tuple(_authorship(item, f"authorships[{i}]") for i, item in enumerate(authorships)),
         synthetic=raw.get("is_synthetic") is True,
+        topics=_topics(raw),
     )
+
+
+def _topics(raw: dict[str, Any]) -> tuple[Field, ...]:
+    try:
+        return parse_topics(raw)
+    except TopicError as bad:
+        raise RecordError(bad.field, bad.message) from None
 
 
 def _authorship(raw: object, where: str) -> Authorship:

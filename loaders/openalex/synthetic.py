@@ -11,6 +11,13 @@ organisation (the ASEAN ones) as partners. Each has an OpenAlex id derived from 
 Zipf weights over partners and over labs (a few hold most co-publications), 1 to 12 authorships a
 work, most works with a CNRS lab, and more works each year.
 
+Each work has 1 to 3 topics (``topics``, the first also ``primary_topic``), real OpenAlex topics
+with their real subfield, field and domain (``TOPICS``, a small table of them). Each lab works in
+one or two fields, drawn once per seed: the topics of a work with a lab come from its first lab's
+fields (now and then one from another of its labs), those of a work without a lab from any field.
+The topics are drawn from a generator of their own, so the rest of a work is what it was before
+works had topics.
+
 The output is the same for the same arguments (gzip too: no time stamp in its header), and is
 written one work at a time, so its size is not bounded by memory.
 
@@ -65,6 +72,50 @@ _LAB_EXPONENT = 1.0
 _YEARLY_GROWTH = 1.07
 _AUTHOR_POOL = 400_000
 _BATCH = 1000
+_TOPIC_COUNTS = (1, 1, 2, 2, 3)
+# Real OpenAlex topics, each in its real subfield, field and domain, from real records
+# (tests/fixtures/openalex, and OpenAlex author records naming their topics).
+DOMAINS = {1: "Life Sciences", 2: "Social Sciences", 3: "Physical Sciences"}
+FIELDS = {  # id: name, domain
+    13: ("Biochemistry, Genetics and Molecular Biology", 1),
+    17: ("Computer Science", 3),
+    18: ("Decision Sciences", 2),
+    22: ("Engineering", 3),
+    25: ("Materials Science", 3),
+    28: ("Neuroscience", 1),
+    31: ("Physics and Astronomy", 3),
+}
+SUBFIELDS = {  # id: name (its field: the id's first two digits, as in Scopus ASJC)
+    1315: "Structural Biology",
+    1702: "Artificial Intelligence",
+    1710: "Information Systems",
+    1802: "Information Systems and Management",
+    1804: "Statistics, Probability and Uncertainty",
+    2204: "Biomedical Engineering",
+    2208: "Electrical and Electronic Engineering",
+    2505: "Materials Chemistry",
+    2508: "Surfaces, Coatings and Films",
+    2805: "Cognitive Neuroscience",
+    3103: "Astronomy and Astrophysics",
+    3104: "Condensed Matter Physics",
+    3107: "Atomic and Molecular Physics, and Optics",
+}
+TOPICS = (  # id, name, subfield
+    ("T10102", "scientometrics and bibliometrics research", 1804),
+    ("T13607", "Academic Publishing and Open Access", 1802),
+    ("T11937", "Research Data Management Practices", 1710),
+    ("T10028", "Topic Modeling", 1702),
+    ("T10309", "Gravitational Wave Astronomy and Cosmology", 3103),
+    ("T10037", "Physics of Superconductivity and Magnetism", 3104),
+    ("T10099", "First-Principles Calculations for III-Nitride Semiconductors", 3104),
+    ("T11449", "Cavity Optomechanics and Nanomechanical Systems", 3107),
+    ("T10074", "Carbon Nanotubes and their Applications", 2505),
+    ("T12039", "Surface Analysis and Electron Spectroscopy Techniques", 2508),
+    ("T10247", "Perovskite Solar Cell Technology", 2208),
+    ("T10784", "Analysis of Electromyography Signal Processing", 2204),
+    ("T10857", "Cryo-Electron Microscopy Techniques", 1315),
+    ("T10914", "Tactile Perception and Cross-modal Plasticity", 2805),
+)
 
 
 def synthetic_openalex_id(ror: str) -> str:
@@ -165,10 +216,12 @@ def generate_works(count: int, out: Path, *, seed: int = 0, first_year: int = 20
     years = _Weighted(
         tuple(range(first_year, last_year + 1)), [_YEARLY_GROWTH**k for k in range(last_year - first_year + 1)]
     )
+    fields = _Fields(pool.labs, random.Random(f"topics {seed}"))
     with _open(out) as handle:
         batch: list[bytes] = []
         for n in range(1, count + 1):
             work = _work(n, rng, pool.cnrs, labs, partners, years, last_year)
+            work.update(fields.topics_of(work))
             batch.append(json.dumps(work, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
             if len(batch) >= _BATCH:
                 handle.write(b"".join(batch))
@@ -254,6 +307,49 @@ def _authorship(rng: random.Random, institutions: list[dict[str, Any]]) -> dict[
         "is_corresponding": False,
         "raw_author_name": name,
         "raw_affiliation_strings": [i["display_name"] for i in institutions],
+    }
+
+
+class _Fields:
+    """The fields each lab works in (one or two, drawn once), and the topics of a work from them."""
+
+    def __init__(self, labs: tuple[dict[str, Any], ...], rng: random.Random) -> None:
+        self.rng = rng
+        by_field: dict[int, list[tuple[Any, ...]]] = {}
+        for row in TOPICS:
+            by_field.setdefault(row[2] // 100, []).append(row)
+        self.by_field = by_field
+        ids = sorted(by_field)
+        self.lab_topics = {
+            lab["id"]: [row for field in rng.sample(ids, rng.choice((1, 2))) for row in by_field[field]] for lab in labs
+        }
+
+    def topics_of(self, work: dict[str, Any]) -> dict[str, Any]:
+        """``topics`` and ``primary_topic`` for a work, from its labs' fields (any field without a lab)."""
+        labs = [i["id"] for a in work["authorships"] for i in a["institutions"] if i["id"] in self.lab_topics]
+        rng = self.rng
+        pool = self.lab_topics[labs[0]] if labs else list(TOPICS)
+        chosen = rng.sample(pool, min(rng.choice(_TOPIC_COUNTS), len(pool)))
+        others = [lab for lab in dict.fromkeys(labs) if lab != labs[0]] if labs else []
+        if others and rng.random() < 0.2:  # now and then a topic of another of its labs
+            extra = rng.choice(self.lab_topics[rng.choice(others)])
+            chosen = [*chosen, extra] if extra not in chosen else chosen
+        scores = sorted((round(rng.uniform(0.5, 1.0), 4) for _ in chosen), reverse=True)
+        topics = [_topic(row, score) for row, score in zip(chosen, scores, strict=True)]
+        return {"primary_topic": topics[0], "topics": topics}
+
+
+def _topic(row: tuple[Any, ...], score: float) -> dict[str, Any]:
+    topic, name, subfield = row
+    field = subfield // 100
+    field_name, domain = FIELDS[field]
+    return {
+        "id": f"{OPENALEX}{topic}",
+        "display_name": name,
+        "score": score,
+        "subfield": {"id": f"{OPENALEX}subfields/{subfield}", "display_name": SUBFIELDS[subfield]},
+        "field": {"id": f"{OPENALEX}fields/{field}", "display_name": field_name},
+        "domain": {"id": f"{OPENALEX}domains/{domain}", "display_name": DOMAINS[domain]},
     }
 
 

@@ -1,4 +1,5 @@
-"""A ``Work`` as triples: the work, its authorships, and the institutions they name; no blank node.
+"""A ``Work`` as triples: the work, its authorships, the institutions they name, and its research
+fields (``topics``); no blank node.
 
 An institution's IRI is its ROR one when the record gives a ROR id, when the same file showed
 that OpenAlex id with one before, or when the bundled crosswalk knows it; otherwise it is minted
@@ -16,6 +17,7 @@ from functools import cache, lru_cache
 import pyoxigraph as ox
 
 from loaders.openalex.records import ORG_TYPES, Institution, Work
+from loaders.openalex.topics import Field, field_triples, work_fields
 from ontology import BIBO, DCTERMS, FABIO, KG, ORG, RDF, RDFS, SCHEMA, XSD, iris
 
 SOURCE = "openalex"
@@ -123,7 +125,7 @@ class Institutions:
         self._remember = remember
         self._recent = recent
         self._nodes: dict[str, ox.NamedNode] = {}
-        self._described: set[tuple[Institution, ox.NamedNode]] = set()
+        self._described: set[tuple[Institution | Field, ox.NamedNode]] = set()
 
     def ror(self, openalex: str) -> str | None:
         """The ROR id of an OpenAlex institution, if this file showed it or the crosswalk has it."""
@@ -145,8 +147,8 @@ class Institutions:
             node = self._nodes[key] = iris.ror_org(ror) if ror else iris.openalex_org(openalex)
         return node
 
-    def first_time(self, institution: Institution, node: ox.NamedNode) -> bool:
-        """Whether this description of the institution has not been given lately."""
+    def first_time(self, institution: Institution | Field, node: ox.NamedNode) -> bool:
+        """Whether this description of the institution (or research field) has not been given lately."""
         key = (institution, node)
         if key in self._described:
             return False
@@ -205,6 +207,11 @@ def work_triples(work: Work, institutions: Institutions) -> list[ox.Triple]:
         add(triple(w, t.affiliated_institution, node))
     for code in countries:
         add(triple(w, t.affiliated_country, _country(code)))
+    out.extend(work_fields(w, work.topics))
+    for topic in work.topics:
+        for field in topic.chain():
+            if institutions.first_time(field, field.iri):
+                out.extend(field_triples(field))
     return out
 
 

@@ -19,7 +19,7 @@ from graph.store import GraphContent, OxigraphStore
 from loaders import registry, ror
 from loaders.base import LoadError, SourceData
 from loaders.openalex.synthetic import generate_works
-from ontology import BIBO, DCTERMS, FABIO, KG, ORG, RDF, XSD, iris
+from ontology import BIBO, DCTERMS, FABIO, KG, ORG, RDF, SKOS, XSD, iris
 from tests.golden import assert_golden
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,6 +80,10 @@ def test_golden_cases_cover_what_they_were_made_for() -> None:
     for case in ("list_response", "snapshot_gz"):  # both works
         assert "10.7717/peerj.4375" in expected[case]
         assert "10.1103/physrevlett.118.091101" in expected[case]
+    for case in CASES:  # every record has topics: each with its subfield, field and domain
+        assert f"<{KG.researchField.value}>" in expected[case]
+        assert "<https://w3id.org/cnrs-kg/id/field/openalex/field/" in expected[case]
+        assert f"<{SKOS.broader.value}>" in expected[case]
 
 
 def test_list_response_and_snapshot_say_the_same() -> None:
@@ -278,7 +282,20 @@ def _bad_ror(work: dict[str, Any]) -> None:
     work["authorships"][1]["institutions"][0]["ror"] = "https://ror.org/nope"
 
 
+def _bad_field_id(work: dict[str, Any]) -> None:
+    work["topics"][1]["field"]["id"] = "https://openalex.org/fields/computer-science"
+
+
+def _unnamed_topic(work: dict[str, Any]) -> None:
+    work["primary_topic"]["display_name"] = " "
+
+
 BAD = {
+    "field id": (
+        _bad_field_id,
+        "topics[1].field.id: 'https://openalex.org/fields/computer-science' is not an OpenAlex field",
+    ),
+    "topic name": (_unnamed_topic, "primary_topic.display_name: topic without a display_name"),
     "country": (_bad_country, "authorships[2].institutions[0].country_code: 'XX' is not an ISO 3166-1 country code"),
     "id": (_no_id, "id: work without an id"),
     "doi": (_bad_doi, "doi: 'https://doi.org/11.1234/x' is not a DOI"),
