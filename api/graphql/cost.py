@@ -12,7 +12,7 @@ The cost counts the objects the answer can hold, and what computing it takes:
   and a type has few (aliases are limited apart);
 - the explorations of ``graph.explore`` add their weight: ``network`` by ``hops`` and its number
   of seeds (each one resolved by a query), ``path`` by ``maxHops``, ``partners``, ``trend`` and
-  ``profile``, ``gaps`` and ``dormantInstruments`` a fixed one.
+  ``profile``, ``copublications``, ``collaborationWorks``, ``gaps`` and ``dormantInstruments`` a fixed one.
 
 Aliases add up (ten aliases of a field cost ten times the field); each fragment is measured once
 and counted at each spread (see ``limits``); inline fragments on the members of a union all count.
@@ -76,7 +76,7 @@ from graph import explore
 __all__ = ["MAX_COST", "MAX_INTROSPECTION_COST", "Cost", "estimate"]
 
 MAX_COST = 200_000
-MAX_INTROSPECTION_COST = 400_000
+MAX_INTROSPECTION_COST = 500_000  # GraphiQL's full introspection of this schema: 415,491; nested 8 times: 780,456
 
 EDGES_PER_NODE = 2
 DEFAULT_LIST = 10  # a list of objects not in LIST_SIZES
@@ -97,6 +97,7 @@ PATH_WEIGHT = 1_000  # doubled by each step of maxHops
 PARTNERS_WEIGHT = 2_000
 TREND_WEIGHT = 100
 PROFILE_WEIGHT = 2_000  # every work of the body, read once per store generation
+COPUBLICATIONS_WEIGHT = 2_000  # the works under both ends, each counted by the rules, once per store generation
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,8 @@ class Estimate:
             "partners": PARTNERS_WEIGHT,
             "trend": TREND_WEIGHT,
             "profile": PROFILE_WEIGHT,
+            "copublications": COPUBLICATIONS_WEIGHT,
+            "collaborationWorks": PROFILE_WEIGHT,
             "gaps": PARTNERS_WEIGHT,  # the partners of the CNRS, less those an instrument covers
             "dormantInstruments": PARTNERS_WEIGHT,
         }.get(name, 0)

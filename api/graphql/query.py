@@ -27,6 +27,7 @@ from api.graphql.types.enums import (
     OrganisationType,
     to_iri,
 )
+from api.graphql.types.fields import CopublicationFields, FieldArgument, fields_of
 from api.graphql.types.gaps import AgreementGap, gaps_of
 from api.graphql.types.institution import Institution
 from api.graphql.types.instrument import Instrument, Office
@@ -35,6 +36,13 @@ from api.graphql.types.network import Network, Partner, Path, Trend, YearValue, 
 from api.graphql.types.places import Country, CountryGroup, Region
 from api.graphql.types.profile import CollaborationProfile, profile_of
 from api.graphql.types.publication import Indicator, Publication
+from api.graphql.types.works_behind import (
+    CollaborationKind,
+    CollaborationWorks,
+    Copublications,
+    collaboration_works,
+    copublications_between,
+)
 from graph import CostLimitExceeded, Queryable, explore
 from ontology import iris
 
@@ -230,6 +238,7 @@ class Query:
         type: Annotated[
             list[OrganisationType] | None, strawberry.argument(description="Partners of these organisation types.")
         ] = None,
+        field: FieldArgument = None,
     ) -> Connection[Partner]:
         queries = info.context.queries
         places = [*(country or []), *([region] if region else [])]
@@ -249,9 +258,11 @@ class Query:
             details=detail_groups(lookahead.selected(info, ("nodes", "node"), ("edges", "node", "node"))),
             located_in=located_in,
             types=[to_iri(t) for t in type or []],
+            field=field,
         )
         assert isinstance(found, explore.Partners)
-        page = [Partner.of(p) for p in found[offset:]]
+        listed = iri if field is None else None  # the works behind a field's figures are not listed
+        page = [Partner.of(p, listed, window(during), counting) for p in found[offset:]]
         return connection(page, offset, found.total, has_next=offset + size < found.total)
 
     @field(
@@ -270,6 +281,7 @@ class Query:
         include: list[EdgeType] | None = None,
         max_nodes: int = explore.MAX_NODES,
         level: Level = Level.INSTITUTION,
+        field: FieldArgument = None,
     ) -> Network:
         queries = info.context.queries
         if not seeds:
@@ -290,8 +302,10 @@ class Query:
             with_metrics="metrics" in node_fields,  # betweenness is costly
             details=detail_groups(node_fields),
             level=level,
+            field=field,
         )
-        return Network.of(found, hops=hops, min_weight=min_weight)  # type: ignore[arg-type]
+        # The works behind a field's figures are not listed: they are the works of every field.
+        return Network.of(found, hops=hops, min_weight=min_weight, listed=field is None)  # type: ignore[arg-type]
 
     @field(
         description=f"Shortest paths between two nodes, at most `maxHops` (at most {explore.MAX_PATH_HOPS}) steps: "
@@ -316,12 +330,48 @@ class Query:
         return paginate([Path.of(p) for p in found], first, after)  # type: ignore[attr-defined]
 
     @field(description="Co-publications per year between two institutions or countries.")
-    async def trend(self, info: Info, a: str, b: str, counting: Counting = Counting.FULL) -> Trend:
+    async def trend(
+        self, info: Info, a: str, b: str, counting: Counting = Counting.FULL, field: FieldArgument = None
+    ) -> Trend:
         queries = info.context.queries
         first, second = await refs.resolve_async(queries, [refs.parse(a, "a"), refs.parse(b, "b")])
-        found = await explored(explore.trend, queries, first, second, counting=counting)
+        found = await explored(explore.trend, queries, first, second, counting=counting, field=field)
         points = [YearValue(year=y, value=v) for y, v in sorted(found.items())]  # type: ignore[attr-defined]
         return Trend(a=entity(first), b=entity(second), counting=counting, points=points)
+
+    @field(
+        description="The works behind the co-publication figure of two nodes (institutions or countries: CNRS, VN, "
+        "a ROR id...) over the window, newest first: exactly those the counting rules count in an edge's or a "
+        "partner's weight, a trend, an instrument's phase or an agreement gap, with the SPARQL listing them."
+    )
+    async def copublications(
+        self,
+        info: Info,
+        between: list[str],
+        during: YearRange | None = None,
+        counting: Counting = Counting.FULL,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Copublications:
+        return await copublications_between(info, between, window(during), counting, first, after)
+
+    @field(
+        description="The works behind a figure of an institution's collaboration profile over the window (its "
+        "works of a kind, its academic-corporate works, those with a partner country; all its works without "
+        "either), newest first: exactly those the profile counts."
+    )
+    async def collaboration_works(
+        self,
+        info: Info,
+        of: str = "CNRS",
+        kind: CollaborationKind | None = None,
+        partner_country: str | None = None,
+        during: YearRange | None = None,
+        counting: Counting = Counting.FULL,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> CollaborationWorks:
+        return await collaboration_works(info, of, kind, partner_country, window(during), counting, first, after)
 
     @field(
         description="The collaboration profile of an institution (CNRS, a ROR id...): the shares of its works that "
@@ -356,9 +406,25 @@ class Query:
         level: Level = Level.INSTITUTION,
         first: int | None = None,
         after: str | None = None,
+        field: FieldArgument = None,
     ) -> Connection[AgreementGap]:
         places = [*((c, "country") for c in country or []), *([(region, "region")] if region else [])]
-        return await gaps_of(info, places, window(during), counting, level, min_works, first, after)
+        return await gaps_of(info, places, window(during), counting, level, min_works, first, after, field)
+
+    @field(
+        description="In which research fields (OpenAlex fields, top-level HAL domains) two institutions or "
+        "countries (CNRS, VN, a ROR id...) co-publish over the window, most co-publications first, and whether "
+        "an instrument joins them in each: active in the window, both sides among its parties, its parties "
+        "co-publishing in that field. From the network index: a work counts fully in each of its fields."
+    )
+    async def fields(
+        self,
+        info: Info,
+        of: str,
+        with_: Annotated[str, strawberry.argument(name="with")],
+        during: YearRange | None = None,
+    ) -> CopublicationFields:
+        return await fields_of(info, of, with_, window(during))
 
     @field(
         description="Instruments active over each of the last `years` years of data, with fewer than `minWorks` "

@@ -88,6 +88,7 @@ __all__ = [
     "Classified",
     "Profile",
     "Tally",
+    "classified_works",
     "classify",
     "collaboration_profile",
     "units_of",
@@ -281,6 +282,12 @@ class _Reader:
 
     def profile(self, own: frozenset[str]) -> Profile:
         profile = Profile(self.body, own)
+        for _, found in self.classified(own):
+            profile.add(found)
+        return profile
+
+    def classified(self, own: frozenset[str]) -> Iterator[tuple[ox.NamedNode, Classified]]:
+        """Each of the body's works, once, with its kind: what the profile adds up."""
         for work, number in self.works():
             affiliations = {
                 self.context.same.get(org, org)
@@ -295,8 +302,7 @@ class _Reader:
             types = {org: self.company(org) for org in affiliations}
             found = classify(when, affiliations, countries, self.body, own, self.context, types)
             if found is not None:
-                profile.add(found)
-        return profile
+                yield work, found
 
 
 _CACHE: weakref.WeakKeyDictionary[object, OrderedDict[tuple[int, str], Profile]] = weakref.WeakKeyDictionary()
@@ -328,6 +334,19 @@ def collaboration_profile(store: Backend, body: str, *, context: Context | None 
         if key in kept:
             kept.move_to_end(key)
             return kept[key]
+    reader, own = _reader(store, body, context)
+    profile = reader.profile(own)
+    with _LOCK:
+        kept = _CACHE.setdefault(store, OrderedDict())
+        kept[key] = profile
+        while len(kept) > PROFILES:
+            kept.popitem(last=False)
+    return profile
+
+
+def _reader(store: Backend, body: str, context: Context | None) -> tuple[_Reader, frozenset[str]]:
+    """The reader of the body's works (one reconciled with a ROR organisation is that organisation),
+    and the body's countries; ``BadArgument`` if the store gives it none."""
     context = context if context is not None else _context(store)
     body = context.same.get(body, body)
     own = frozenset(context.home.get(body, ()))
@@ -336,10 +355,11 @@ def collaboration_profile(store: Backend, body: str, *, context: Context | None 
             f"of: {body} has no country in this store, so no work of it can be told international; "
             "give an institution with a country (kg:country), such as CNRS"
         )
-    profile = _Reader(store, context, body).profile(own)
-    with _LOCK:
-        kept = _CACHE.setdefault(store, OrderedDict())
-        kept[key] = profile
-        while len(kept) > PROFILES:
-            kept.popitem(last=False)
-    return profile
+    return _Reader(store, context, body), own
+
+
+def classified_works(store: Backend, body: str) -> Iterator[tuple[str, Classified]]:
+    """Each work of the body, once, with its kind, as its profile counts it (``graph.analytics.works``
+    lists them); ``BadArgument`` as ``collaboration_profile``."""
+    reader, own = _reader(store, body, None)
+    return ((work.value, found) for work, found in reader.classified(own))

@@ -725,6 +725,84 @@ async function loadPhases(box, instrument, ends) {
   }
 }
 
+// The works behind the pair's co-publications in the window, or in the year of a bar clicked in its chart,
+// a page at a time (GraphQL's copublications: exactly the works graph.analytics.works finds the counting
+// rules count in the edge's weight).
+const WORKS_PAGE = 10;
+const WORKS_QUERY = `query ($between: [String!]!, $during: YearRange, $counting: Counting!, $first: Int, $after: String) {
+  copublications(between: $between, during: $during, counting: $counting, first: $first, after: $after) {
+    totalCount works { pageInfo { hasNextPage endCursor } nodes { iri year weight doi title sources { graph name } } } } }`;
+
+function workItem(work) {
+  const title = work.title || work.doi || work.iri;
+  const names = work.sources.map((s) => link(s.graph, s.name || s.graph));
+  return el("li", { "data-work": work.iri },
+    `${work.year} — `, link(work.doi ? `https://doi.org/${work.doi}` : localPage(work.iri), title),
+    work.doi ? el("span", { class: "hint" }, ` doi:${work.doi}`) : null,
+    state.counting === "fractional" ? ` (${formatValue(work.weight)})` : null,
+    names.length ? [" — ", ...names.flatMap((n, i) => (i ? [", ", n] : [n]))] : null);
+}
+
+function windowOf() {
+  return state.from === null && state.to === null ? null : { start: state.from, end: state.to };
+}
+
+function worksBox(a, b) {
+  const box = el("section", { class: "works" },
+    el("h3", {}, "Works behind the co-publications"),
+    el("ol", { id: "pair-works" }, el("li", { class: "hint" }, "Loading works…")));
+  loadWorks(box, [a, b], windowOf(), null);
+  return box;
+}
+
+// A bar of the pair's chart clicked: the works of its year (its <title> reads "2014: 3").
+function showYearWorks(box, between, event) {
+  const bar = event.target.closest("rect.bar");
+  if (!bar) return;
+  const year = Number(bar.querySelector("title").textContent.split(":")[0]);
+  box.querySelector("ol").replaceChildren(el("li", { class: "hint" }, `Loading the works of ${year}…`));
+  loadWorks(box, between, { start: year, end: year }, null);
+}
+
+async function loadWorks(box, between, during, after) {
+  const list = box.querySelector("ol");
+  box.querySelector("p.works-nav")?.remove();
+  try {
+    const response = await fetch("/graphql", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({
+        query: WORKS_QUERY,
+        variables: { between, during, counting: state.counting.toUpperCase(), first: WORKS_PAGE, after },
+      }),
+    });
+    const answer = await response.json();
+    if (answer.errors) throw new Error(answer.errors[0].message);
+    const found = answer.data.copublications;
+    const oneYear = during !== null && during.start !== null && during.start === during.end;
+    if (after === null) {
+      list.replaceChildren();
+      box.querySelector("h3").textContent =
+        `Works behind the co-publications${oneYear ? ` of ${during.start}` : ""} (${COUNT.format(found.totalCount)})`;
+    }
+    list.append(...found.works.nodes.map(workItem));
+    if (!found.totalCount) list.append(el("li", { class: "hint" }, "No work in this window."));
+    const page = found.works.pageInfo;
+    const nav = el("p", { class: "works-nav" },
+      page.hasNextPage
+        ? el("button", { type: "button", class: "linkish more", onclick: () => loadWorks(box, between, during, page.endCursor) },
+          `More (${COUNT.format(found.totalCount - list.children.length)} left)`)
+        : null,
+      oneYear
+        ? [" ", el("button", { type: "button", class: "linkish every-year", onclick: () => loadWorks(box, between, windowOf(), null) },
+          "All the years")]
+        : null);
+    if (nav.children.length) box.append(nav);
+  } catch (error) {
+    list.replaceChildren(el("li", { class: "error" }, `The works could not be loaded: ${error.message || error}`));
+  }
+}
+
 async function selectPair(edge) {
   state.pair = edge;
   state.node = null;
@@ -736,6 +814,8 @@ async function selectPair(edge) {
   const lb = display.getNodeAttribute(b, "label");
   const members = e.members.filter(memberVisible);
   const chart = el("div", { id: "pair-chart", class: "chart" }, el("p", { class: "hint" }, "Loading…"));
+  const works = members.some((m) => m.type === "copublication") ? worksBox(a, b) : null;
+  if (works) chart.addEventListener("click", (event) => showYearWorks(works, [a, b], event));
   const sources = el("ul", { id: "sources", class: "sources" });
   $("details").replaceChildren(
     el("h2", {}, `${la} — ${lb}`),
@@ -751,6 +831,7 @@ async function selectPair(edge) {
           : null)))),
     el("h3", {}, "Co-publications per year"),
     chart,
+    works,
     el("h3", {}, "Sources"),
     sources,
   );

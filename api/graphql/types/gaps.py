@@ -51,8 +51,10 @@ async def gaps_of(
     min_works: float,
     first: int | None,
     after: str | None,
+    field: str | None = None,
 ) -> Connection[AgreementGap]:
-    """The page of gaps asked for; ``places``: (reference, argument name) of each place."""
+    """The page of gaps asked for; ``places``: (reference, argument name) of each place; ``field``: a
+    research field (``graph.links.fields``), co-publications of its works only."""
     queries = info.context.queries
     located = await refs.resolve_async(queries, [refs.parse(text, argument) for text, argument in places])
     offset, size = page_window(first, after)
@@ -65,6 +67,7 @@ async def gaps_of(
             counting=counting,
             min_works=min_works,
             first=offset + size,
+            field=field,
         )
     )
     assert isinstance(found, Gaps)

@@ -6,7 +6,8 @@ The dataclasses of ``graph.explore`` are converted here, never recomputed; the e
 
 from __future__ import annotations
 
-from typing import Annotated
+import dataclasses
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -21,6 +22,21 @@ from api.graphql.types.instrument import Instrument
 from api.graphql.types.places import Country
 from graph import explore
 from ontology.iris import GRAPH
+
+if TYPE_CHECKING:
+    from api.graphql.types.works_behind import Copublications
+
+# The works behind a tie's weight (``types.works_behind`` names this module's types: imported late).
+LazyCopublications = Annotated["Copublications", strawberry.lazy("api.graphql.types.works_behind")]
+
+
+async def _works_behind(
+    info: Info, a: str, b: str, window: explore.Window, counting: Counting, first: int | None, after: str | None
+) -> Copublications:
+    from api.graphql.types.works_behind import copublications_of
+
+    return await copublications_of(info, a, b, window, counting, first, after)
+
 
 Entity = Annotated[
     Institution | Country | Instrument,
@@ -134,6 +150,9 @@ class NetworkEdge:
     last_year: int | None
     internal: bool = strawberry.field(description="A co-publication of an organisation with its own parent.")
     edge: strawberry.Private[explore.Edge]  # what the fields below read, when they are asked for
+    window: strawberry.Private[explore.Window] = dataclasses.field(default_factory=explore.Window)
+    counting: strawberry.Private[Counting] = Counting.FULL
+    listed: strawberry.Private[bool] = True  # whether its works can be listed (not those of one research field)
 
     @field(description="Weight per year (co-publications, active instruments).")
     def years(self) -> list[YearValue]:
@@ -151,8 +170,25 @@ class NetworkEdge:
     async def sources(self, info: Info) -> list[Source]:
         return await sources(info, split_sources(self.edge.sources)[0])
 
+    @field(
+        description="The works behind a COPUBLICATION tie's weight over the network's window (null: another type, "
+        "or a network of one research field)."
+    )
+    async def copublications(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> LazyCopublications | None:
+        if self.type is not EdgeType.COPUBLICATION or not self.listed:
+            return None
+        return await _works_behind(info, self.source_iri, self.target_iri, self.window, self.counting, first, after)
 
-def network_edge(edge: explore.Edge, ids: dict[str, strawberry.ID]) -> NetworkEdge:
+
+def network_edge(
+    edge: explore.Edge,
+    ids: dict[str, strawberry.ID],
+    window: explore.Window | None = None,
+    counting: Counting = Counting.FULL,
+    listed: bool = True,
+) -> NetworkEdge:
     source, target = ids.get(edge.source), ids.get(edge.target)
     return NetworkEdge(
         source=source or strawberry.ID(str(relay.GlobalID("Institution", edge.source))),
@@ -165,6 +201,9 @@ def network_edge(edge: explore.Edge, ids: dict[str, strawberry.ID]) -> NetworkEd
         last_year=edge.last_year,
         internal=edge.internal,
         edge=edge,
+        window=window or explore.Window(),
+        counting=counting,
+        listed=listed,
     )
 
 
@@ -210,12 +249,12 @@ class Network:
         return export_path(format.value, params)
 
     @classmethod
-    def of(cls, found: explore.Network, *, hops: int, min_weight: float) -> Network:
+    def of(cls, found: explore.Network, *, hops: int, min_weight: float, listed: bool = True) -> Network:
         nodes = [NetworkNode.of(n) for n in found.nodes]
         ids = {n.iri: n.id for n in nodes}
         return cls(
             nodes=nodes,
-            edges=[network_edge(e, ids) for e in found.edges],
+            edges=[network_edge(e, ids, found.window, found.counting, listed) for e in found.edges],
             seeds=list(found.seeds),
             counting=found.counting,
             include=list(found.include),
@@ -239,9 +278,18 @@ class Partner:
     instrument_iris: strawberry.Private[list[str]]
     graphs: strawberry.Private[list[str]]
     pages: list[str] = strawberry.field(description="Web pages cited for the ties (the instruments' pages).")
+    of_iri: strawberry.Private[str | None] = None  # the node whose partner it is
+    window: strawberry.Private[explore.Window] = dataclasses.field(default_factory=explore.Window)
+    counting: strawberry.Private[Counting] = Counting.FULL
 
     @classmethod
-    def of(cls, partner: explore.Partner) -> Partner:
+    def of(
+        cls,
+        partner: explore.Partner,
+        of: str | None = None,
+        window: explore.Window | None = None,
+        counting: Counting = Counting.FULL,
+    ) -> Partner:
         graphs, pages = split_sources(partner.sources)
         return cls(
             node=NetworkNode.of(partner.node),
@@ -252,6 +300,9 @@ class Partner:
             instrument_iris=list(partner.instruments),
             graphs=graphs,
             pages=pages,
+            of_iri=of,
+            window=window or explore.Window(),
+            counting=counting,
         )
 
     @field(description="The instruments shared with it.")
@@ -261,6 +312,17 @@ class Partner:
     @field(description="The sources stating the ties.")
     async def sources(self, info: Info) -> list[Source]:
         return await sources(info, self.graphs)
+
+    @field(
+        description="The works behind its co-publications over the window (null: no co-publication, or partners "
+        "in one research field)."
+    )
+    async def copublications(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> LazyCopublications | None:
+        if self.of_iri is None or EdgeType.COPUBLICATION not in self.types:
+            return None
+        return await _works_behind(info, self.of_iri, self.node.iri, self.window, self.counting, first, after)
 
 
 @strawberry.type(description="One step of a path.")
