@@ -14,6 +14,7 @@ from the store, so the file only ever stands for what the store holds.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ from graph.produce import Producer
 
 __all__ = ["Tap", "TappedFacts", "stated_elsewhere"]
 
+# From this size (about 100,000 works), a tap is counted by several processes.
+SHARE_FROM_BYTES = 16 << 20
 _NUMBERS = {predicate.value: str(number) for number, predicate in enumerate(READ_WITH_FIELDS)}
 _YEAR, _INSTITUTION, _COUNTRY, _FIELD = (str(number) for number in range(len(READ_WITH_FIELDS)))
 
@@ -63,24 +66,38 @@ class Tap:
 class TappedFacts:
     """The facts of the works in the file that no graph of ``elsewhere`` states, one work at a time
     in the file's order (memory holds the works' IRIs, not their facts); ``taken`` holds them
-    once they are read, so the caller reads every other work from the store."""
+    once they are read, so the caller reads every other work from the store. ``share``: (i, n),
+    only the works whose IRI's CRC-32 is i modulo n (``shares``: one process counts each)."""
 
     path: Path
     elsewhere: Set[str]
+    share: tuple[int, int] = (0, 1)
     taken: set[str] = field(default_factory=set, init=False)
+
+    def shares(self, count: int) -> list[TappedFacts]:
+        """The works split in ``count`` shares; one share when the file is small."""
+        if count < 2 or self.path.stat().st_size < SHARE_FROM_BYTES:
+            return [self]
+        return [TappedFacts(self.path, self.elsewhere, (number, count)) for number in range(count)]
 
     def __iter__(self) -> Iterator[FieldFacts]:
         split = _split(self.path)
+        number, count = self.share
         current: _Work | None = None
-        for work, number, value in _lines(self.path):
-            if work in self.elsewhere or work in split:
+        skipping = ""
+        for work, predicate, value in _lines(self.path):
+            if work == skipping:
                 continue
             if current is None or current.iri != work:
                 if current is not None:
                     yield current.facts()
+                    current = None
+                if work in self.elsewhere or work in split or zlib.crc32(work.encode()) % count != number:
+                    skipping = work
+                    continue
                 current = _Work(work)
                 self.taken.add(work)
-            current.take(number, value)
+            current.take(predicate, value)
         if current is not None:
             yield current.facts()
 

@@ -157,6 +157,10 @@ class KnownFacts(Protocol):
 
     def __iter__(self) -> Iterator[Facts | FieldFacts]: ...
 
+    def shares(self, count: int) -> Sequence[KnownFacts]:
+        """The same facts in ``count`` parts or fewer, each picklable, for one process each."""
+        ...
+
 
 def contributions(
     store: Backend,
@@ -175,8 +179,12 @@ def contributions(
     Python, one core per process.
     """
     if known:
-        tables = [_count(store, (), context, sign=sign, facts=facts) for facts in known]
-        taken = set().union(*(facts.taken for facts in known))
+        tables: list[LinkTable] = []
+        taken: set[str] = set()
+        for facts in known:
+            table, names = _count_known(store, facts, context, sign)
+            tables.append(table)
+            taken |= names
         rest = [work for work in works if work not in taken]
         return combine([*tables, contributions(store, rest, context, exclude=exclude, sign=sign)])
     path = getattr(store, "path", None)
@@ -263,6 +271,33 @@ def _read_in_batches(store: ReadsSubjects, works: Iterable[str], exclude: Set[st
             yield iri, when, institutions, countries, objects.get((iri, KG.researchField.value), set())
 
 
+def _count_known(store: Backend, facts: KnownFacts, context: Context, sign: int) -> tuple[LinkTable, set[str]]:
+    """The links of the works ``facts`` holds, and those works: by ``PROCESSES`` processes, each
+    on a share of them, when there are many and a store on disk to read the context from."""
+    path = getattr(store, "path", None)
+    shares = facts.shares(PROCESSES) if path is not None else [facts]
+    if len(shares) < 2:
+        return _count(store, (), context, sign=sign, facts=facts), facts.taken
+    spawn = multiprocessing.get_context("spawn")  # not fork: the store's threads do not survive it
+    with ProcessPoolExecutor(len(shares), mp_context=spawn) as pool:
+        done = list(pool.map(_known_share, [str(path)] * len(shares), shares, [sign] * len(shares)))
+    taken: set[str] = set()
+    tables = []
+    for iris, table, names in done:
+        tables.append(_renumbered_with_fields(table, np.array([context.nodes.id(i) for i in iris], dtype=np.int64)))
+        taken |= names
+    facts.taken.update(taken)  # as after counting them here
+    return combine(tables), taken
+
+
+def _known_share(path: str, facts: KnownFacts, sign: int) -> tuple[list[str], LinkTable, set[str]]:
+    """In a counting process: the links of a share of known facts, numbered in a register of its own."""
+    with OxigraphStore(path, read_only=True) as store:
+        context = read_context(store)
+        table = _count(store, (), context, sign=sign, facts=facts)
+    return context.nodes.iris, table, facts.taken
+
+
 def _share(path: str, works: list[str], exclude: frozenset[str], sign: int) -> tuple[list[str], LinkTable]:
     """In a counting process: the links of a share of the works, numbered in a register of its own."""
     with OxigraphStore(path, read_only=True) as store:
@@ -279,11 +314,15 @@ def _in_processes(path: str, works: list[str], context: Context, exclude: Set[st
         done = list(pool.map(_share, [path] * PROCESSES, shares, [frozenset(exclude)] * PROCESSES, [sign] * PROCESSES))
     tables = []
     for iris, table in done:
-        numbers = np.array([context.nodes.id(iri) for iri in iris], dtype=np.int64)
-        moved = _renumbered(table, numbers)
-        moved.fields = renumbered(table.fields, partial(_renumbered, numbers=numbers))
-        tables.append(moved)
+        tables.append(_renumbered_with_fields(table, np.array([context.nodes.id(iri) for iri in iris], dtype=np.int64)))
     return combine(tables)
+
+
+def _renumbered_with_fields(table: LinkTable, numbers: npt.NDArray[np.int64]) -> LinkTable:
+    """A process's table in the caller's register (``numbers``: the caller's number of each of its nodes)."""
+    moved = _renumbered(table, numbers)
+    moved.fields = renumbered(table.fields, partial(_renumbered, numbers=numbers))
+    return moved
 
 
 def _renumbered(table: LinkTable, numbers: npt.NDArray[np.int64]) -> LinkTable:

@@ -18,6 +18,8 @@ import numpy as np
 import pyoxigraph as ox
 import pytest
 
+import graph.links.tapped
+import graph.links.works
 import graph.store
 import loaders.base
 from graph.backend import GraphContent
@@ -71,14 +73,23 @@ def _load(
 
 
 @pytest.mark.parametrize(
-    "before", [None, OPENALEX / "W-api-response.json"], ids=["empty store", "a work stated before"]
+    ("before", "shared"),
+    [(None, False), (OPENALEX / "W-api-response.json", True)],
+    ids=["empty store, counted here", "a work stated before, counted by two processes"],
 )
 def test_a_file_read_apart_writes_and_counts_what_reading_here_does(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, before: Path | None
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    before: Path | None,
+    shared: bool,
 ) -> None:
     """Same statements, same skipped records, and the same network: counted from the works' facts
-    taken as they were written, except a work another graph states (read back from the store) and
-    the real work the file repeats at its end (read back too)."""
+    taken as they were written (by one process, or by two, each on a share of them), except a work
+    another graph states (read back from the store) and the real work the file repeats at its end
+    (read back too)."""
+    monkeypatch.setattr(graph.links.tapped, "SHARE_FROM_BYTES", 0 if shared else 1 << 40)
+    monkeypatch.setattr(graph.links.works, "PROCESSES", 2)
     works = _works_file(tmp_path / "works.jsonl.gz", "{not json", '{"id": "W1"}', generated=300)
     here = _load(tmp_path / "here", works, apart=False, monkeypatch=monkeypatch, before=before)
     with caplog.at_level(logging.INFO, logger="cnrs_kg.writing"):
