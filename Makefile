@@ -122,9 +122,10 @@ test: lint typecheck unit conformance graphql-audit
 soak: install
 	CNRS_KG_SOAK=1 $(BIN)/pytest tests/reliability -q
 
-bench: install
+bench: install virtuoso nginx
 	@for name in $$(basename -s .py bench/*.py); do \
 		case $$name in __init__|loadgen|scale_rules) ;; scale) $(BIN)/python -m bench.scale $(SCALE_ARGS) ;; \
+		remote) $(BIN)/python -m bench.remote $(REMOTE_ARGS) ;; \
 		*) $(BIN)/python -m bench.$$name ;; esac; done; true
 
 clean:
