@@ -20,6 +20,7 @@ import pytest
 
 import graph.links.tapped
 import graph.links.works
+import graph.produce
 import graph.store
 import loaders.base
 from graph.backend import GraphContent
@@ -89,6 +90,9 @@ def test_a_file_read_apart_writes_and_counts_what_reading_here_does(
     another graph states (read back from the store) and the real work the file repeats at its end
     (read back too)."""
     monkeypatch.setattr(graph.links.tapped, "SHARE_FROM_BYTES", 0 if shared else 1 << 40)
+    # Small loads are loaded a segment at a time, then the rest at once: both ways here.
+    monkeypatch.setattr(graph.produce, "SEGMENT", 1000 if shared else 300_000)
+    monkeypatch.setattr(graph.produce, "FEW", 5000 if shared else 3_000_000)
     monkeypatch.setattr(graph.links.works, "PROCESSES", 2)
     works = _works_file(tmp_path / "works.jsonl.gz", "{not json", '{"id": "W1"}', generated=300)
     here = _load(tmp_path / "here", works, apart=False, monkeypatch=monkeypatch, before=before)
