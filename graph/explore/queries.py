@@ -38,7 +38,9 @@ COUNTRY_BASE = iris.ID + "country/"
 # the facts of the instrument (dates, status, successor, pages) are read once per instrument, those
 # of the pair (the graphs stating the two memberships, the memberships' own dates) once per pair.
 # The pages' filter is in a sub-select of its own: Virtuoso 7.2 refuses a FILTER in a branch of this
-# UNION (SP031 "Internal error: sparp_gp_deprecate()"); the answer is the same.
+# UNION (SP031 "Internal error: sparp_gp_deprecate()"); the answer is the same. That sub-select
+# finds its instruments again from the nodes asked for: on its own, it would read the source of
+# every work in the store (a million at real scale: partners of the CNRS went past 30 s).
 INSTRUMENTS = """SELECT ?inst ?f ?o ?facts ?fgraph ?ograph ?fdates ?odates WHERE {
   { SELECT ?inst (GROUP_CONCAT(DISTINCT ?fact; separator="\\n") AS ?facts) WHERE {
       { SELECT DISTINCT ?inst WHERE { VALUES ?f { __AROUND__ } ?inst kg:hasParty ?mf . ?mf org:member ?f } }
@@ -50,7 +52,8 @@ INSTRUMENTS = """SELECT ?inst ?f ?o ?facts ?fgraph ?ograph ?fdates ?odates WHERE
       UNION { ?next kg:predecessorInstrument ?inst .
               { ?next schema:startDate ?v } UNION { ?next kg:signatureDate ?v }
               BIND(CONCAT("next ", STR(?v)) AS ?fact) }
-      UNION { { SELECT ?inst ?v WHERE { ?inst dcterms:source ?v FILTER(isIRI(?v)) } }
+      UNION { { SELECT DISTINCT ?inst ?v WHERE { VALUES ?f { __AROUND__ } ?inst kg:hasParty ?mf .
+                  ?mf org:member ?f . ?inst dcterms:source ?v FILTER(isIRI(?v)) } }
               BIND(CONCAT("page ", STR(?v)) AS ?fact) }
     } GROUP BY ?inst }
   { SELECT ?inst ?f ?o (GROUP_CONCAT(DISTINCT ?tf; separator="\\n") AS ?fgraph)
