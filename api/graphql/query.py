@@ -46,6 +46,14 @@ from api.graphql.types.works_behind import (
 from graph import CostLimitExceeded, Queryable, explore
 from ontology import iris
 
+# The place arguments of the partners a question ranks (``partners``, ``gaps``).
+PartnerCountries = Annotated[
+    list[str] | None, strawberry.argument(description="Partners located in these countries (VN, country:VN).")
+]
+PartnerRegion = Annotated[
+    str | None, strawberry.argument(description="Partners located in this region or group (region:035, ASEAN).")
+]
+
 NODE_TYPES: dict[str, type[relay.Node]] = {
     t.__name__: t for t in (Institution, Country, Region, CountryGroup, Instrument, Office, Publication, Indicator)
 }
@@ -228,13 +236,8 @@ class Query:
         counting: Counting = Counting.FULL,
         first: int | None = None,
         after: str | None = None,
-        country: Annotated[
-            list[str] | None, strawberry.argument(description="Partners located in these countries (VN, country:VN).")
-        ] = None,
-        region: Annotated[
-            str | None,
-            strawberry.argument(description="Partners located in this region or group (region:035, ASEAN)."),
-        ] = None,
+        country: PartnerCountries = None,
+        region: PartnerRegion = None,
         type: Annotated[
             list[OrganisationType] | None, strawberry.argument(description="Partners of these organisation types.")
         ] = None,
@@ -391,13 +394,8 @@ class Query:
     async def gaps(
         self,
         info: Info,
-        country: Annotated[
-            list[str] | None, strawberry.argument(description="Partners located in these countries (VN, country:VN).")
-        ] = None,
-        region: Annotated[
-            str | None,
-            strawberry.argument(description="Partners located in this region or group (region:035, ASEAN)."),
-        ] = None,
+        country: PartnerCountries = None,
+        region: PartnerRegion = None,
         during: YearRange | None = None,
         min_works: Annotated[
             float, strawberry.argument(description="The fewest co-publications in the window, under the counting.")

@@ -49,7 +49,7 @@ import pyoxigraph as ox
 
 from graph import sparql
 from graph.analytics.profile import KINDS as PROFILE_DECISION
-from graph.analytics.profile import Classified, classified_works
+from graph.analytics.profile import Classified, classified_works, units_of
 from graph.backend import Backend
 from graph.errors import BadArgument
 from graph.explore.types import Counting, Window
@@ -205,7 +205,7 @@ class _Ends:
         if is_country(end):
             return (end,)
         found: list[str] = []
-        for org in below(self.context, end):
+        for org in units_of(self.context.hierarchy, end):
             found.extend((org, *sorted(self.spellings.get(org, ()))))
         return tuple(dict.fromkeys(found))
 
@@ -232,21 +232,6 @@ class _Ends:
                 found[number].update(chunk)
                 if len(chunk) < STEP:
                     return found[number]
-
-
-def below(context: Context, org: str) -> list[str]:
-    """``org``, then every organisation below it in any year (breadth first), in the reconciled hierarchy."""
-    children: dict[str, list[str]] = defaultdict(list)
-    for child, edges in context.hierarchy.parents.items():
-        for parent, _, _ in edges:
-            children[parent].append(child)
-    found, seen = [org], {org}
-    for node in found:  # grows as it is read
-        for child in sorted(children.get(node, ())):
-            if child not in seen:
-                seen.add(child)
-                found.append(child)
-    return found
 
 
 @dataclass(frozen=True)
