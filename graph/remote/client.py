@@ -105,7 +105,17 @@ class StoreUnreachable(StoreOpenError):
 
 class EngineFailed(StoreUnreachable):
     """The engine answered a request with a 5xx: an update it could not apply (Oxigraph server answers
-    500 to ``DROP GRAPH`` of a graph that does not exist), or a failure of its own."""
+    500 to ``DROP GRAPH`` of a graph that does not exist), or a failure of its own. Its message says
+    what the engine said, not that the store could not be opened (it was: a write too large for one
+    of the engine's transactions fails here).
+
+    >>> str(EngineFailed("http://127.0.0.1:8890", "the engine failed (HTTP 500): SR325"))
+    'http://127.0.0.1:8890: the engine failed (HTTP 500): SR325'
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(path, reason)
+        self.args = (f"{path}: {reason}",)
 
 
 @dataclass(frozen=True)
