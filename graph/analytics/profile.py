@@ -310,7 +310,7 @@ _CONTEXTS: weakref.WeakKeyDictionary[object, tuple[int, Context]] = weakref.Weak
 _LOCK = threading.Lock()
 
 
-def _context(store: Backend) -> Context:
+def context_of(store: Backend) -> Context:
     """The store's hierarchy and countries, read once per generation (reading them takes the
     hierarchy query: half a second on the bundled store), shared by the profiles of every body."""
     generation = store.generation
@@ -347,7 +347,7 @@ def collaboration_profile(store: Backend, body: str, *, context: Context | None 
 def _reader(store: Backend, body: str, context: Context | None) -> tuple[_Reader, frozenset[str]]:
     """The reader of the body's works (one reconciled with a ROR organisation is that organisation),
     and the body's countries; ``BadArgument`` if the store gives it none."""
-    context = context if context is not None else _context(store)
+    context = context if context is not None else context_of(store)
     body = context.same.get(body, body)
     own = frozenset(context.home.get(body, ()))
     if not own:

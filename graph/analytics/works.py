@@ -49,13 +49,13 @@ import pyoxigraph as ox
 
 from graph import sparql
 from graph.analytics.profile import KINDS as PROFILE_DECISION
-from graph.analytics.profile import Classified, classified_works, units_of
+from graph.analytics.profile import Classified, classified_works, context_of, units_of
 from graph.backend import Backend
 from graph.errors import BadArgument
 from graph.explore.types import Counting, Window
 from graph.links.queries import COUNTRY, INST, INST_COUNTRY
 from graph.links.rules import Key, Tally, count_work
-from graph.links.works import Context, earliest_year, read_context, work_objects
+from graph.links.works import Context, earliest_year, work_objects
 from ontology import KG, XSD, iris
 
 __all__ = [
@@ -266,7 +266,6 @@ def counted(context: Context, work: Read, key: Key) -> CountedWork | None:
 Asked = tuple[int, Key, Window]  # store generation, question, window
 Listed = Union["WorksBehind", "ProfileWorks"]
 _CACHE: weakref.WeakKeyDictionary[object, OrderedDict[Asked, Listed]] = weakref.WeakKeyDictionary()
-_CONTEXTS: weakref.WeakKeyDictionary[object, tuple[int, Context]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
@@ -286,19 +285,6 @@ def _keep(store: Backend, asked: Asked, listed: Listed) -> None:
         kept[asked] = listed
         while len(kept) > 1 and (len(kept) > KEPT or sum(len(v.works) for v in kept.values()) > KEPT_WORKS):
             kept.popitem(last=False)
-
-
-def context_of(store: Backend) -> Context:
-    """The hierarchy, countries and reconciliations, read once per store generation."""
-    generation = store.generation
-    with _LOCK:
-        kept = _CONTEXTS.get(store)
-    if kept is not None and kept[0] == generation:
-        return kept[1]
-    context = read_context(store)
-    with _LOCK:
-        _CONTEXTS[store] = (generation, context)
-    return context
 
 
 def works_behind(store: Backend, a: str, b: str, window: Window | None = None) -> WorksBehind:
