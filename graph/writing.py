@@ -133,9 +133,9 @@ def _write(store: Backend, sources: Sequence[Source], with_ontology: bool, folde
     after = read_context(store, before.nodes)
     moved = after.fingerprint != before.fingerprint  # the hierarchy, or an organisation's country
     # One new publication graph written apart: what counting reads of its works is in its tap.
-    known = [TappedFacts(Path(tap.path), stated_elsewhere(store, replaced)) for tap in taps if tap.complete]
-    if len(publications) != 1:
-        known = []  # a work in two new graphs would be in two taps: each is read from the store
+    # A work in two new graphs would be in two taps: with several, each work is read from the store.
+    tapped = [tap for tap in taps if tap.complete] if len(publications) == 1 else []
+    known = [TappedFacts(Path(tap.path), stated_elsewhere(store, replaced)) for tap in tapped]
     if index is None:
         status = network_status(store)
         if published or status.stale or (moved and status.derived_from is not None):
