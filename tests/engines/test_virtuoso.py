@@ -388,8 +388,13 @@ def test_timeout_parameter_answers_incomplete_results_or_500(virtuoso: VirtuosoS
 
 def test_timeout_parameter_cuts_a_union_short_without_a_word(virtuoso: VirtuosoServer) -> None:
     """Over ``timeout``, a UNION of three rows and an endless COUNT is answered 200 with the three rows
-    alone, and no header says so: an anytime answer cannot be told from a complete one."""
+    alone, and no header says so: an anytime answer cannot be told from a complete one. Now and then
+    it is refused instead (400, S1TAT in the body): either way the backend must not send ``timeout``."""
     answer = ask_raw(virtuoso, CUT_SHORT, timeout="500")
+    if answer.status_code == 400:  # now and then (observed): refused, saying it was interrupted
+        assert "S1TAT" in answer.text
+        assert "Returning incomplete results" in answer.text
+        return
     assert answer.status_code == 200, answer.text
     assert "x-sql-state" not in answer.headers
     assert len(answer.json()["results"]["bindings"]) == 3  # a complete answer has a fourth row: the count
