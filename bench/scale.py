@@ -23,8 +23,10 @@ Everything goes through the public interfaces, in subprocesses and over HTTP, in
    lab with most synthetic works, and the seed ``VN`` (the institution-level question: the
    organisations located in Viet Nam, and their partners), with and without ``--min-weight``; a
    path from the CNRS to the country Viet Nam; the trend of the CNRS with its top partner; the
-   GEXF export of the CNRS's 1-hop network; the agreement gaps of 2015-2024 and IRL IPAL's
-   co-publications by phase (``graph.analytics``; by hand: the partners, and the trend with NUS).
+   GEXF export of the CNRS's 1-hop network; the agreement gaps of 2015-2024, IRL IPAL's
+   co-publications by phase and the collaboration profiles over 2015-2024 of 20 institutions in
+   turn, so that none is one the server kept (``graph.analytics``; by hand: the partners, the trend
+   with NUS, and each body's works per year).
    All are co-publications only, full counting; GraphQL asks no node metrics (SPARQL cannot
    compute them). Networks are asked with ``maxNodes``
    ``--max-nodes``: by default 200, the server's default, the strongest ties that users get
@@ -60,9 +62,10 @@ Everything goes through the public interfaces, in subprocesses and over HTTP, in
    and the server's peak memory (its process and its query workers, polled).
 
 Usage: python -m bench.scale [--works N] [--repeat R] [--budget S] [--clients C] [--seconds S]
-[--min-weight W] [--max-nodes M] [--lab IRI] [--check | --no-check] [--dir DIR] [--keep]
+[--min-weight W] [--max-nodes M] [--lab IRI] [--check | --no-check] [--dir DIR] [--keep] [--store STORE]
 (development: ``--works 2000 --repeat 3 --seconds 5``, a few minutes; ``--dir D --keep`` reuses
-the works file and the bundled store of the previous run).
+the works file and the bundled store of the previous run; ``--store STORE`` asks the questions of
+a store loaded beforehand, such as one of 1,000,000 works, without loading anything).
 """
 
 from __future__ import annotations
@@ -925,6 +928,46 @@ def phases_question(hierarchy: Hierarchy) -> Question:
     return Question("phases of IRL IPAL with its partners", ours, theirs, "1", comparable=False)
 
 
+PROFILE_GRAPHQL = """query ($of: String!, $during: YearRange) { profile(of: $of, during: $during) {
+  total { works international { share } nationalOnly { share } institutionalOnly { share } single { share }
+    academicCorporate { share } }
+  years { year works } partnerCountries { works } } }"""
+BODY_WORKS_SPARQL = """SELECT ?year (COUNT(DISTINCT ?w) AS ?works) WHERE {
+  { ?w kg:affiliatedInstitution __BODY__ } UNION { ?w kg:affiliatedInstitution ?unit . ?unit __H__+ __BODY__ }
+  ?w fabio:hasPublicationYear ?year
+} GROUP BY ?year"""
+
+
+def profile_bodies(client: httpx.Client, base: str) -> list[str]:
+    """The CNRS and its strongest partner institutions, 20 bodies in all: more than the server keeps
+    profiles of (8), so that asking them in turn measures a profile made, never one kept."""
+    query = '{ partners(of: "CNRS", kinds: [COPUBLICATION], first: 40) { nodes { node { iri } } } }'
+    nodes = graphql(client, base, query, {})["partners"]["nodes"]
+    return [CNRS, *[n["node"]["iri"] for n in nodes if "/org/" in n["node"]["iri"]]][:20]
+
+
+def profile_question(bodies: list[str]) -> Question:
+    """The collaboration profile over 2015-2024 of each body in turn; by hand, the body's works per
+    year (its works and its units', the first thing a profile counts: its kinds need each work's
+    affiliations, countries and the dated hierarchy)."""
+    variables: dict[str, object] = {"during": {"start": WINDOW[0], "end": WINDOW[1]}}
+    turn = itertools.cycle(bodies)
+    by_hand = itertools.cycle(bodies)
+
+    def ours(client: httpx.Client, base: str) -> str:
+        found = graphql(client, base, PROFILE_GRAPHQL, {**variables, "of": next(turn)})["profile"]
+        return f"{found['total']['works']:,.0f} works, {len(found['years'])} years"
+
+    def theirs(client: httpx.Client, base: str) -> str:
+        body = next(by_hand)
+        query = PREFIXES + BODY_WORKS_SPARQL.replace("__BODY__", iri(body)).replace("__H__", H)
+        rows = select(client, base, query)
+        return f"{sum(int(r['works']['value']) for r in rows):,} works, {len(rows)} years"
+
+    name = f"profiles of {len(bodies)} institutions in turn (the CNRS, its partners), {WINDOW[0]}-{WINDOW[1]}"
+    return Question(name, ours, theirs, "1", comparable=False)
+
+
 def export_question(asked: NetworkAsked) -> Question:
     params = {"seeds": "CNRS", "hops": "1", "include": "copublication"}
     if asked.max_nodes is not None:
@@ -1018,6 +1061,7 @@ def questions(
         export_question(asked),
         gaps_question(hierarchy),
         phases_question(hierarchy),
+        profile_question(profile_bodies(client, base)),
     ]
     return found, networks
 
@@ -1279,7 +1323,8 @@ def memory_peak(pattern: str) -> Iterator[list[float]]:
 def serve_and_ask(space: Workspace, args: argparse.Namespace) -> bool:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = cnrs_kg_command("serve", "--store", str(space.store), "--port", str(port))
+    store = args.store or space.store
+    command = cnrs_kg_command("serve", "--store", str(store), "--port", str(port))
     passed = True
     with (
         memory_peak("serve") as peak,
@@ -1318,6 +1363,9 @@ def serve_and_ask(space: Workspace, args: argparse.Namespace) -> bool:
 
 
 def run(space: Workspace, args: argparse.Namespace) -> bool:
+    if args.store is not None:
+        console.print(f"questions asked of {args.store} as it is (no load, no reference load)")
+        return serve_and_ask(space, args)
     n = args.works
     prepare(space, n)
     with space.nquads(n).open("rb") as lines:
@@ -1346,6 +1394,12 @@ def main() -> None:
     )
     parser.add_argument("--lab", help="the lab whose network is asked (an IRI; default: the CNRS lab with most works)")
     parser.add_argument("--dir", type=Path, help="work folder (default: a temporary one)")
+    parser.add_argument(
+        "--store",
+        type=Path,
+        help="ask the questions of this store, loaded beforehand (with --works N synthetic works: say how many); "
+        "the generation, the load and its reference are skipped",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated files in --dir for the next run")
     args = parser.parse_args()
     if args.works < 1 or args.repeat < 1 or args.clients < 1:

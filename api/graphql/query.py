@@ -44,6 +44,7 @@ from api.graphql.types.works_behind import (
     copublications_between,
 )
 from graph import CostLimitExceeded, Queryable, explore
+from graph.links.fields import field_iri
 from ontology import iris
 
 # The place arguments of the partners a question ranks (``partners``, ``gaps``).
@@ -264,8 +265,8 @@ class Query:
             field=field,
         )
         assert isinstance(found, explore.Partners)
-        listed = iri if field is None else None  # the works behind a field's figures are not listed
-        page = [Partner.of(p, listed, window(during), counting) for p in found[offset:]]
+        field_in = None if field is None else field_iri(field)  # checked by the question above
+        page = [Partner.of(p, iri, window(during), counting, field_in) for p in found[offset:]]
         return connection(page, offset, found.total, has_next=offset + size < found.total)
 
     @field(
@@ -307,8 +308,8 @@ class Query:
             level=level,
             field=field,
         )
-        # The works behind a field's figures are not listed: they are the works of every field.
-        return Network.of(found, hops=hops, min_weight=min_weight, listed=field is None)  # type: ignore[arg-type]
+        field_in = None if field is None else field_iri(field)  # checked by the question above
+        return Network.of(found, hops=hops, min_weight=min_weight, field_iri=field_in)  # type: ignore[arg-type]
 
     @field(
         description=f"Shortest paths between two nodes, at most `maxHops` (at most {explore.MAX_PATH_HOPS}) steps: "
@@ -355,8 +356,9 @@ class Query:
         counting: Counting = Counting.FULL,
         first: int | None = None,
         after: str | None = None,
+        field: FieldArgument = None,
     ) -> Copublications:
-        return await copublications_between(info, between, window(during), counting, first, after)
+        return await copublications_between(info, between, window(during), counting, first, after, field)
 
     @field(
         description="The works behind a figure of an institution's collaboration profile over the window (its "

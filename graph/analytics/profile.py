@@ -47,12 +47,17 @@ countries**: each country of an international work other than B's counts the wor
 B's share divided by the number of such countries (fractional, as ``rules`` splits an
 institution's country links): over the countries they add up to the international works.
 
-The works are read as ``graph.links.works`` reads them, by index lookups, one work at a time:
-those naming B or one of its units (every body below B in the hierarchy, any year), unit by unit.
-A work reached again through another unit is skipped by its affiliations alone, so memory holds
-the yearly tallies and the works of one unit, never all of them. A profile is kept per store
-generation and body (``PROFILES`` of them), and the context per store generation: any window and
-either counting is then a sum of years, and a write to the store makes the next profile anew.
+Where the figures come from: the decision (``classify``) is ``graph.links.profiles``'s, and so are
+the yearly tallies of every organisation with a country, counted with the network at each load
+and refresh (``LinkTable.profiles``): a profile is then the body's rows of the network index (1M
+works: milliseconds). Without them (the network stale, or an index written before profiles were
+counted) the body's works are read as ``graph.links.works`` reads them, by index lookups, one work
+at a time: those naming B or one of its units (every body below B in the hierarchy, any year), unit
+by unit; a work reached again through another unit is skipped by its affiliations alone, so memory
+holds the yearly tallies and the works of one unit, never all of them. The works behind a figure
+(``graph.analytics.works``) are always read that way (``classified_works``). A profile is kept per
+store generation and body (``PROFILES`` of them), and the context per store generation: any window
+and either counting is then a sum of years, and a write to the store makes the next profile anew.
 
 >>> tally = Tally()
 >>> tally.add(Classified(2020, INTERNATIONAL, 0.5, frozenset({"VN"}), corporate=False, without_country=False))
@@ -74,8 +79,25 @@ import pyoxigraph as ox
 from graph.backend import Backend
 from graph.errors import BadArgument
 from graph.explore.types import Counting, Window
+from graph.links.network import trusted_index
+from graph.links.profiles import (
+    CORPORATE,
+    COUNTRY,
+    INSTITUTIONAL,
+    INTERNATIONAL,
+    KIND,
+    KINDS,
+    NATIONAL,
+    SINGLE,
+    WITHOUT_COUNTRY,
+    Classified,
+    classify,
+    profile_rows,
+)
 from graph.links.rules import Hierarchy
+from graph.links.table import unpack
 from graph.links.works import Context, earliest_year, read_context, work_objects
+from graph.reconcile.derived import same_as
 from ontology import KG
 
 __all__ = [
@@ -94,22 +116,8 @@ __all__ = [
     "units_of",
 ]
 
-INTERNATIONAL, SINGLE, NATIONAL, INSTITUTIONAL = "international", "single", "national", "institutional"
-KINDS = (INTERNATIONAL, SINGLE, NATIONAL, INSTITUTIONAL)  # the order of the decision
 PROFILES = 8  # profiles kept per store (bodies asked for lately)
 EVERY_YEAR = Window()
-
-
-@dataclass(frozen=True)
-class Classified:
-    """What the profile keeps of one work of the body."""
-
-    year: int
-    kind: str
-    share: float  # the body's share of the work's affiliations (fractional counting)
-    partner_countries: frozenset[str]  # the work's countries other than the body's
-    corporate: bool  # a partner affiliation is a company
-    without_country: bool  # national only, though a partner affiliation has no known country
 
 
 def _zeros() -> dict[str, float]:
@@ -212,41 +220,6 @@ def units_of(hierarchy: Hierarchy, body: str) -> list[str]:
     return found
 
 
-def classify(
-    when: int,
-    affiliations: set[str],
-    countries: set[str],
-    body: str,
-    own: frozenset[str],
-    context: Context,
-    is_company: dict[str, bool],
-) -> Classified | None:
-    """One work's kind for the body (None: not the body's work that year); ``affiliations`` already
-    reconciled, ``is_company`` each partner affiliation's type."""
-    mine = {org for org in affiliations if body in context.hierarchy.levels(org, when).whole}
-    if not mine:
-        return None
-    partners = affiliations - mine
-    located = set(countries).union(*(context.home.get(org, set()) for org in affiliations))
-    abroad = frozenset(located - own)
-    if abroad:
-        kind = INTERNATIONAL
-    elif len(affiliations) == 1:
-        kind = SINGLE
-    elif partners:
-        kind = NATIONAL
-    else:
-        kind = INSTITUTIONAL
-    return Classified(
-        when,
-        kind,
-        len(mine) / len(affiliations),
-        abroad,
-        corporate=any(is_company.get(org, False) for org in partners),
-        without_country=kind == NATIONAL and any(not context.home.get(org) for org in partners),
-    )
-
-
 class _Reader:
     """The body's works, read by index lookups, each once."""
 
@@ -254,10 +227,7 @@ class _Reader:
         self.store, self.context, self.body = store, context, body
         self.units = units_of(context.hierarchy, body)
         self.rank = {unit: number for number, unit in enumerate(self.units)}
-        self.spellings: dict[str, list[str]] = defaultdict(list)  # an organisation and the IRIs reconciled with it
-        for org, ror in context.same.items():
-            self.spellings[ror].append(org)
-        self.companies: dict[str, bool] = {}
+        self.spellings = context.spellings()
 
     def works(self) -> Iterator[tuple[ox.NamedNode, int]]:
         """Each work naming a unit, with the unit's rank: a work naming several comes once per unit."""
@@ -269,16 +239,6 @@ class _Reader:
                     if isinstance(work, ox.NamedNode) and work.value not in seen:
                         seen.add(work.value)
                         yield work, number
-
-    def company(self, org: str) -> bool:
-        found = self.companies.get(org)
-        if found is None:
-            found = self.companies[org] = any(
-                quad.object == KG.Company
-                for spelling in (org, *self.spellings.get(org, ()))
-                for quad in self.store.match(ox.NamedNode(spelling), KG.organisationType)
-            )
-        return found
 
     def profile(self, own: frozenset[str]) -> Profile:
         profile = Profile(self.body, own)
@@ -299,8 +259,10 @@ class _Reader:
             if when is None:
                 continue
             countries = work_objects(self.store, work, KG.affiliatedCountry, frozenset())
-            types = {org: self.company(org) for org in affiliations}
-            found = classify(when, affiliations, countries, self.body, own, self.context, types)
+            context = self.context
+            found = classify(
+                when, affiliations, countries, self.body, own, context.hierarchy, context.home, context.companies
+            )
             if found is not None:
                 yield work, found
 
@@ -324,23 +286,75 @@ def context_of(store: Backend) -> Context:
     return context
 
 
-def collaboration_profile(store: Backend, body: str, *, context: Context | None = None) -> Profile:
+def collaboration_profile(
+    store: Backend, body: str, *, context: Context | None = None, from_works: bool = False
+) -> Profile:
     """The collaboration profile of ``body`` (an organisation IRI; one reconciled with a ROR
     organisation is that organisation) from the works in ``store``; ``BadArgument`` if the store
-    gives the body no country."""
+    gives the body no country. ``from_works``: read every work of the body, not the rows counted
+    with the network (what the rows are checked against), and keep nothing."""
+    if from_works:
+        reader, own = _reader(store, body, context)
+        return reader.profile(own)
     key = (store.generation, body)
     with _LOCK:
         kept = _CACHE.setdefault(store, OrderedDict())
         if key in kept:
             kept.move_to_end(key)
             return kept[key]
-    reader, own = _reader(store, body, context)
-    profile = reader.profile(own)
+    profile = _counted(store, body)
+    if profile is None:
+        reader, own = _reader(store, body, context)
+        profile = reader.profile(own)
     with _LOCK:
         kept = _CACHE.setdefault(store, OrderedDict())
         kept[key] = profile
         while len(kept) > PROFILES:
             kept.popitem(last=False)
+    return profile
+
+
+def _counted(store: Backend, body: str) -> Profile | None:
+    """The body's profile from the rows counted with the network (``graph.links.profiles``), when the
+    network index is current and holds them; else None. It needs of the context only the body's
+    match and countries (the hierarchy's query is for reading works: a second on a large store)."""
+    index = trusted_index(store)
+    if index is None or index.years.profiles is None:
+        return None
+    same = same_as(store)
+    body = same.get(body, body)
+    spellings = [body, *(org for org, ror in same.items() if ror == body)]
+    own = frozenset(
+        quad.object.value
+        for spelling in spellings
+        for quad in store.match(ox.NamedNode(spelling), KG.country)
+        if isinstance(quad.object, ox.NamedNode)
+    )
+    _refuse_without_country(body, own)
+    profile = Profile(body, own)
+    number = index.nodes.find(body)
+    if number is None:
+        return profile  # no work names it
+    rows = profile_rows(index.years.profiles, number)
+    years, kinds, _, others = unpack(rows.keys)
+    for year, row, other, full, fractional in zip(
+        years.tolist(), kinds.tolist(), others.tolist(), rows.full.tolist(), rows.fractional.tolist(), strict=True
+    ):
+        tally = profile.years.get(year)
+        if tally is None:
+            tally = profile.years[year] = Tally()
+        if row == KIND:
+            tally.full[KINDS[other]] += full
+            tally.fractional[KINDS[other]] += fractional
+        elif row == COUNTRY:
+            country = index.nodes.iris[other]
+            tally.countries[Counting.FULL][country] += full
+            tally.countries[Counting.FRACTIONAL][country] += fractional
+        elif row == CORPORATE:
+            tally.corporate[Counting.FULL] += full
+            tally.corporate[Counting.FRACTIONAL] += fractional
+        elif row == WITHOUT_COUNTRY:
+            tally.without_country += full
     return profile
 
 
@@ -350,12 +364,16 @@ def _reader(store: Backend, body: str, context: Context | None) -> tuple[_Reader
     context = context if context is not None else context_of(store)
     body = context.same.get(body, body)
     own = frozenset(context.home.get(body, ()))
+    _refuse_without_country(body, own)
+    return _Reader(store, context, body), own
+
+
+def _refuse_without_country(body: str, own: frozenset[str]) -> None:
     if not own:
         raise BadArgument(
             f"of: {body} has no country in this store, so no work of it can be told international; "
             "give an institution with a country (kg:country), such as CNRS"
         )
-    return _Reader(store, context, body), own
 
 
 def classified_works(store: Backend, body: str) -> Iterator[tuple[str, Classified]]:

@@ -40,7 +40,7 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Union
@@ -79,12 +79,14 @@ COUNTRY_PREFIX = iris.ID + "country/"
 
 # Step 1 for a user to run on /sparql: the works naming something under each end, with their earliest
 # year, in the window, newest first. ``__A__`` / ``__B__``: the organisations under each end (or the
-# country), ``__PA__`` / ``__PB__`` the predicate that names them, ``__WINDOW__`` the first and last year.
+# country), ``__PA__`` / ``__PB__`` the predicate that names them, ``__WINDOW__`` the first and last year,
+# ``__FIELD__`` the research field whose works only are counted (UNDEF: every work).
 EXPLAIN = (
     sparql.PROLOGUE
     + """# The candidates behind a co-publication link (graph.analytics.works, step 1): the works naming
 # something under each end (an institution, any organisation below it in the hierarchy in any year or
-# reconciled with one; or the country), dated by their earliest year, in the window.
+# reconciled with one; or the country), dated by their earliest year, in the window (and in the
+# research field ?field, when one is bound).
 # Step 2, not in SPARQL: the counting rules (graph.links) keep the works whose links hold the pair
 # that year: the hierarchy as it stood then (dated edges, parents that existed), the levels of each
 # affiliation, institution ties never within one affiliation's organisation set, the institution's
@@ -101,6 +103,8 @@ SELECT ?work ?year ?doi WHERE {
       GRAPH ?gb { ?work ?pb ?b }
       GRAPH ?gy { ?work fabio:hasPublicationYear ?when }
       BIND(xsd:integer(SUBSTR(STR(?when), 1, 4)) AS ?y)
+      VALUES ?field { __FIELD__ }
+      FILTER(!BOUND(?field) || EXISTS { ?work kg:researchField ?field })
     }
     GROUP BY ?work
   }
@@ -134,6 +138,7 @@ class WorksBehind:
     works: tuple[CountedWork, ...]
     candidates: int
     sides: tuple[tuple[str, ...], tuple[str, ...]]  # what the lookups of each end named (for ``explain``)
+    field: str | None = None  # the research field whose works only are counted (None: every work)
 
     @property
     def full(self) -> int:
@@ -144,7 +149,7 @@ class WorksBehind:
         return round(sum(work.weight(counting) for work in self.works), 6)
 
     def explain(self) -> str:
-        return explain(self.key, self.sides, self.window)
+        return explain(self.key, self.sides, self.window, self.field)
 
 
 def is_country(iri: str) -> bool:
@@ -167,7 +172,7 @@ def link_key(a: str, b: str) -> Key:
     return (INST, min(a, b), max(a, b))
 
 
-def explain(key: Key, sides: tuple[tuple[str, ...], tuple[str, ...]], window: Window) -> str:
+def explain(key: Key, sides: tuple[tuple[str, ...], tuple[str, ...]], window: Window, field: str | None = None) -> str:
     """``EXPLAIN`` for the link ``key``: the organisations named under each end are bound as terms."""
     _, a, b = key
 
@@ -182,6 +187,7 @@ def explain(key: Key, sides: tuple[tuple[str, ...], tuple[str, ...]], window: Wi
         A=sparql.named_nodes(sides[0]),
         PB=predicate(b),
         B=sparql.named_nodes(sides[1]),
+        FIELD=[None if field is None else ox.NamedNode(field)],
     )
 
 
@@ -194,9 +200,7 @@ class _Ends:
 
     def __init__(self, store: Backend, context: Context, key: Key) -> None:
         self.store, self.context, self.key = store, context, key
-        self.spellings: dict[str, list[str]] = defaultdict(list)  # an organisation and the IRIs reconciled with it
-        for org, ror in context.same.items():
-            self.spellings[ror].append(org)
+        self.spellings = context.spellings()
         self.sides = (self.under(key[1]), self.under(key[2]))
         self.named = (frozenset(self.sides[0]), frozenset(self.sides[1]))
 
@@ -204,9 +208,15 @@ class _Ends:
         """The country, or every IRI an affiliation crediting the institution can be written with."""
         if is_country(end):
             return (end,)
+        return self.written(self.context, end, self.spellings)
+
+    @staticmethod
+    def written(context: Context, org: str, spellings: dict[str, list[str]]) -> tuple[str, ...]:
+        """Every IRI an affiliation crediting ``org`` can be written with: it, every organisation below
+        it in any year, and the IRIs reconciled with those (``spellings``)."""
         found: list[str] = []
-        for org in units_of(self.context.hierarchy, end):
-            found.extend((org, *sorted(self.spellings.get(org, ()))))
+        for unit in units_of(context.hierarchy, org):
+            found.extend((unit, *sorted(spellings.get(unit, ()))))
         return tuple(dict.fromkeys(found))
 
     def lookups(self, side: tuple[str, ...]) -> Iterator[str]:
@@ -244,11 +254,14 @@ class Read:
     countries: set[str]
 
 
-def read(store: Backend, work: str, window: Window) -> Read | None:
-    """The candidate's facts (None: undated, or dated outside the window: its other facts are not read)."""
+def read(store: Backend, work: str, window: Window, field: str | None = None) -> Read | None:
+    """The candidate's facts (None: undated, dated outside the window, or not in ``field``, when one
+    is given: its other facts are not read)."""
     node = ox.NamedNode(work)
     when = earliest_year(store, node, frozenset())
     if when is None or not window.contains(when):
+        return None
+    if field is not None and field not in work_objects(store, node, KG.researchField, frozenset()):
         return None
     institutions = work_objects(store, node, KG.affiliatedInstitution, frozenset())
     return Read(work, when, institutions, work_objects(store, node, KG.affiliatedCountry, frozenset()))
@@ -263,7 +276,7 @@ def counted(context: Context, work: Read, key: Key) -> CountedWork | None:
     return None if tally is None else CountedWork(work.iri, work.year, tally.fractional)
 
 
-Asked = tuple[int, Key, Window]  # store generation, question, window
+Asked = tuple[int, Key, Window, str | None]  # store generation, question, window, research field
 Listed = Union["WorksBehind", "ProfileWorks"]
 _CACHE: weakref.WeakKeyDictionary[object, OrderedDict[Asked, Listed]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
@@ -287,11 +300,13 @@ def _keep(store: Backend, asked: Asked, listed: Listed) -> None:
             kept.popitem(last=False)
 
 
-def works_behind(store: Backend, a: str, b: str, window: Window | None = None) -> WorksBehind:
+def works_behind(store: Backend, a: str, b: str, window: Window | None = None, field: str | None = None) -> WorksBehind:
     """The works behind the co-publication link between ``a`` and ``b`` (entity IRIs: institutions,
-    as the network names them, or countries) over ``window``; ``BadArgument`` for twice the same node."""
+    as the network names them, or countries) over ``window``, of the research field ``field`` only
+    when one is given (``graph.links.fields.field_iri``: a work counts fully in each of its fields,
+    as the field tables count it); ``BadArgument`` for twice the same node."""
     window = window or Window()
-    asked = (store.generation, link_key(a, b), window)
+    asked = (store.generation, link_key(a, b), window, field)
     if isinstance(kept := _kept(store, asked), WorksBehind):
         return kept
     context = context_of(store)
@@ -300,11 +315,12 @@ def works_behind(store: Backend, a: str, b: str, window: Window | None = None) -
     candidates = [
         facts
         for iri in ends.candidates()
-        if (facts := read(store, iri, window)) is not None and ends.names_both(facts.institutions | facts.countries)
+        if (facts := read(store, iri, window, field)) is not None
+        and ends.names_both(facts.institutions | facts.countries)
     ]
     found = [work for facts in candidates if (work := counted(context, facts, key)) is not None]
     found.sort(key=lambda work: (-work.year, work.iri))
-    result = WorksBehind(key, window, tuple(found), len(candidates), ends.sides)
+    result = WorksBehind(key, window, tuple(found), len(candidates), ends.sides, field)
     _keep(store, asked, result)
     return result
 
@@ -313,6 +329,39 @@ def works_behind(store: Backend, a: str, b: str, window: Window | None = None) -
 
 CORPORATE = "corporate"  # the academic-corporate works (of any kind)
 PROFILE_KINDS = (*PROFILE_DECISION, CORPORATE)
+
+
+# Step 1 of a profile's list for a user to run on /sparql: the body's works (``__UNITS__``: the body,
+# every organisation below it in any year, and the IRIs reconciled with those), with their earliest
+# year, in the window (``__WINDOW__``), newest first.
+PROFILE_EXPLAIN = (
+    sparql.PROLOGUE
+    + """# The works of a body behind a figure of its collaboration profile (graph.analytics.works, step 1):
+# the works naming the body or something under it (an organisation below it in the hierarchy in any
+# year, or one reconciled with those), dated by their earliest year, in the window.
+# Step 2, not in SPARQL: the profile's decision (graph.links.profiles.classify) keeps the works that are
+# the body's that year (an affiliation is the body or its unit under the hierarchy as it stood then)
+# and gives each its kind: international (a country of the work or of its affiliations is not the
+# body's), else single (one affiliation), else national only (a partner affiliation), else
+# institutional only; academic-corporate when a partner affiliation is a company. Their number is
+# the figure under full counting.
+SELECT ?work ?year ?doi WHERE {
+  VALUES (?from ?to) { __WINDOW__ }
+  {
+    SELECT ?work (MIN(?y) AS ?year) WHERE {
+      VALUES ?unit { __UNITS__ }
+      GRAPH ?ga { ?work kg:affiliatedInstitution ?unit }
+      GRAPH ?gy { ?work fabio:hasPublicationYear ?when }
+      BIND(xsd:integer(SUBSTR(STR(?when), 1, 4)) AS ?y)
+    }
+    GROUP BY ?work
+  }
+  FILTER((!BOUND(?from) || ?year >= ?from) && (!BOUND(?to) || ?year <= ?to))
+  OPTIONAL { GRAPH ?gd { ?work bibo:doi ?doi } }
+}
+ORDER BY DESC(?year) ?work
+"""
+)
 
 
 @dataclass(frozen=True)
@@ -324,6 +373,7 @@ class ProfileWorks:
     country: str | None  # a partner country: its international works with the body
     window: Window
     works: tuple[CountedWork, ...]
+    units: tuple[str, ...] = ()  # the IRIs naming the body or something under it (for ``explain``)
 
     @property
     def full(self) -> int:
@@ -331,6 +381,11 @@ class ProfileWorks:
 
     def weight(self, counting: Counting) -> float:
         return round(sum(work.weight(counting) for work in self.works), 6)
+
+    def explain(self) -> str:
+        """``PROFILE_EXPLAIN`` with the body's units and the window bound."""
+        years = [(_year(self.window.start), _year(self.window.end))]
+        return sparql.bind(PROFILE_EXPLAIN, WINDOW=years, UNITS=sparql.named_nodes(self.units))
 
 
 def _profile_weight(found: Classified, kind: str | None, country: str | None) -> float | None:
@@ -355,7 +410,7 @@ def profile_works(
     if kind is not None and kind not in PROFILE_KINDS:
         raise BadArgument(f"kind: {kind!r} is not one of {', '.join(PROFILE_KINDS)}")
     window = window or Window()
-    asked = (store.generation, (PROFILE, body, f"{kind} {country}"), window)
+    asked = (store.generation, (PROFILE, body, f"{kind} {country}"), window, None)
     if isinstance(kept := _kept(store, asked), ProfileWorks):
         return kept
     found = [
@@ -364,7 +419,9 @@ def profile_works(
         if window.contains(classified.year) and (weight := _profile_weight(classified, kind, country)) is not None
     ]
     found.sort(key=lambda work: (-work.year, work.iri))
-    result = ProfileWorks(body, kind, country, window, tuple(found))
+    context = context_of(store)
+    ror = context.same.get(body, body)
+    result = ProfileWorks(body, kind, country, window, tuple(found), _Ends.written(context, ror, context.spellings()))
     _keep(store, asked, result)
     return result
 

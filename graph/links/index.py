@@ -35,6 +35,7 @@ from graph import sparql
 from graph.backend import Backend, Queryable, backend_behind
 from graph.errors import BadArgument
 from graph.links.fields import current_field, load_fields, save_fields
+from graph.links.profiles import load_profiles, save_profiles
 from graph.links.queries import KIND_TERMS, KINDS, NETWORK_PREFIX, links_query
 from graph.links.table import LinkTable, Nodes, pack, unpack
 from graph.links.works import contributions, every_work, read_context
@@ -140,6 +141,7 @@ def save_index(store: Backend, index: LinkIndex) -> None:
     np.save(target / "ends.npy", ends)
     np.save(target / "rows.npy", rows)
     save_fields(target, index.years.fields)
+    save_profiles(target, index.years.profiles)
     (target / "nodes.txt").write_text("".join(f"{iri}\n" for iri in index.nodes.iris), encoding="utf-8")
     manifest = folder / MANIFEST
     temporary = folder / f".{MANIFEST}.{os.getpid()}"
@@ -166,6 +168,7 @@ def _load(store: Backend, version: int) -> LinkIndex | None:
         return None
     table = LinkTable(columns["keys"], columns["full"], columns["fractional"], columns["internal"])
     table.fields = load_fields(where)
+    table.profiles = load_profiles(where)
     return LinkIndex(version, Nodes.of(iris), table, _ends=columns["ends"], _rows=columns["rows"])
 
 
@@ -204,9 +207,10 @@ def _whole_index(queries: Queryable) -> LinkIndex:
     nodes = Nodes()
     index = LinkIndex(version, nodes, read_year_links(queries, nodes))
     if _folder(store) is None:
-        # An engine (``graph.remote``): no folder beside it keeps the field tables, which the RDF links
-        # do not hold, so they are counted again from the works (what ``refresh_network`` does).
-        index.years.fields = contributions(store, every_work(store), read_context(store, nodes)).fields
+        # An engine (``graph.remote``): no folder beside it keeps the field tables and the profiles, which
+        # the RDF links do not hold, so they are counted again from the works (what ``refresh_network`` does).
+        counted = contributions(store, every_work(store), read_context(store, nodes))
+        index.years.fields, index.years.profiles = counted.fields, counted.profiles
     save_index(store, index)
     return index
 

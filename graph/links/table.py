@@ -126,6 +126,9 @@ class LinkTable:
     # None: not counted by field (a table read back from RDF, an index written before fields were
     # counted); an empty table without it counts as known and empty.
     fields: dict[str, LinkTable] | None = None
+    # The collaboration profiles of the same works (``graph.links.profiles``): rows of their own. None:
+    # not counted (a table read back from RDF, an index written before profiles were counted).
+    profiles: LinkTable | None = None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -148,7 +151,8 @@ class LinkTable:
 
     def negated(self) -> LinkTable:
         fields = None if self.fields is None else {name: t.negated() for name, t in self.fields.items()}
-        return LinkTable(self.keys, -self.full, -self.fractional, self.internal, fields=fields)
+        profiles = None if self.profiles is None else self.profiles.negated()
+        return LinkTable(self.keys, -self.full, -self.fractional, self.internal, fields=fields, profiles=profiles)
 
     def take(self, rows: npt.NDArray[np.intp] | Flags | slice) -> LinkTable:
         first = None if self.first is None else self.first[rows]
@@ -162,10 +166,19 @@ class LinkTable:
 def combine(tables: Sequence[LinkTable]) -> LinkTable:
     """The tables added key by key (full and fractional counts summed, internal if any says so), without
     the links both of whose counts are 0; their field tables likewise, field by field, when every
-    table is counted by field (else the sum has none)."""
+    table is counted by field (else the sum has none), and their profile rows when every table has
+    them."""
     summed = _summed(tables)
     summed.fields = _summed_fields(tables)
+    summed.profiles = _summed_profiles(tables)
     return summed
+
+
+def _summed_profiles(tables: Sequence[LinkTable]) -> LinkTable | None:
+    counted = [t for t in tables if t.profiles is not None or len(t)]  # an empty table adds nothing
+    if any(t.profiles is None for t in counted):
+        return None
+    return _summed([t.profiles for t in counted if t.profiles is not None])
 
 
 def _summed_fields(tables: Sequence[LinkTable]) -> dict[str, LinkTable] | None:

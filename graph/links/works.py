@@ -35,6 +35,7 @@ import pyoxigraph as ox
 
 from graph.backend import Backend
 from graph.links.fields import ByField, renumbered
+from graph.links.profiles import ProfileCounter, renumbered_profiles
 from graph.links.queries import KINDS
 from graph.links.rules import Hierarchy, Key, Tally, count_work, read_hierarchy
 from graph.links.table import LinkTable, Nodes, combine, pack, renumber
@@ -72,6 +73,14 @@ class Context:
     home: dict[str, set[str]]  # every organisation's own country
     nodes: Nodes = field(default_factory=Nodes)
     same: dict[str, str] = field(default_factory=dict)  # reconciled: the ROR organisation an affiliation counts as
+    companies: frozenset[str] = frozenset()  # reconciled organisations of type company (the profiles')
+
+    def spellings(self) -> dict[str, list[str]]:
+        """Each ROR organisation and the IRIs reconciled with it (an affiliation may name it by any)."""
+        found: dict[str, list[str]] = defaultdict(list)
+        for org, ror in self.same.items():
+            found[ror].append(org)
+        return found
 
     @property
     def fingerprint(self) -> str:
@@ -88,12 +97,14 @@ class Context:
             digest.update(f"{org} {' '.join(sorted(self.home[org]))}\n".encode())
         for org in sorted(self.same):
             digest.update(f"same {org} {self.same[org]}\n".encode())
+        for org in sorted(self.companies):
+            digest.update(f"company {org}\n".encode())
         return digest.hexdigest()
 
 
 def read_context(store: Backend, nodes: Nodes | None = None) -> Context:
-    """The hierarchy and the organisations' countries as the store holds them (one query, one scan),
-    each reconciled organisation folded into its ROR organisation."""
+    """The hierarchy, the organisations' countries and the companies as the store holds them (one
+    query, two scans), each reconciled organisation folded into its ROR organisation."""
     home: dict[str, set[str]] = defaultdict(set)
     for quad in store.match(None, KG.country):
         if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
@@ -102,7 +113,12 @@ def read_context(store: Backend, nodes: Nodes | None = None) -> Context:
     if same:
         parents, lifetimes, home = merge(hierarchy.parents, hierarchy.lifetimes, home, same)
         hierarchy = Hierarchy(parents, lifetimes)
-    return Context(hierarchy, dict(home), nodes if nodes is not None else Nodes(), same)
+    companies = frozenset(
+        same.get(quad.subject.value, quad.subject.value)
+        for quad in store.match(None, KG.organisationType, KG.Company)
+        if isinstance(quad.subject, ox.NamedNode)
+    )
+    return Context(hierarchy, dict(home), nodes if nodes is not None else Nodes(), same, companies)
 
 
 def _year_of(term: object) -> int | None:
@@ -212,6 +228,7 @@ def _count(
         else:
             facts = _read_each(store, works, exclude)
     by_field, home, hierarchy = ByField(), context.home, context.hierarchy
+    profiles = ProfileCounter()
     for fact in facts:
         _, when, institutions, countries = fact[:4]
         fields = fact[4] if len(fact) > 4 else by_field.unknown()
@@ -222,17 +239,22 @@ def _count(
             count_work, when=when, affiliations=affiliations, countries=countries, home=home, hierarchy=hierarchy
         )
         by_field.count(chunk[when], when, fields, count)
+        profiles.count(when, affiliations, countries, hierarchy, home, context.companies)
         counted += 1
         if counted % CHUNK == 0:
-            tables = [combine([*tables, _fielded(chunk, by_field, context.nodes, sign)])]
+            tables = [combine([*tables, _fielded(chunk, by_field, profiles, context.nodes, sign)])]
             chunk = defaultdict(dict)
-    return combine([*tables, _fielded(chunk, by_field, context.nodes, sign)])
+    return combine([*tables, _fielded(chunk, by_field, profiles, context.nodes, sign)])
 
 
-def _fielded(chunk: dict[int, dict[Key, Tally]], by_field: ByField, nodes: Nodes, sign: int) -> LinkTable:
-    """The chunk's links as a table, with its links in each field (``graph.links.fields``)."""
+def _fielded(
+    chunk: dict[int, dict[Key, Tally]], by_field: ByField, profiles: ProfileCounter, nodes: Nodes, sign: int
+) -> LinkTable:
+    """The chunk's links as a table, with its links in each field (``graph.links.fields``) and its
+    profile rows (``graph.links.profiles``)."""
     table = _table(chunk, nodes, sign)
     table.fields = by_field.tables(lambda links: _table(links, nodes, sign))
+    table.profiles = profiles.table(nodes, sign)
     return table
 
 
@@ -322,6 +344,7 @@ def _renumbered_with_fields(table: LinkTable, numbers: npt.NDArray[np.int64]) ->
     """A process's table in the caller's register (``numbers``: the caller's number of each of its nodes)."""
     moved = _renumbered(table, numbers)
     moved.fields = renumbered(table.fields, partial(_renumbered, numbers=numbers))
+    moved.profiles = renumbered_profiles(table.profiles, numbers)
     return moved
 
 

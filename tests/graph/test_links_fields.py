@@ -15,10 +15,12 @@ from itertools import combinations
 from pathlib import Path
 
 import numpy as np
+import pyoxigraph as ox
 import pytest
 
 from graph import OxigraphStore
 from graph.analytics.fields import fields as copublication_fields
+from graph.analytics.works import works_behind
 from graph.errors import BadArgument
 from graph.explore import Counting, partners, trend
 from graph.links import current_index
@@ -29,7 +31,7 @@ from graph.writing import write_sources
 from loaders import SourceData, load_path
 from loaders.bundled import bundled_sources
 from loaders.openalex.synthetic import generate_works, iter_works
-from ontology import iris
+from ontology import KG, iris
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 STATE_OF_OA = FIXTURES / "openalex" / "W2741809807.json"
@@ -192,3 +194,33 @@ def test_an_index_without_fields_says_to_refresh() -> None:
     with pytest.raises(BadArgument, match="run cnrs-kg network --refresh"):
         index.of_field(COMPUTER_SCIENCE)
     assert LinkIndex(3, Nodes(), LinkTable.of([], [], [], [])).of_field(COMPUTER_SCIENCE).years.keys.size == 0
+
+
+def test_the_works_behind_a_field_figure_are_the_works_it_counts(
+    organisations: list[SourceData], generated: dict[str, Path]
+) -> None:
+    """For the three fields with most links among the generated works, every pair of each field's table
+    lists as many works as its figure counts, weighing its fractional figure, each of them in the field."""
+    store = OxigraphStore(None)
+    write_sources(store, [*organisations, *load_path(generated["a"], "openalex")])
+    fields = index_of_store(store).years.fields
+    assert fields
+    checked = 0
+    for field in sorted(fields, key=lambda name: -len(fields[name]))[:3]:
+        summed: dict[tuple[str, str], list[float]] = {}
+        for _, _, a, b, full, fractional, _ in field_rows(store)[field]:
+            pair = summed.setdefault((a, b), [0, 0.0])
+            pair[0] += full
+            pair[1] += fractional
+        for (a, b), (full, fractional) in summed.items():
+            found = works_behind(store, a, b, field=field)
+            assert (found.full, found.field) == (full, field), (field, a, b)
+            assert found.weight(Counting.FRACTIONAL) == pytest.approx(fractional, abs=1e-5)
+            for work in found.works:
+                assert field in {q.object.value for q in store.match(ox.NamedNode(work.iri), KG.researchField)}
+            checked += 1
+        every = works_behind(store, *next(iter(summed)))  # the same pair over every field holds as many or more
+        assert every.full >= summed[next(iter(summed))][0]
+    assert checked > 50  # not a vacuous pass
+    assert "kg:researchField ?field" in found.explain()
+    assert f"<{field}>" in found.explain()

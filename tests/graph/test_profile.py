@@ -18,6 +18,8 @@ from graph import BadArgument, OxigraphStore
 from graph.analytics import KINDS, collaboration_profile
 from graph.analytics.profile import INSTITUTIONAL, INTERNATIONAL, NATIONAL, SINGLE
 from graph.explore.types import Counting, Window
+from graph.links.network import trusted_index
+from graph.links.table import unpack
 from graph.writing import write_sources
 from loaders import load_path
 from loaders.openalex.synthetic import DOI_PREFIX, OPENALEX, institution_pool
@@ -224,3 +226,54 @@ def test_a_load_makes_the_next_profile_anew(tmp_path: Path) -> None:
     after = collaboration_profile(store, CNRS)
     assert [year for year, _ in after.rows()] == [2014, 2020, 2021]
     assert after.total().counts(FULL)[INTERNATIONAL] == 3
+
+
+def assert_rows_are_what_the_works_give(store: OxigraphStore) -> int:
+    """Every body's profile from the rows counted with the network equals a read of its works (the
+    fractional figures up to the order of their sums); the number of bodies compared."""
+    index = trusted_index(store)
+    assert index is not None
+    assert index.years.profiles is not None
+    _, _, numbers, _ = unpack(index.years.profiles.keys)
+    bodies = sorted({index.nodes.iris[number] for number in numbers.tolist()})
+    for body in bodies:
+        counted, read = collaboration_profile(store, body), collaboration_profile(store, body, from_works=True)
+        assert [year for year, _ in counted.rows()] == [year for year, _ in read.rows()], body
+        for (year, mine), (_, theirs) in zip(counted.rows(), read.rows(), strict=True):
+            assert mine.counts(FULL) == theirs.counts(FULL), (body, year)
+            assert mine.counts(FRACTIONAL) == pytest.approx(theirs.counts(FRACTIONAL)), (body, year)
+            assert mine.corporate == pytest.approx(theirs.corporate), (body, year)
+            assert mine.without_country == theirs.without_country, (body, year)
+            for counting in Counting:
+                assert dict(mine.countries[counting]) == pytest.approx(dict(theirs.countries[counting])), (body, year)
+    return len(bodies)
+
+
+def test_the_rows_counted_at_load_are_what_a_read_of_every_work_gives(tmp_path: Path) -> None:
+    """The generated works, W2741809807 (a company among its partners) and the HAL records: for every
+    body with works, the profile counted with the network is the profile read from the works."""
+    store = generated_store(tmp_path)
+    write_sources(store, load_path(WORK_2018, "openalex"))
+    write_sources(store, [data for record in sorted(HAL.glob("*.xml")) for data in load_path(record, "hal")])
+    assert assert_rows_are_what_the_works_give(store) >= 10
+    assert collaboration_profile(store, CNRS).total().corporate[FULL] == 1  # work 5, with Saint-Gobain
+
+
+def test_a_replaced_source_takes_its_old_works_out_of_the_rows(tmp_path: Path) -> None:
+    """The generated works loaded again without works 1 and 6 and with a new one (international with
+    Da Nang, 2021): the increment takes the old works away and adds the new, as a read does."""
+    store = generated_store(tmp_path)
+    path = tmp_path / "works.jsonl"
+    gone = {work(number, 2020)["id"] for number in (1, 6)}
+    kept = [line for line in path.read_text(encoding="utf-8").splitlines() if json.loads(line)["id"] not in gone]
+    kept.append(json.dumps(work(7, 2021, [LAB_B], [DA_NANG])))
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    write_sources(store, load_path(path, "openalex"))
+    assert_rows_are_what_the_works_give(store)
+    total = collaboration_profile(store, CNRS).total()
+    assert total.counts(FULL) == {INTERNATIONAL: 1, SINGLE: 1, NATIONAL: 2, INSTITUTIONAL: 1}
+    assert dict(total.countries[FULL]) == {country("VN"): 1}
+
+
+def test_the_bundled_rows_are_what_a_read_of_every_work_gives(bundled: OxigraphStore) -> None:
+    assert assert_rows_are_what_the_works_give(bundled) >= 40

@@ -14,7 +14,7 @@ import pytest
 
 from graph import OxigraphStore, explore
 from graph.analytics import collaboration_profile, gaps, instrument_copublications
-from graph.analytics.profile import INTERNATIONAL, KINDS
+from graph.analytics.profile import INTERNATIONAL, KINDS, NATIONAL
 from graph.analytics.works import CORPORATE, link_key, profile_works, works_behind
 from graph.errors import BadArgument
 from graph.explore.types import Counting, Window
@@ -210,3 +210,18 @@ def test_the_explain_query_lists_the_candidates_on_the_store(bundled: OxigraphSt
     assert len(listed) == found.candidates
     assert "counting rules" in found.explain()
     assert ORG.subOrganizationOf.value not in found.explain()  # the hierarchy is bound, not walked
+
+
+def test_the_explain_query_of_a_profile_figure_lists_its_candidates(bundled: OxigraphStore) -> None:
+    """The SPARQL given for the CNRS's works of a profile figure runs on the store and lists the works
+    naming the CNRS or its units in the window: a superset of the figure's works, as many as every
+    work of its profile there (the CNRS has a unit in each of them)."""
+    for window in (EVERY_YEAR, Window(2014, 2015)):
+        found = profile_works(bundled, CNRS, window, kind=NATIONAL)
+        rows = bundled.query(found.explain())
+        assert isinstance(rows, ox.QuerySolutions)
+        listed = [row["work"].value for row in rows]
+        assert {work.iri for work in found.works} <= set(listed)
+        assert len(listed) == profile_works(bundled, CNRS, window).full
+        assert CNRS in found.explain()
+        assert "profile's decision" in found.explain()

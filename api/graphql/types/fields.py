@@ -14,8 +14,9 @@ from starlette.concurrency import run_in_threadpool
 from api import refs
 from api.graphql.context import Info
 from api.graphql.types import common
+from api.graphql.types.enums import Counting
 from api.graphql.types.instrument import Instrument
-from api.graphql.types.network import Entity, YearValue, entity
+from api.graphql.types.network import Entity, LazyCopublications, YearValue, entity, works_behind_page
 from graph import explore
 from graph.analytics.fields import FieldCopublications, Fields, field_labels, fields
 from ontology import iris
@@ -55,6 +56,15 @@ class FieldCopublication:
     fractional: float = strawberry.field(description="The same, fractional counting.")
     per_year: list[YearValue] = strawberry.field(description="Years of the window with co-publications (full).")
     instrument_iris: strawberry.Private[list[str]]
+    ends: strawberry.Private[tuple[str, str]]  # the two nodes
+    window: strawberry.Private[explore.Window]
+
+    @common.field(description="The works behind `works` and `fractional`: the two nodes' co-publications in it.")
+    async def copublications(
+        self, info: Info, counting: Counting = Counting.FULL, first: int | None = None, after: str | None = None
+    ) -> LazyCopublications:
+        a, b = self.ends
+        return await works_behind_page(info, a, b, self.window, counting, first, after, self.field.iri)
 
     @common.field(
         description="The instruments joining the two (active in the window, both sides among their parties) whose "
@@ -80,9 +90,16 @@ class CopublicationFields:
         return [Instrument(iri=iri) for iri in self.instrument_iris]
 
 
-def _field(found: FieldCopublications, labels: dict[str, tuple[str | None, str | None]]) -> FieldCopublication:
+def _field(
+    found: FieldCopublications,
+    labels: dict[str, tuple[str | None, str | None]],
+    ends: tuple[str, str],
+    window: explore.Window,
+) -> FieldCopublication:
     label, notation = labels.get(found.field, (None, None))
     return FieldCopublication(
+        ends=ends,
+        window=window,
         field=ResearchField.of(found.field, label, notation),
         works=found.works,
         fractional=found.fractional,
@@ -104,6 +121,6 @@ async def fields_of(info: Info, of: str, with_: str, window: explore.Window) -> 
     return CopublicationFields(
         of=entity(first),
         with_=entity(second),
-        fields=[_field(f, labels) for f in found.fields],
+        fields=[_field(f, labels, (first, second), window) for f in found.fields],
         instrument_iris=found.instruments,
     )

@@ -30,12 +30,21 @@ if TYPE_CHECKING:
 LazyCopublications = Annotated["Copublications", strawberry.lazy("api.graphql.types.works_behind")]
 
 
-async def _works_behind(
-    info: Info, a: str, b: str, window: explore.Window, counting: Counting, first: int | None, after: str | None
+async def works_behind_page(
+    info: Info,
+    a: str,
+    b: str,
+    window: explore.Window,
+    counting: Counting,
+    first: int | None,
+    after: str | None,
+    field: str | None,
 ) -> Copublications:
+    """The page of works behind the co-publications of ``a`` and ``b`` (of the research field ``field``, an
+    IRI, when one is given)."""
     from api.graphql.types.works_behind import copublications_of
 
-    return await copublications_of(info, a, b, window, counting, first, after)
+    return await copublications_of(info, a, b, window, counting, first, after, field)
 
 
 Entity = Annotated[
@@ -152,7 +161,7 @@ class NetworkEdge:
     edge: strawberry.Private[explore.Edge]  # what the fields below read, when they are asked for
     window: strawberry.Private[explore.Window] = dataclasses.field(default_factory=explore.Window)
     counting: strawberry.Private[Counting] = Counting.FULL
-    listed: strawberry.Private[bool] = True  # whether its works can be listed (not those of one research field)
+    field_iri: strawberry.Private[str | None] = None  # the research field the network was asked in
 
     @field(description="Weight per year (co-publications, active instruments).")
     def years(self) -> list[YearValue]:
@@ -171,15 +180,17 @@ class NetworkEdge:
         return await sources(info, split_sources(self.edge.sources)[0])
 
     @field(
-        description="The works behind a COPUBLICATION tie's weight over the network's window (null: another type, "
-        "or a network of one research field)."
+        description="The works behind a COPUBLICATION tie's weight over the network's window, in its research "
+        "field when it was asked in one (null: another type)."
     )
     async def copublications(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> LazyCopublications | None:
-        if self.type is not EdgeType.COPUBLICATION or not self.listed:
+        if self.type is not EdgeType.COPUBLICATION:
             return None
-        return await _works_behind(info, self.source_iri, self.target_iri, self.window, self.counting, first, after)
+        return await works_behind_page(
+            info, self.source_iri, self.target_iri, self.window, self.counting, first, after, self.field_iri
+        )
 
 
 def network_edge(
@@ -187,7 +198,7 @@ def network_edge(
     ids: dict[str, strawberry.ID],
     window: explore.Window | None = None,
     counting: Counting = Counting.FULL,
-    listed: bool = True,
+    field_iri: str | None = None,
 ) -> NetworkEdge:
     source, target = ids.get(edge.source), ids.get(edge.target)
     return NetworkEdge(
@@ -203,7 +214,7 @@ def network_edge(
         edge=edge,
         window=window or explore.Window(),
         counting=counting,
-        listed=listed,
+        field_iri=field_iri,
     )
 
 
@@ -249,12 +260,12 @@ class Network:
         return export_path(format.value, params)
 
     @classmethod
-    def of(cls, found: explore.Network, *, hops: int, min_weight: float, listed: bool = True) -> Network:
+    def of(cls, found: explore.Network, *, hops: int, min_weight: float, field_iri: str | None = None) -> Network:
         nodes = [NetworkNode.of(n) for n in found.nodes]
         ids = {n.iri: n.id for n in nodes}
         return cls(
             nodes=nodes,
-            edges=[network_edge(e, ids, found.window, found.counting, listed) for e in found.edges],
+            edges=[network_edge(e, ids, found.window, found.counting, field_iri) for e in found.edges],
             seeds=list(found.seeds),
             counting=found.counting,
             include=list(found.include),
@@ -281,6 +292,7 @@ class Partner:
     of_iri: strawberry.Private[str | None] = None  # the node whose partner it is
     window: strawberry.Private[explore.Window] = dataclasses.field(default_factory=explore.Window)
     counting: strawberry.Private[Counting] = Counting.FULL
+    field_iri: strawberry.Private[str | None] = None  # the research field the partners were asked in
 
     @classmethod
     def of(
@@ -289,6 +301,7 @@ class Partner:
         of: str | None = None,
         window: explore.Window | None = None,
         counting: Counting = Counting.FULL,
+        field_iri: str | None = None,
     ) -> Partner:
         graphs, pages = split_sources(partner.sources)
         return cls(
@@ -303,6 +316,7 @@ class Partner:
             of_iri=of,
             window=window or explore.Window(),
             counting=counting,
+            field_iri=field_iri,
         )
 
     @field(description="The instruments shared with it.")
@@ -314,15 +328,17 @@ class Partner:
         return await sources(info, self.graphs)
 
     @field(
-        description="The works behind its co-publications over the window (null: no co-publication, or partners "
-        "in one research field)."
+        description="The works behind its co-publications over the window, in the research field the partners "
+        "were asked in, if one (null: no co-publication)."
     )
     async def copublications(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> LazyCopublications | None:
         if self.of_iri is None or EdgeType.COPUBLICATION not in self.types:
             return None
-        return await _works_behind(info, self.of_iri, self.node.iri, self.window, self.counting, first, after)
+        return await works_behind_page(
+            info, self.of_iri, self.node.iri, self.window, self.counting, first, after, self.field_iri
+        )
 
 
 @strawberry.type(description="One step of a path.")

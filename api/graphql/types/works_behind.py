@@ -27,6 +27,7 @@ from api.graphql.types.publication import Publication
 from graph import explore
 from graph.analytics.works import CountedWork, ProfileWorks, WorksBehind, profile_works, works_behind
 from graph.backend import backend_behind
+from graph.links.fields import field_iri
 from ontology import BIBO, DCTERMS
 
 
@@ -78,6 +79,9 @@ class Copublications:
     explain: str = strawberry.field(
         description="SPARQL to run on /sparql listing the candidates; its comments say what the rules then keep."
     )
+    field: str | None = strawberry.field(
+        description="The IRI of the research field whose works only are counted (null: every work)."
+    )
 
     @classmethod
     def of(cls, found: WorksBehind, ends: list[str], counting: Counting, offset: int, size: int) -> Copublications:
@@ -92,6 +96,7 @@ class Copublications:
             candidates=found.candidates,
             works=connection(page, offset, found.full, has_next=offset + size < found.full),
             explain=found.explain(),
+            field=found.field,
         )
 
 
@@ -102,12 +107,18 @@ async def copublications_between(
     counting: Counting,
     first: int | None,
     after: str | None,
+    field: str | None = None,
 ) -> Copublications:
-    """The page of works behind the figure of the two nodes ``between`` names (any reference ``api.refs`` reads)."""
+    """The page of works behind the figure of the two nodes ``between`` names (any reference ``api.refs`` reads),
+    in the research field ``field`` (as a user gives it) when one is given."""
     if len(between) != 2:
         raise BadInput(f"between: {len(between)} nodes given; give two institutions or countries, such as CNRS, VN")
+    try:
+        field_in = None if field is None else field_iri(field)
+    except ValueError as exc:  # BadArgument: the client's
+        raise BadInput(str(exc)) from exc
     ends = await refs.resolve_async(info.context.queries, [refs.parse(text, "between") for text in between])
-    return await copublications_of(info, ends[0], ends[1], window, counting, first, after)
+    return await copublications_of(info, ends[0], ends[1], window, counting, first, after, field_in)
 
 
 async def copublications_of(
@@ -118,8 +129,10 @@ async def copublications_of(
     counting: Counting,
     first: int | None,
     after: str | None,
+    field: str | None = None,
 ) -> Copublications:
-    """The page of works behind the figure of the nodes ``a`` and ``b`` (entity IRIs)."""
+    """The page of works behind the figure of the nodes ``a`` and ``b`` (entity IRIs), in the research
+    field ``field`` (an IRI, ``graph.links.fields.field_iri``) when one is given."""
     store = backend_behind(info.context.queries)
     if store is None:
         raise BadInput(
@@ -127,7 +140,7 @@ async def copublications_of(
         )
     offset, size = page_window(first, after)
     try:
-        found = await run_in_threadpool(works_behind, store, a, b, window)
+        found = await run_in_threadpool(works_behind, store, a, b, window, field)
     except ValueError as exc:  # BadArgument: the client's
         raise BadInput(str(exc)) from exc
     return Copublications.of(found, [a, b], counting, offset, size)
@@ -160,6 +173,10 @@ class CollaborationWorks:
         description="The figure under the counting asked for: the works' weights (the body's shares) summed."
     )
     works: Connection[CountedPublication] = strawberry.field(description="The page of works asked for.")
+    explain: str = strawberry.field(
+        description="SPARQL to run on /sparql listing the body's works in the window; its comments say how the "
+        "profile then sorts them."
+    )
 
     @classmethod
     def of_found(
@@ -176,6 +193,7 @@ class CollaborationWorks:
             total_count=found.full,
             weight=found.weight(counting),
             works=connection(page, offset, found.full, has_next=offset + size < found.full),
+            explain=found.explain(),
         )
 
 

@@ -120,3 +120,33 @@ def test_the_example_on_the_bundled_data(gql: GraphQL) -> None:
     answer = gql.data(EXAMPLE.read_text(encoding="utf-8"))["fields"]
     assert answer["fields"] == []  # no real co-publication of the CNRS with Vietnam is bundled
     assert "agreement-vast" in {i["key"] for i in answer["instruments"]}
+
+
+FIELD_WORKS = """query ($during: YearRange) { fields(of: "CNRS", with: "VN", during: $during) {
+  fields { field { id iri } works fractional
+    copublications(first: 100) { totalCount weight field works { nodes { iri year } } }
+    fractionalWorks: copublications(counting: FRACTIONAL, first: 1) { weight } } } }"""
+
+
+def test_the_works_behind_each_field_figure(generated: GraphQL, works: Path) -> None:
+    """Each field of the CNRS with Vietnam lists as many works as its figure, weighing its fractional
+    figure, all in the window; the same works as the partners asked in that field list for the CNRS."""
+    answer = generated.data(FIELD_WORKS, {"during": {"start": 2018, "end": 2024}})["fields"]["fields"]
+    assert answer
+    for found in answer:
+        behind = found["copublications"]
+        assert behind["totalCount"] == found["works"] == len(behind["works"]["nodes"]), found["field"]
+        assert behind["field"] == found["field"]["iri"]
+        assert found["fractionalWorks"]["weight"] == pytest.approx(found["fractional"], abs=1e-5)
+        assert all(2018 <= node["year"] <= 2024 for node in behind["works"]["nodes"])
+    top = answer[0]
+    partners = generated.data(
+        'query ($f: String) { partners(of: "VN", kinds: [COPUBLICATION], field: $f, first: 100, '
+        "during: {start: 2018, end: 2024}) { nodes { node { iri } weight "
+        "copublications(first: 100) { totalCount works { nodes { iri } } } } } }",
+        {"f": top["field"]["id"]},
+    )["partners"]["nodes"]
+    (cnrs,) = [p for p in partners if p["node"]["iri"].endswith("/org/ror/02feahw73")]
+    listed = {node["iri"] for node in cnrs["copublications"]["works"]["nodes"]}
+    assert cnrs["copublications"]["totalCount"] == cnrs["weight"] == top["works"]
+    assert listed == {node["iri"] for node in top["copublications"]["works"]["nodes"]}

@@ -125,3 +125,19 @@ def test_the_works_behind_a_partner_country_of_the_profile(gql: GraphQL) -> None
 def test_a_partner_country_that_is_no_country_is_one_clear_error(gql: GraphQL) -> None:
     (error,) = gql.errors(PROFILE, {"country": "CNRS"})
     assert error["message"] == "partnerCountry: 'CNRS' is not a country; give one, such as VN"
+
+
+def test_the_explain_query_of_a_profile_figure_runs_on_the_sparql_endpoint(gql: GraphQL) -> None:
+    found = gql.data(
+        "{ collaborationWorks(kind: NATIONAL_ONLY, first: 100) { totalCount explain works { nodes { iri } } } }"
+    )
+    explained = found["collaborationWorks"]
+    response = gql.client.post(
+        "/sparql",
+        content=explained["explain"],
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+    )
+    assert response.status_code == 200, response.text
+    listed = {row["work"]["value"] for row in response.json()["results"]["bindings"]}
+    assert explained["totalCount"] >= 1
+    assert {node["iri"] for node in explained["works"]["nodes"]} <= listed
