@@ -212,12 +212,12 @@ def test_the_works_behind_a_field_figure_are_the_works_it_counts(
             pair = summed.setdefault((a, b), [0, 0.0])
             pair[0] += full
             pair[1] += fractional
-        for (a, b), (full, fractional) in summed.items():
+        for (a, b), (count, fractional) in summed.items():
             found = works_behind(store, a, b, field=field)
-            assert (found.full, found.field) == (full, field), (field, a, b)
+            assert (found.full, found.field) == (count, field), (field, a, b)
             assert found.weight(Counting.FRACTIONAL) == pytest.approx(fractional, abs=1e-5)
             for work in found.works:
-                assert field in {q.object.value for q in store.match(ox.NamedNode(work.iri), KG.researchField)}
+                assert ox.NamedNode(field) in {q.object for q in store.match(ox.NamedNode(work.iri), KG.researchField)}
             checked += 1
         every = works_behind(store, *next(iter(summed)))  # the same pair over every field holds as many or more
         assert every.full >= summed[next(iter(summed))][0]

@@ -16,7 +16,8 @@ from api.graphql.context import Info
 from api.graphql.types import common
 from api.graphql.types.enums import Counting
 from api.graphql.types.instrument import Instrument
-from api.graphql.types.network import Entity, LazyCopublications, YearValue, entity, works_behind_page
+from api.graphql.types.network import Entity, YearValue, entity
+from api.graphql.types.works_behind import Copublications, copublications_of
 from graph import explore
 from graph.analytics.fields import FieldCopublications, Fields, field_labels, fields
 from ontology import iris
@@ -62,9 +63,9 @@ class FieldCopublication:
     @common.field(description="The works behind `works` and `fractional`: the two nodes' co-publications in it.")
     async def copublications(
         self, info: Info, counting: Counting = Counting.FULL, first: int | None = None, after: str | None = None
-    ) -> LazyCopublications:
+    ) -> Copublications:
         a, b = self.ends
-        return await works_behind_page(info, a, b, self.window, counting, first, after, self.field.iri)
+        return await copublications_of(info, a, b, self.window, counting, first, after, self.field.iri)
 
     @common.field(
         description="The instruments joining the two (active in the window, both sides among their parties) whose "

@@ -30,23 +30,6 @@ if TYPE_CHECKING:
 LazyCopublications = Annotated["Copublications", strawberry.lazy("api.graphql.types.works_behind")]
 
 
-async def works_behind_page(
-    info: Info,
-    a: str,
-    b: str,
-    window: explore.Window,
-    counting: Counting,
-    first: int | None,
-    after: str | None,
-    field: str | None,
-) -> Copublications:
-    """The page of works behind the co-publications of ``a`` and ``b`` (of the research field ``field``, an
-    IRI, when one is given)."""
-    from api.graphql.types.works_behind import copublications_of
-
-    return await copublications_of(info, a, b, window, counting, first, after, field)
-
-
 Entity = Annotated[
     Institution | Country | Instrument,
     strawberry.union("Entity", description="An institution, a country or an instrument."),
@@ -188,7 +171,9 @@ class NetworkEdge:
     ) -> LazyCopublications | None:
         if self.type is not EdgeType.COPUBLICATION:
             return None
-        return await works_behind_page(
+        from api.graphql.types.works_behind import copublications_of  # late: it imports this module
+
+        return await copublications_of(
             info, self.source_iri, self.target_iri, self.window, self.counting, first, after, self.field_iri
         )
 
@@ -336,7 +321,9 @@ class Partner:
     ) -> LazyCopublications | None:
         if self.of_iri is None or EdgeType.COPUBLICATION not in self.types:
             return None
-        return await works_behind_page(
+        from api.graphql.types.works_behind import copublications_of  # late: it imports this module
+
+        return await copublications_of(
             info, self.of_iri, self.node.iri, self.window, self.counting, first, after, self.field_iri
         )
 

@@ -59,15 +59,20 @@ def test_the_works_page_in_a_stable_order(gql: GraphQL) -> None:
     assert len(pages) == whole["totalCount"] == whole["works"]["totalCount"]
 
 
-def test_the_explain_query_runs_on_the_sparql_endpoint(gql: GraphQL) -> None:
-    found = works(gql, ["CNRS", "NO"])
+def listed_by(gql: GraphQL, explain: str) -> set[str]:
+    """The works the SPARQL of an ``explain`` lists on the server's ``/sparql``."""
     response = gql.client.post(
         "/sparql",
-        content=found["explain"],
+        content=explain,
         headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
     )
     assert response.status_code == 200, response.text
-    listed = {row["work"]["value"] for row in response.json()["results"]["bindings"]}
+    return {row["work"]["value"] for row in response.json()["results"]["bindings"]}
+
+
+def test_the_explain_query_runs_on_the_sparql_endpoint(gql: GraphQL) -> None:
+    found = works(gql, ["CNRS", "NO"])
+    listed = listed_by(gql, found["explain"])
     assert len(listed) == found["candidates"]
     assert {node["iri"] for node in found["works"]["nodes"]} <= listed
 
@@ -132,12 +137,6 @@ def test_the_explain_query_of_a_profile_figure_runs_on_the_sparql_endpoint(gql: 
         "{ collaborationWorks(kind: NATIONAL_ONLY, first: 100) { totalCount explain works { nodes { iri } } } }"
     )
     explained = found["collaborationWorks"]
-    response = gql.client.post(
-        "/sparql",
-        content=explained["explain"],
-        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
-    )
-    assert response.status_code == 200, response.text
-    listed = {row["work"]["value"] for row in response.json()["results"]["bindings"]}
+    listed = listed_by(gql, explained["explain"])
     assert explained["totalCount"] >= 1
     assert {node["iri"] for node in explained["works"]["nodes"]} <= listed
