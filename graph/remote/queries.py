@@ -27,7 +27,10 @@ GRAPH_NAMES_WITH_STATEMENTS = """SELECT DISTINCT ?g WHERE {
 }"""
 HAS_GRAPH = "ASK { GRAPH __GRAPH__ { } }"
 HAS_GRAPH_WITH_STATEMENTS = "ASK { GRAPH __GRAPH__ { ?s ?p ?o } }"
-RECORDS = "SELECT ?r WHERE { GRAPH __BOOK__ { ?r __RECORD__ ?kind } }"
+# The records, and whether a swap is journalled (``?g`` bound): one query, as it is asked at each read.
+RECORDS = """SELECT ?r ?g WHERE {
+  { GRAPH __BOOK__ { ?r __RECORD__ ?kind } } UNION { GRAPH __SWAPS__ { ?g ?step ?staged } }
+}"""
 IN_DEFAULT_GRAPH = "ASK { ?r __RECORD__ ?kind }"  # true when the default graph is the union
 MATCH = """SELECT ?s ?p ?o ?g WHERE {
   VALUES (?s ?p ?o ?g) { __ROW__ }
@@ -47,6 +50,23 @@ MOVE = "MOVE GRAPH __FROM__ TO GRAPH __TO__"
 # new ones (disjoint: Virtuoso deletes and inserts row by row, so a DELETE WHERE of every record
 # followed by the insertion of one kept record would lose it).
 WRITE_RECORDS = "DELETE { GRAPH __BOOK__ { __OLD__ } } INSERT { GRAPH __BOOK__ { __NEW__ } } WHERE { }"
+# The same with the journal of the swaps in chunks (``graph.remote.store``): one operation, so that
+# Virtuoso too commits the journal with the generation it belongs to.
+WRITE_RECORDS_AND_SWAPS = """DELETE { GRAPH __BOOK__ { __OLD__ } }
+INSERT { GRAPH __BOOK__ { __NEW__ } GRAPH __SWAPS__ { __JOURNAL__ } } WHERE { }"""
+INSERT_RECORDS_AND_SWAPS = "INSERT DATA { GRAPH __BOOK__ { __NEW__ } GRAPH __SWAPS__ { __JOURNAL__ } }"
+# A swap in chunks, each chunk one update of at most __N__ statements, each rerun safely after a kill.
+SWAPS = "SELECT ?g ?step ?staged WHERE { GRAPH __SWAPS__ { ?g ?step ?staged } }"
+# Trim: the statements of the graph its staging graph lacks, deleted (all of them, the staging graph gone).
+TRIM = """DELETE { GRAPH __GRAPH__ { ?s ?p ?o } } WHERE {
+  SELECT ?s ?p ?o WHERE { GRAPH __GRAPH__ { ?s ?p ?o } FILTER NOT EXISTS { GRAPH __STAGED__ { ?s ?p ?o } } } LIMIT __N__
+}"""
+TRIM_LEFT = "ASK { GRAPH __GRAPH__ { ?s ?p ?o } FILTER NOT EXISTS { GRAPH __STAGED__ { ?s ?p ?o } } }"
+# Fill: statements MOVED from the staging graph to the graph, so that each chunk takes the first
+# ones left (a chunk that copied would scan, and test, every statement copied before it: quadratic).
+FILL = """DELETE { GRAPH __STAGED__ { ?s ?p ?o } } INSERT { GRAPH __GRAPH__ { ?s ?p ?o } } WHERE {
+  SELECT ?s ?p ?o WHERE { GRAPH __STAGED__ { ?s ?p ?o } } LIMIT __N__
+}"""
 # What graph.counts counts per graph, for every graph at once.
 PREDICATES = """SELECT ?g ?p (COUNT(*) AS ?n) WHERE {
   GRAPH ?g { ?s ?p ?o }

@@ -17,6 +17,28 @@ write; ``GRAPH ?g`` names them under the reserved ``.../graph/_`` prefix (so ``c
 counts their entities until then). That update is also where the time of a first load goes: Oxigraph
 server copies each statement (``MOVE`` of the bundled 100,000 statements: 5 to 7 s of a 13 s load).
 
+Big graphs are swapped in chunks. One update is one transaction, held whole in the engine's memory
+(Oxigraph server grew past 15 GB moving a works graph of 4.4 million statements) or its transaction
+log (Virtuoso refuses it, SR325). So a changed graph holding more than ``MOVE_UP_TO`` statements,
+before or after (a ``MOVE`` deletes the old ones in the same transaction), is not moved by the commit
+update: that update writes instead, with the bookkeeping and in the same operation, a journal
+statement ``<graph> <step> <staging graph>`` into the reserved graph ``.../graph/_swaps``. Once it is
+committed, the store carries out each journalled swap by updates of at most ``SWAP_CHUNK``
+statements, each its own transaction: trim (delete from the graph, a chunk at a time, what the
+staging graph lacks), then, the journal saying so, fill (move the staging graph's statements into the
+graph, a chunk at a time: moved, not copied, so that each chunk takes the first ones left), then
+drop the staging graph and the journal statement. Each step is rerun safely; a write killed in it
+leaves the journal, and the next write (``_drop_leftovers``, ``update``, ``patch_graphs``) finishes
+every journalled swap before anything else, and never drops a staging graph the journal names (nor
+does a failed write, whose commit may have been applied with its answer lost). So the guarantee is
+weaker for big graphs: their new generation is committed whole, but a reader between the commit and
+the end of the swap (or, after a kill, until the next write finishes it)
+sees a big graph part old, part new, its statements arriving in chunks; ``graph_sizes`` and the
+counts are then read anew at each call, not kept for the generation. Graphs up to ``MOVE_UP_TO``
+keep the old-or-new guarantee. Blank nodes never match across graphs: a big graph holding them has
+them all deleted by the trim and inserted by the fill, which is still the new content. The journal
+statement names a graph IRI as subject; it is in the union default graph while the swap runs.
+
 Other writes: ``update`` (a client's SPARQL update, with its bookkeeping and receipt in the same
 request), ``drop_graph``, and ``patch_graphs`` for the derived network, as the embedded store does them.
 
@@ -47,7 +69,9 @@ request: the engine failing one of its operations, or stopping it when the clien
 not observed) leaves the graphs before that operation new, the others old (with their staging
 graphs, dropped by the next write), and the bookkeeping of the previous generation: the store
 is readable and consistent graph by graph, but says nothing of the graphs already replaced until
-the next load, which compares each graph again and rewrites what differs. Also on Virtuoso: a
+the next load, which compares each graph again and rewrites what differs. A swap in chunks is
+ordered the same way there: the journal is written by the bookkeeping's operation, so the two
+commit together, after the moves of the small graphs. Also on Virtuoso: a
 ``MOVE`` from a graph that does not exist empties its target (a second writer dropping our staging
 graphs would empty graphs); ``DROP ALL`` and ``CLEAR ALL``/``NAMED`` drop nothing there, so a
 client's update has them written as a ``DROP`` of each named graph (``_each_graph``); an empty
@@ -81,18 +105,24 @@ from graph.remote.queries import (
     CLASSES,
     COUNT,
     ENGINE_GRAPHS_LEFT_OUT,
+    FILL,
     GRAPH_NAMES,
     GRAPH_NAMES_WITH_STATEMENTS,
     HAS_GRAPH,
     HAS_GRAPH_WITH_STATEMENTS,
     IN_DEFAULT_GRAPH,
+    INSERT_RECORDS_AND_SWAPS,
     MATCH,
     MOVE,
     ONLY_IN,
     PREDICATES,
     RECORDS,
     SIZES,
+    SWAPS,
+    TRIM,
+    TRIM_LEFT,
     WRITE_RECORDS,
+    WRITE_RECORDS_AND_SWAPS,
 )
 from graph.sparql import DELETE_DATA, DELETE_SUBJECTS, DROP_GRAPH, INSERT_DATA, bind
 from graph.update_scope import written_graphs
@@ -101,6 +131,20 @@ from ontology.iris import GRAPH
 BOOKKEEPING = ox.NamedNode(GRAPH + "_bookkeeping")
 RECORD = ox.NamedNode(GRAPH + "_bookkeeping#record")
 STAGING = GRAPH + "_staging/"  # then the graph's IRI, percent-encoded
+# The journal of the swaps in chunks: ``<graph> <step> <staging graph>``, one statement per graph.
+SWAPS_GRAPH = ox.NamedNode(GRAPH + "_swaps")
+TRIM_STEP = ox.NamedNode(GRAPH + "_swaps#trim")  # next: delete what the staging graph lacks, then fill
+FILL_STEP = ox.NamedNode(GRAPH + "_swaps#fill")  # next: move the staging graph's statements in
+EMPTY_STEP = ox.NamedNode(GRAPH + "_swaps#empty")  # next: delete every statement (no staging graph)
+# Statements (before or after) above which a graph is swapped in chunks, not by one MOVE: Oxigraph
+# server holds a transaction in memory (the MOVE of 4.4 million statements took more than 15 GB),
+# and Virtuoso refuses one over its transaction log limit (SR325).
+MOVE_UP_TO = 500_000
+SWAP_CHUNK = 200_000  # statements one update of a swap in chunks deletes or moves
+# Virtuoso's transaction log limit is in bytes (SR325): it moved 200,000 statements (short literals)
+# in one update (8.7 s), refused 500,000 (after 22 s). A quarter of what it took, for long literals;
+# and faster there per statement (50,000 moved in 1.5 s).
+VIRTUOSO_SWAP_CHUNK = 50_000
 PATCH_CHUNK = 10_000  # subjects (or statements) one update of a patch removes
 POST_CHUNK = 20_000  # statements per chunk of a streamed Graph Store request
 UNKNOWN_BASIS = -1  # as graph.store: a derived graph being patched is derived from nothing known
@@ -148,10 +192,11 @@ class RemoteStore:
         self.read_only = read_only
         self._client = SparqlClient(self.endpoints, auth=credentials(), budget=budget)
         self._lock = threading.RLock()
-        self._stats: tuple[int, dict[str, GraphStats]] | None = None
-        self._sizes: tuple[int, dict[str, int]] | None = None
+        self._stats: tuple[int | None, dict[str, GraphStats]] | None = None
+        self._sizes: tuple[int | None, dict[str, int]] | None = None
         self._records: set[str] = set()
-        self._names: tuple[int, list[ox.NamedNode]] | None = None
+        self._swapping = False  # a swap in chunks is journalled: graphs are filling, nothing is cached
+        self._names: tuple[int | None, list[ox.NamedNode]] | None = None
         try:
             self._book = self._read_bookkeeping()  # also checks that the engine answers, at open
             self._check_union()
@@ -198,10 +243,10 @@ class RemoteStore:
     def _dataset(self) -> list[ox.NamedNode]:
         """Every graph but the engine's own, kept until the generation moves (staging graphs included,
         as they are in the union of graphs on other engines)."""
-        generation = self.bookkeeping().generation
-        if self._names is None or self._names[0] != generation:
+        key = self._cache_key()
+        if self._names is None or self._names[0] != key or key is None:
             rows = self._select(ENGINE_GRAPHS_LEFT_OUT)
-            self._names = generation, [g for row in rows if isinstance(g := row["g"], ox.NamedNode)]
+            self._names = key, [g for row in rows if isinstance(g := row["g"], ox.NamedNode)]
         return list(self._names[1])
 
     def has_graph(self, graph: ox.NamedNode) -> bool:
@@ -215,11 +260,11 @@ class RemoteStore:
     def graph_sizes(self) -> dict[str, int]:
         """Statements per named graph, the store's own graphs left out: one aggregate query, kept
         until the generation moves (``/health`` asks at every call; a write through cnrs-kg moves it)."""
-        generation = self.bookkeeping().generation
-        if self._sizes is None or self._sizes[0] != generation:
+        key = self._cache_key()
+        if self._sizes is None or self._sizes[0] != key or key is None:
             rows = self._select(bind(SIZES, RESERVED=ox.Literal(RESERVED)))
             sizes = {row["g"].value: int(row["n"].value) for row in rows if isinstance(row["g"], ox.NamedNode)}
-            self._sizes = generation, dict(sorted(sizes.items()))
+            self._sizes = key, dict(sorted(sizes.items()))
         return dict(self._sizes[1])
 
     def bookkeeping(self) -> Bookkeeping:
@@ -227,6 +272,12 @@ class RemoteStore:
         self._book = self._read_bookkeeping()
         self.generation = self._book.generation
         return self._book
+
+    def _cache_key(self) -> int | None:
+        """The generation, by which reads are kept; None (keep nothing) while a swap in chunks is
+        journalled, as the statements of its graph are still arriving."""
+        generation = self.bookkeeping().generation
+        return None if self._swapping else generation
 
     def state(self) -> StoreState:
         sizes = self.graph_sizes()
@@ -236,9 +287,9 @@ class RemoteStore:
     def graph_stats(self) -> dict[str, GraphStats]:
         """Statements, entities per class and predicates of every graph (``graph.counts``): two
         aggregate queries, kept until the generation moves."""
-        generation = self.bookkeeping().generation
-        if self._stats is None or self._stats[0] != generation:
-            self._stats = generation, self._count_graphs()
+        key = self._cache_key()
+        if self._stats is None or self._stats[0] != key or key is None:
+            self._stats = key, self._count_graphs()
         return self._stats[1]
 
     def match(
@@ -293,6 +344,7 @@ class RemoteStore:
                 raise QueryError(f"<{graph}> is a graph the store keeps itself: an update may not write it")
         text = sparql if base_iri is None else f"BASE {ox.NamedNode(base_iri)}\n{sparql}"
         with self._lock:
+            self._finish_swaps()  # a client's write lands on the new graphs (and drops no journal)
             if every and self._client.virtuoso:
                 text = self._each_graph(text)
             try:
@@ -312,7 +364,8 @@ class RemoteStore:
     def replace_graphs(
         self, contents: Sequence[GraphContent], *, derived: Mapping[str, int] | None = None
     ) -> list[GraphChange]:
-        """``Backend.replace_graphs``: staged, compared, then swapped in by one update (module docstring)."""
+        """``Backend.replace_graphs``: staged, compared, then swapped in by one update, or for big graphs
+        journalled by it and swapped in chunks after it (module docstring)."""
         names = [content.graph for content in contents]
         if len(set(names)) != len(names):
             raise ValueError("a graph appears twice in one replacement")
@@ -322,23 +375,28 @@ class RemoteStore:
             before = self.graph_sizes()
             swaps: list[str] = []
             cleanup: list[str] = []
+            journal: list[ox.Triple] = []
             changes: list[GraphChange] = []
             try:
                 for content in contents:
-                    change, swap, staged = self._stage(content, before.get(content.graph.value, 0))
+                    change, swap, staged, journalled = self._stage(content, before.get(content.graph.value, 0))
                     changes.append(change)
                     swaps += swap
                     cleanup += staged
+                    journal += journalled
                 operations = swaps + cleanup  # each swap one operation: a graph is old or new, never half
                 new_derived = {g: n for g, n in (derived or {}).items() if book.derived.get(g) != n}
                 written = [change.graph for change in changes if change.changed]
                 if written or new_derived:
-                    self._commit(book, operations, changed=written, derived=new_derived)
+                    self._commit(book, operations, changed=written, derived=new_derived, journal=journal)
                 elif operations:
                     self._client.update(" ;\n".join(operations))  # only staging graphs to drop
             except BaseException:
                 self._drop_staging(names)
                 raise
+            # Committed: from here a failure leaves the swaps journalled, for the next write to finish.
+            self._finish_swaps()
+            self._check_swapped(changes, journal)
         return changes
 
     def patch_graphs(self, patches: Iterable[GraphPatch], *, derived: Mapping[str, int]) -> list[GraphChange]:
@@ -349,6 +407,7 @@ class RemoteStore:
         recorded as derived from nothing known, so they are reported stale and recomputed whole.
         """
         with self._lock:
+            self._finish_swaps()
             self._commit(self.bookkeeping(), [], changed=(), derived=dict.fromkeys(derived, UNKNOWN_BASIS))
             before = self.graph_sizes()
             patches = list(patches)
@@ -384,9 +443,11 @@ class RemoteStore:
 
     # --- the parts of a write ----------------------------------------------------------------------
 
-    def _stage(self, content: GraphContent, before: int) -> tuple[GraphChange, list[str], list[str]]:
+    def _stage(self, content: GraphContent, before: int) -> tuple[GraphChange, list[str], list[str], list[ox.Triple]]:
         """Stream ``content`` into its staging graph; its change, the operation that applies it (none
-        or one), and the one that drops what is left of the staging graph (none or one)."""
+        or one), the one that drops what is left of the staging graph (none or one), and the journal
+        statement of a swap in chunks instead (none or one: a graph over ``MOVE_UP_TO``, before or after,
+        as the ``MOVE`` deletes the old statements in the same transaction as it copies the new)."""
         graph, staged = content.graph, staging_graph(content.graph)
         if is_reserved(graph.value):
             raise QueryError(f"<{graph.value}> is a graph the store keeps itself: a load may not write it")
@@ -400,10 +461,12 @@ class RemoteStore:
             removed = self._count(bind(ONLY_IN, A=graph, B=staged)) if after else before
         change = GraphChange(graph.value, before, after, added, removed)
         if not change.changed:
-            return change, [], [bind(DROP_GRAPH, GRAPH=staged)]
+            return change, [], [bind(DROP_GRAPH, GRAPH=staged)], []
+        if max(before, after) > MOVE_UP_TO:
+            return change, [], [], [ox.Triple(graph, TRIM_STEP if after else EMPTY_STEP, staged)]
         if not after:
-            return change, [bind(DROP_GRAPH, GRAPH=graph)], [bind(DROP_GRAPH, GRAPH=staged)]
-        return change, [bind(MOVE, FROM=staged, TO=graph)], []
+            return change, [bind(DROP_GRAPH, GRAPH=graph)], [bind(DROP_GRAPH, GRAPH=staged)], []
+        return change, [bind(MOVE, FROM=staged, TO=graph)], [], []
 
     def _commit(
         self,
@@ -414,8 +477,10 @@ class RemoteStore:
         derived: Mapping[str, int] | None = None,
         every: bool = False,
         key: WriteKey | None = None,
+        journal: Sequence[ox.Triple] = (),
     ) -> Commit:
-        """``operations`` and the bookkeeping of the next generation, as one update (one transaction).
+        """``operations`` and the bookkeeping of the next generation, as one update (one transaction),
+        with the ``journal`` statements of the swaps in chunks written by the same operation.
 
         The bookkeeping is the whole record graph, replaced by one operation after the others (the
         records read at the write's start deleted, those of the next generation inserted), so that
@@ -428,9 +493,12 @@ class RemoteStore:
         new = [ox.Triple(ox.NamedNode(name), RECORD, BOOKKEEPING) for name in sorted(names)]
         old = [ox.Triple(ox.NamedNode(name), RECORD, BOOKKEEPING) for name in sorted(self._records - names)]
         # Virtuoso refuses an empty template: a first write, or one that deletes no record, only inserts.
-        records = bind(
-            WRITE_RECORDS if old else INSERT_DATA, BOOK=BOOKKEEPING, GRAPH=BOOKKEEPING, OLD=old, NEW=new, DATA=new
-        )
+        if journal:
+            template = WRITE_RECORDS_AND_SWAPS if old else INSERT_RECORDS_AND_SWAPS
+        else:
+            template = WRITE_RECORDS if old else INSERT_DATA
+        slots = {"OLD": old, "NEW": new, "DATA": new, "JOURNAL": list(journal)}
+        records = bind(template, BOOK=BOOKKEEPING, GRAPH=BOOKKEEPING, SWAPS=SWAPS_GRAPH, **slots)
         self._run(" ;\n".join(operations), records)
         self._records = names
         self._book, self.generation = after, generation
@@ -452,9 +520,12 @@ class RemoteStore:
                 raise refused from None
 
     def _drop_leftovers(self) -> None:
-        """Drop the staging graphs a killed or failed write left (before this write stages its own)."""
+        """Finish the swaps a killed or failed write journalled, then drop the staging graphs it left
+        (before this write stages its own); never one the journal names."""
+        self._finish_swaps()
+        named = {staged.value for _, _, staged in self._journal()}
         rows = self._select(bind(self._any_graph(GRAPH_NAMES), PREFIX=ox.Literal(STAGING)))
-        left = [row["g"] for row in rows if isinstance(row["g"], ox.NamedNode)]
+        left = [g for row in rows if isinstance(g := row["g"], ox.NamedNode) and g.value not in named]
         if left:
             self._client.update(" ;\n".join(bind(DROP_GRAPH, GRAPH=g) for g in left))
 
@@ -474,14 +545,94 @@ class RemoteStore:
         return {GRAPH_NAMES: GRAPH_NAMES_WITH_STATEMENTS, HAS_GRAPH: HAS_GRAPH_WITH_STATEMENTS}[template]
 
     def _drop_staging(self, graphs: Sequence[ox.NamedNode]) -> None:
+        """Drop the staging graphs of a failed write, but those the journal names: a commit whose
+        answer was lost (a timeout, a dropped connection) may have journalled them."""
         # The failure being raised says more than this one would; the next write drops them.
         with contextlib.suppress(Exception):
-            self._client.update(" ;\n".join(bind(DROP_GRAPH, GRAPH=staging_graph(g)) for g in graphs))
+            named = {staged.value for _, _, staged in self._journal()}
+            left = [staged for g in graphs if (staged := staging_graph(g)).value not in named]
+            if left:
+                self._client.update(" ;\n".join(bind(DROP_GRAPH, GRAPH=staged) for staged in left))
+
+    # --- swaps in chunks ---------------------------------------------------------------------------
+
+    def _journal(self) -> list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode]]:
+        """The journalled swaps: (graph, its next step, its staging graph)."""
+        swaps = []
+        for row in self._select(bind(SWAPS, SWAPS=SWAPS_GRAPH)):
+            graph, step, staged = row["g"], row["step"], row["staged"]
+            if isinstance(graph, ox.NamedNode) and isinstance(step, ox.NamedNode) and isinstance(staged, ox.NamedNode):
+                swaps.append((graph, step, staged))
+        return swaps
+
+    def _finish_swaps(self) -> None:
+        """Carry out every journalled swap, from the step it is at (a killed write's, or this one's)."""
+        swaps = self._journal()
+        for graph, step, staged in swaps:
+            self._swap(graph, step, staged, last=(graph, step, staged) == swaps[-1])
+        self._swapping = False
+
+    def _swap(self, graph: ox.NamedNode, step: ox.NamedNode, staged: ox.NamedNode, *, last: bool) -> None:
+        """Replace ``graph`` by ``staged`` in chunks: trim (delete what ``staged`` lacks), fill (move
+        its statements in), then drop it and the journal statement. Each chunk is one update, and each
+        step is rerun safely after a kill; the journal says which step is next, as a fill empties the
+        staging graph that a trim compares with."""
+        if step == TRIM_STEP and not self._ask(bind(HAS_GRAPH_WITH_STATEMENTS, GRAPH=staged)):
+            # Its staging graph was dropped by someone else (this store never drops one it journals):
+            # the graph is left as it is (the next load compares it again) rather than emptied.
+            self._client.update(bind(DELETE_DATA, GRAPH=SWAPS_GRAPH, DATA=[ox.Triple(graph, step, staged)]))
+            return
+        size = min(SWAP_CHUNK, VIRTUOSO_SWAP_CHUNK) if self._client.virtuoso else SWAP_CHUNK
+        if step != FILL_STEP:
+            trim = bind(TRIM, GRAPH=graph, STAGED=staged, N=size)
+            self._in_chunks(trim, bind(TRIM_LEFT, GRAPH=graph, STAGED=staged))
+        if step == TRIM_STEP:
+            old, new = [ox.Triple(graph, step, staged)], [ox.Triple(graph, FILL_STEP, staged)]
+            self._client.update(bind(WRITE_RECORDS, BOOK=SWAPS_GRAPH, OLD=old, NEW=new))
+            step = FILL_STEP
+        if step == FILL_STEP:
+            fill = bind(FILL, GRAPH=graph, STAGED=staged, N=size)
+            self._in_chunks(fill, bind(HAS_GRAPH_WITH_STATEMENTS, GRAPH=staged))
+        # The journal graph dropped with its last statement: Oxigraph server would keep it, empty.
+        done = (
+            bind(DROP_GRAPH, GRAPH=SWAPS_GRAPH)
+            if last
+            else bind(DELETE_DATA, GRAPH=SWAPS_GRAPH, DATA=[ox.Triple(graph, step, staged)])
+        )
+        self._client.update(f"{bind(DROP_GRAPH, GRAPH=staged)} ;\n{done}")  # on Virtuoso: the drop first
+
+    def _in_chunks(self, chunk: str, left: str) -> None:
+        """Run the update ``chunk`` while the ASK ``left`` is true."""
+        while self._ask(left):
+            self._swap_chunk(chunk)
+
+    def _swap_chunk(self, operation: str) -> None:
+        """One chunk of a swap: one update, one transaction of at most ``SWAP_CHUNK`` statements
+        (``VIRTUOSO_SWAP_CHUNK`` on Virtuoso)."""
+        self._client.update(operation)
+
+    def _check_swapped(self, changes: Sequence[GraphChange], journal: Sequence[ox.Triple]) -> None:
+        """Each graph swapped in chunks holds as many statements as were staged (its ``GraphChange``)."""
+        swapped = {triple.subject.value for triple in journal if isinstance(triple.subject, ox.NamedNode)}
+        for change in changes:
+            if change.graph in swapped:
+                held = self._count(bind(COUNT, GRAPH=ox.NamedNode(change.graph)))
+                if held != change.after:
+                    raise EngineFailed(
+                        self.url,
+                        f"<{change.graph}> holds {held} statements after its swap, where {change.after} were "
+                        "loaded (another writer?); load it again",
+                    )
+
+    def _ask(self, text: str) -> bool:
+        answer = self._client.query(text)
+        return isinstance(answer, ox.QueryBoolean) and bool(answer)
 
     def _read_bookkeeping(self) -> Bookkeeping:
         """The records, also kept as read (``_records``): the next commit deletes those it does not keep."""
-        rows = self._select(bind(RECORDS, BOOK=BOOKKEEPING, RECORD=RECORD))
-        records = [row["r"] for row in rows if isinstance(row["r"], ox.NamedNode)]
+        rows = list(self._select(bind(RECORDS, BOOK=BOOKKEEPING, RECORD=RECORD, SWAPS=SWAPS_GRAPH)))
+        records = [r for row in rows if isinstance(r := row["r"], ox.NamedNode)]
+        self._swapping = any(row["g"] is not None for row in rows)
         self._records = {record.value for record in records}
         return Bookkeeping.read(records)
 
