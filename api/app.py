@@ -8,6 +8,7 @@ server's threads, each stopped after the budget by the HTTP client; no worker pr
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ from api.sparql import MAX_BODY, STATIC_DIR, sparql_endpoint
 from api.sparql_guard import ServiceAllowlist
 from api.workers import DEFAULT_BUDGET, DEFAULT_MAX_ROWS, LocalQueries, QueryPool, QueryRunner, deep_stacks
 from graph import OxigraphStore, stats
+from graph.links import warm
 from graph.remote import RemoteStore, is_remote
 
 
@@ -83,6 +85,9 @@ def create_app(
             update, graph_store = engine_endpoints
             store = RemoteStore(str(store_path), update_endpoint=update, graph_store=graph_store, budget=budget)
             queries = LocalQueries(store, max_rows=max_rows)
+            # No folder keeps the network index beside an engine: each replica counts it from the works
+            # at its start, not within its first network question's time budget.
+            threading.Thread(target=warm, args=(store,), name="cnrs-kg-index", daemon=True).start()
         else:
             store = OxigraphStore(store_path)
             if store.path is not None and workers > 0:

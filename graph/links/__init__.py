@@ -79,7 +79,7 @@ links), ``rules`` (one work's links), ``works`` (a set of works' links, from the
 research field, beside them), ``network`` (status, recount, increment, the RDF patch).
 """
 
-from graph.links.index import LinkIndex, current_index, index_of, network_version
+from graph.links.index import LinkIndex, current_index, index_of, network_version, warm
 from graph.links.network import (
     NetworkStatus,
     graph_tables,
@@ -154,5 +154,6 @@ __all__ = [
     "refresh_network",
     "trusted_index",
     "update_network",
+    "warm",
     "works_in",
 ]

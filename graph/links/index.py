@@ -202,17 +202,53 @@ def _whole_index(queries: Queryable) -> LinkIndex:
     found = current_index(store)
     if found is not None:
         return found
-    version = network_version(store)
-    log.warning("rebuilding the network index of version %d from the RDF links", version)
-    nodes = Nodes()
-    index = LinkIndex(version, nodes, read_year_links(queries, nodes))
-    if _folder(store) is None:
-        # An engine (``graph.remote``): no folder beside it keeps the field tables and the profiles, which
-        # the RDF links do not hold, so they are counted again from the works (what ``refresh_network`` does).
-        counted = contributions(store, every_work(store), read_context(store, nodes))
-        index.years.fields, index.years.profiles = counted.fields, counted.profiles
-    save_index(store, index)
+    with _building(store):  # one build at a time: a request arriving meanwhile waits for it, then takes it
+        found = current_index(store)
+        if found is not None:
+            return found
+        index = _built(queries, store)
+        save_index(store, index)
     return index
+
+
+def _built(queries: Queryable, store: Backend) -> LinkIndex:
+    """The index of the store's network as it is now, when none was found."""
+    from graph.links.network import network_status  # it imports this module
+
+    version, nodes = network_version(store), Nodes()
+    if _folder(store) is not None:
+        log.warning("rebuilding the network index of version %d from the RDF links", version)
+        return LinkIndex(version, nodes, read_year_links(queries, nodes))
+    # An engine (``graph.remote``): no folder beside it keeps the index, and the RDF links hold no field
+    # tables nor profiles. The works are counted again (what ``refresh_network`` does), 2,000 a request,
+    # which gives the year links too: when the network is current they are the RDF links, read without
+    # one answer of every link (at 100,000 works, longer than a query's budget).
+    if not network_status(store).stale:
+        log.warning("counting the network index of version %d from the works", version)
+        return LinkIndex(version, nodes, contributions(store, every_work(store), read_context(store, nodes)))
+    log.warning("rebuilding the network index of version %d from the RDF links (the network is stale)", version)
+    index = LinkIndex(version, nodes, read_year_links(queries, nodes))
+    counted = contributions(store, every_work(store), read_context(store, nodes))
+    index.years.fields, index.years.profiles = counted.fields, counted.profiles
+    return index
+
+
+_BUILDS: weakref.WeakKeyDictionary[object, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+def _building(store: Backend) -> threading.Lock:
+    """The store's lock of index builds."""
+    with _LOCK:
+        return _BUILDS.setdefault(store, threading.Lock())
+
+
+def warm(store: Backend) -> None:
+    """Build the store's index now if none is current (a server over an engine, at its start: the first
+    network question then finds it); a failure is logged, and the first question tries again."""
+    try:
+        _whole_index(store)
+    except Exception:  # the engine down, or a query refused: the questions will say so
+        log.exception("the network index could not be built at start")
 
 
 def read_links(queries: Queryable, graphs: list[ox.NamedNode] | None, span: str, nodes: Nodes) -> LinkTable:
