@@ -8,13 +8,13 @@ server's threads, each stopped after the budget by the HTTP client; no worker pr
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypedDict
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -86,8 +86,9 @@ def create_app(
             store = RemoteStore(str(store_path), update_endpoint=update, graph_store=graph_store, budget=budget)
             queries = LocalQueries(store, max_rows=max_rows)
             # No folder keeps the network index beside an engine: each replica counts it from the works
-            # at its start, not within its first network question's time budget.
-            threading.Thread(target=warm, args=(store,), name="cnrs-kg-index", daemon=True).start()
+            # before it answers anything (a balancer sends it nothing until then), not within its first
+            # network question's time budget.
+            await run_in_threadpool(warm, store)
         else:
             store = OxigraphStore(store_path)
             if store.path is not None and workers > 0:

@@ -63,6 +63,7 @@ Everything goes through the public interfaces, in subprocesses and over HTTP, in
 
 Usage: python -m bench.scale [--works N] [--repeat R] [--budget S] [--clients C] [--seconds S]
 [--min-weight W] [--max-nodes M] [--lab IRI] [--check | --no-check] [--dir DIR] [--keep] [--store STORE]
+[--only WORDS]
 (development: ``--works 2000 --repeat 3 --seconds 5``, a few minutes; ``--dir D --keep`` reuses
 the works file and the bundled store of the previous run; ``--store STORE`` asks the questions of
 a store loaded beforehand, such as one of 1,000,000 works, without loading anything).
@@ -941,9 +942,10 @@ BODY_WORKS_SPARQL = """SELECT ?year (COUNT(DISTINCT ?w) AS ?works) WHERE {
 def profile_bodies(client: httpx.Client, base: str) -> list[str]:
     """The CNRS and its strongest partner institutions, 20 bodies in all: more than the server keeps
     profiles of (8), so that asking them in turn measures a profile made, never one kept."""
-    query = '{ partners(of: "CNRS", kinds: [COPUBLICATION], first: 40) { nodes { node { iri } } } }'
+    query = '{ partners(of: "CNRS", kinds: [COPUBLICATION], first: 60) { nodes { node { iri countryCode } } } }'
     nodes = graphql(client, base, query, {})["partners"]["nodes"]
-    return [CNRS, *[n["node"]["iri"] for n in nodes if "/org/" in n["node"]["iri"]]][:20]
+    located = [n["node"]["iri"] for n in nodes if "/org/" in n["node"]["iri"] and n["node"]["countryCode"]]
+    return [CNRS, *located][:20]  # a body without a country has no profile (nothing can be told international)
 
 
 def profile_question(bodies: list[str]) -> Question:
@@ -1343,6 +1345,8 @@ def serve_and_ask(space: Workspace, args: argparse.Namespace) -> bool:
             )
             console.print(counted)
             asked, networks = questions(client, base, args, hierarchy)
+            if args.only:
+                asked = [q for q in asked if any(part.strip() in q.name for part in args.only.split(","))]
             timings = time_questions(client, base, asked, args.repeat, args.budget, f"{networks}; {counted}")
             if args.check if args.check is not None else args.works <= 30_000:
                 partner, _ = top_partner(client, base, hierarchy)
@@ -1399,6 +1403,9 @@ def main() -> None:
         type=Path,
         help="ask the questions of this store, loaded beforehand (with --works N synthetic works: say how many); "
         "the generation, the load and its reference are skipped",
+    )
+    parser.add_argument(
+        "--only", help="ask only the questions whose name holds one of these words (comma-separated: gaps,profiles)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated files in --dir for the next run")
     args = parser.parse_args()
