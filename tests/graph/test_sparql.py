@@ -138,7 +138,7 @@ def fill(template: str) -> str:
             slots[name] = 1
         elif row:
             slots[name] = [tuple(ox.Literal("1") for _ in row.group(1).split())]
-        elif name == "DATA":
+        elif name == "DATA" or re.search(r"GRAPH\s+__[A-Z0-9_]+__\s*\{\s*$", before):  # statements of a graph
             slots[name] = [ox.Triple(N1, KG.country, N2)]
         else:
             slots[name] = [N1]
