@@ -9,6 +9,7 @@ composes by name, never text from a caller), written with ``__NAME__`` slots whe
 - a sequence of them, space-separated, for ``VALUES ?x { __X__ }``: an empty sequence selects
   nothing, and ``None`` among them is ``UNDEF`` (``ANY``: the variable is left free);
 - a sequence of tuples of them, one ``( ... )`` row each, for ``VALUES (?x ?y) { __XY__ }``;
+- ``Listed`` terms, comma-separated, for ``FILTER(?p IN (__P__))``;
 - a sequence of ``Triple`` s, as N-Triples statements, for ``INSERT DATA { GRAPH __G__ { __DATA__ } }``;
 - an ``int`` (``LIMIT``, ``OFFSET``), never a ``bool``.
 
@@ -54,6 +55,7 @@ __all__ = [
     "INSERT_DATA",
     "PROLOGUE",
     "Facts",
+    "Listed",
     "Slot",
     "Term",
     "bind",
@@ -64,7 +66,20 @@ __all__ = [
 
 Term = ox.NamedNode | ox.Literal
 Row = tuple[Term | None, ...]
-Slot = Term | Sequence[Term | None] | Sequence[Row] | Sequence[ox.Triple] | Sequence[ox.Variable] | int
+
+
+@dataclass(frozen=True)
+class Listed:
+    """Terms written as an argument list, comma-separated, for ``IN (__P__)`` (none: ``IN ()``, false).
+
+    >>> bind("FILTER(?p IN (__P__))", P=Listed([ox.NamedNode("urn:a"), ox.NamedNode("urn:b")]))
+    'FILTER(?p IN (<urn:a>, <urn:b>))'
+    """
+
+    terms: Sequence[Term]
+
+
+Slot = Term | Sequence[Term | None] | Sequence[Row] | Sequence[ox.Triple] | Sequence[ox.Variable] | int | Listed
 
 PROLOGUE = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
 ANY: tuple[None] = (None,)  # ``VALUES ?x { UNDEF }``: one solution leaving ?x free
@@ -137,6 +152,8 @@ def _text(name: str, value: object) -> str:
         return str(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if isinstance(value, Listed):
+        return ", ".join(_term(name, term) for term in value.terms)
     if isinstance(value, Sequence) and not isinstance(value, str | bytes):
         return " ".join(_item(name, item) for item in value)
     raise TypeError(f"__{name}__: terms, rows of terms, triples or an int, not {type(value).__name__}")

@@ -20,7 +20,7 @@ from api.graphql.reading import select
 from graph import Queryable
 from graph.entities import EntityFacts, Row, Value, collect
 from graph.entities import queries as sparql
-from graph.sparql import bind, named_nodes
+from graph.sparql import Listed, bind, named_nodes
 
 Predicates = tuple[ox.NamedNode, ...]
 FactsKey = tuple[str, str, Predicates]  # kind name, entity IRI, predicates
@@ -136,7 +136,8 @@ class Loaders:
             groups[predicates].add(iri)
         found: dict[tuple[Predicates, str], EntityFacts] = {}
         for predicates, entities in groups.items():
-            rows = await select(self.queries, bind(sparql.DETAILS, E=named_nodes(sorted(entities)), P=predicates))
+            query = bind(sparql.DETAILS, E=named_nodes(sorted(entities)), P=Listed(predicates))
+            rows = await select(self.queries, query)
             for iri, entry in collect(rows, (p.value for p in predicates)).items():
                 found[predicates, iri] = entry
         answers: list[EntityFacts | None] = []

@@ -42,7 +42,7 @@ from graph import BadArgument
 from graph.entities import EntityFacts, Value, collect
 from graph.entities import queries as sparql
 from graph.search import search
-from graph.sparql import Term, bind
+from graph.sparql import Listed, Term, bind
 from ontology import KG, QB, SCHEMA, iris
 
 Values = dict[str, Sequence[Term] | int]
@@ -163,7 +163,7 @@ async def by_relevance(
     predicates = lookahead.predicates(info, "Institution", *lookahead.NODES)
     facts: dict[str, EntityFacts] = {}
     if chosen:
-        query = bind(sparql.DETAILS, E=[ox.NamedNode(iri) for iri in chosen], P=predicates)
+        query = bind(sparql.DETAILS, E=[ox.NamedNode(iri) for iri in chosen], P=Listed(predicates))
         facts = collect(await select(info.context.queries, query), (p.value for p in predicates))
     fetched = frozenset(p.value for p in predicates)
     page = [Institution(iri=iri, loaded=facts.get(iri) or EntityFacts(iri, fetched)) for iri in chosen]

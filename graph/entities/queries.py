@@ -20,7 +20,10 @@ from graph.sparql import PROLOGUE
 # The facts of a set of entities (``?e`` in ``__E__``), predicate by predicate, with their graphs.
 FACTS = "{ VALUES ?p { __P__ } GRAPH ?g { ?e ?p ?o } }"
 
-DETAILS = PROLOGUE + "SELECT ?e ?p ?o ?g WHERE { VALUES ?e { __E__ } " + FACTS + " }"
+# The facts of entities named by IRI (``__P__``: ``sparql.Listed`` predicates). Each entity's statements
+# are read, then filtered: with the predicates as ``VALUES`` (``FACTS``) Oxigraph may first read every
+# statement of one of them (``rdf:type``: 0.5 to 2 s at 100,000 works, for 25 entities; this way 2 ms).
+DETAILS = PROLOGUE + "SELECT ?e ?p ?o ?g WHERE { VALUES ?e { __E__ } GRAPH ?g { ?e ?p ?o } FILTER(?p IN (__P__)) }"
 
 # Entities carrying an identifier (``kg:rorId``, ``kg:halStructureId``, ``kg:openAlexId``).
 BY_IDENTIFIER = PROLOGUE + "SELECT DISTINCT ?e WHERE { VALUES ?id { __ID__ } VALUES ?p { __P__ } ?e ?p ?id }"

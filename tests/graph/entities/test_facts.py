@@ -7,7 +7,7 @@ import pytest
 from graph import OxigraphStore
 from graph.entities import EntityFacts, Value, collect, read_rows
 from graph.entities import queries as q
-from graph.sparql import bind, named_nodes
+from graph.sparql import Listed, bind, named_nodes
 from ontology import KG, ORG, RDF, SKOS
 from tests.graph.explore.bundled import CNRS, GRAPH
 
@@ -15,7 +15,7 @@ WANTED = [RDF.type, KG.rorId, SKOS.prefLabel, KG.acronym]
 
 
 def details(store: OxigraphStore, *entities: str) -> dict[str, EntityFacts]:
-    rows = read_rows(store, bind(q.DETAILS, E=named_nodes(entities), P=WANTED))
+    rows = read_rows(store, bind(q.DETAILS, E=named_nodes(entities), P=Listed(WANTED)))
     return collect(rows, (p.value for p in WANTED))
 
 
