@@ -291,5 +291,7 @@ def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     assert count >= copies * len(triples)
-    # Held in a list, its triples take 16 MB; read as a stream, under 3 MB (as for 80 copies).
-    assert peak < 6 << 20, peak
+    # Held in a list, its triples take 16 MB; read as a stream, under 3 MB (as for 80 copies). The
+    # bound leaves room for what other threads of the test process allocate meanwhile (tracemalloc
+    # traces them all: 6.8 MB was seen once in the whole suite).
+    assert peak < 8 << 20, peak
