@@ -55,7 +55,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graph.links.rules import Hierarchy
-from graph.links.table import KIND_BITS, NODE_BITS, LinkTable, Nodes, combine, pack, unpack
+from graph.links.table import NODE_BITS, LinkTable, Nodes, combine, pack, renumber, unpack
 
 __all__ = [
     "CORPORATE",
@@ -212,12 +212,9 @@ def renumbered_profiles(table: LinkTable | None, numbers: npt.NDArray[np.int64])
     renumbered (``numbers[n]``: the caller's number of node n); the other rows' ``b`` is no node."""
     if table is None:
         return None
-    years, rows, bodies, b = unpack(table.keys)
-    moved_b = b.copy()
-    countries = rows == COUNTRY
-    moved_b[countries] = numbers[b[countries]]
-    keys = (years << (2 * NODE_BITS + KIND_BITS)) | (rows << (2 * NODE_BITS)) | (numbers[bodies] << NODE_BITS) | moved_b
-    return combine([LinkTable(keys.astype(np.int64), table.full, table.fractional, table.internal)])
+    _, rows, _, _ = unpack(table.keys)
+    keys = renumber(np.asarray(table.keys), numbers, targets=rows == COUNTRY)
+    return combine([LinkTable(keys, table.full, table.fractional, table.internal)])
 
 
 def profile_rows(table: LinkTable, body: int) -> LinkTable:

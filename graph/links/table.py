@@ -71,10 +71,16 @@ def unpack(keys: Keys) -> tuple[Ints, Ints, Ints, Ints]:
     )
 
 
-def renumber(keys: Keys, numbers: Ints) -> Keys:
-    """The same links with their ends renumbered: ``numbers[n]`` is the new number of node ``n``."""
-    sources, targets = (keys >> NODE_BITS) & _NODE_MASK, keys & _NODE_MASK
-    out: Keys = (keys & ~((1 << _KIND_SHIFT) - 1)) | (numbers[sources] << NODE_BITS) | numbers[targets]
+def renumber(keys: Keys, numbers: Ints, *, targets: Flags | None = None) -> Keys:
+    """The same links with their ends renumbered: ``numbers[n]`` is the new number of node ``n``;
+    ``targets``: the rows whose second end is a node (the others keep it: a profile row's kind)."""
+    sources, ends = (keys >> NODE_BITS) & _NODE_MASK, keys & _NODE_MASK
+    if targets is None:
+        ends = numbers[ends]
+    else:
+        ends = ends.copy()
+        ends[targets] = numbers[ends[targets]]
+    out: Keys = (keys & ~((1 << _KIND_SHIFT) - 1)) | (numbers[sources] << NODE_BITS) | ends
     return out
 
 

@@ -25,6 +25,7 @@ import graph.store
 import loaders.base
 from graph.backend import GraphContent
 from graph.links.index import current_index
+from graph.links.profiles import COUNTRY
 from graph.links.table import unpack
 from graph.links.tapped import TappedFacts
 from graph.produce import ChildFailed
@@ -108,11 +109,12 @@ def test_a_file_read_apart_writes_and_counts_what_reading_here_does(
         network = {q.graph_name for q in _statements(b) if "/network/" in q.graph_name.value}  # type: ignore[union-attr]
         assert len(network) > 5  # the network's lines were made apart too
         assert a.graph_sizes() == b.graph_sizes()
-        assert _links(a) == _links(b)  # the index too, its field tables included
+        assert _links(a) == _links(b)  # the index too, its field tables and profile rows included
 
 
 def _links(store: OxigraphStore) -> set[tuple[object, ...]]:
-    """The index's year links, and each field's, by the IRIs of their ends (numbers differ by store)."""
+    """The index's year links, each field's and the profile rows, by the IRIs of their ends and bodies
+    (numbers differ by store)."""
     index = current_index(store)
     assert index is not None
     assert index.years.fields  # counted by field
@@ -124,6 +126,14 @@ def _links(store: OxigraphStore) -> set[tuple[object, ...]]:
         )
         for year, kind, a, b, full in columns:
             rows.add((name, year, kind, *sorted((index.nodes.iris[a], index.nodes.iris[b])), full))
+    profiles = index.years.profiles
+    assert profiles is not None  # the collaboration profiles, counted with the links
+    years, kinds, bodies, others = unpack(np.asarray(profiles.keys))
+    for year, row, body, other, full in zip(
+        years.tolist(), kinds.tolist(), bodies.tolist(), others.tolist(), profiles.full.tolist(), strict=True
+    ):
+        named = index.nodes.iris[other] if row == COUNTRY else other  # else a kind's number, or 0
+        rows.add(("profiles", year, row, index.nodes.iris[body], named, full))
     return rows
 
 
